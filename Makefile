@@ -1,0 +1,66 @@
+# glue-provisioner: run `make help` for the list of targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+NODE_STAMP := node_modules/.installed
+VENV_STAMP := $(VENV)/.installed
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENV_STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install --quiet --upgrade pip
+	$(VENV_PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+.PHONY: install
+install: $(NODE_STAMP) $(VENV_STAMP) ## Install Node and Python dependencies
+
+.PHONY: build
+build: $(NODE_STAMP) ## Compile the CLI into dist/
+	npm run --silent build
+
+.PHONY: typecheck
+typecheck: $(NODE_STAMP) ## Type-check sources and tests
+	npm run --silent typecheck
+
+.PHONY: lint
+lint: $(NODE_STAMP) ## Lint the TypeScript
+	npm run --silent lint
+
+.PHONY: test-unit
+test-unit: $(NODE_STAMP) ## Unit tests (mocked AWS SDK)
+	npm run --silent test:unit
+
+.PHONY: test-integration
+test-integration: install build ## Integration tests against a local moto server
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run --silent test:integration
+
+.PHONY: test-job
+test-job: $(VENV_STAMP) ## Glue job tests on local Spark
+	$(VENV_PY) -m pytest -q glue-job/tests
+
+.PHONY: test
+test: install typecheck lint test-unit test-integration test-job ## Everything CI runs
+
+.PHONY: demo
+demo: install build ## Run the whole pipeline on a local emulator, then tear it down
+	@echo "make demo: not yet available"
+
+.PHONY: bench
+bench: $(VENV_STAMP) ## Benchmark the Glue job over all raw data on local Spark
+	$(VENV_PY) bench/job_bench.py
+
+.PHONY: clean
+clean: ## Remove build output and installed dependencies
+	rm -rf dist dist-check node_modules $(VENV)
