@@ -51,7 +51,7 @@ test-job: $(VENV_STAMP) ## Glue job tests on local Spark
 	$(VENV_PY) -m pytest -q glue-job/tests
 
 .PHONY: test
-test: install typecheck lint test-unit test-integration test-job ## Everything CI runs
+test: install typecheck lint test-unit test-integration test-job image-test ## Everything CI runs
 
 .PHONY: demo
 demo: install build ## Run the whole pipeline on a local emulator, then tear it down
@@ -60,6 +60,14 @@ demo: install build ## Run the whole pipeline on a local emulator, then tear it 
 .PHONY: bench
 bench: $(VENV_STAMP) ## Benchmark the Glue job over all raw data on local Spark
 	$(VENV_PY) bench/job_bench.py
+
+.PHONY: image
+image: ## Build the container image (docker if an engine runs, else buildah)
+	scripts/image-build.sh
+
+.PHONY: image-test
+image-test: build ## Build the image and run it against a local moto server
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/image-test.sh
 
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
