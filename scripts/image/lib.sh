@@ -1,6 +1,6 @@
 # Shared helpers for scripts/image-build.sh, scripts/image-test.sh and
 # scripts/image/make-base-standin.sh. Source it; it defines functions only.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034
 
 IMAGE_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$IMAGE_LIB_DIR/../.." && pwd)"
