@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { fileURLToPath } from 'node:url';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { WORKER_TYPES, resolveSettings, type RawOptions, type Settings } from './config.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, ProvisionerError, UsageError, describeCause } from './errors.js';
+import { LOG_FORMATS, LOG_LEVELS, createLogger, type Logger } from './logger.js';
+import { createProgress } from './progress.js';
+import type { CommandEnv, CommandIo } from './commands/io.js';
+import { status } from './commands/status.js';
+import { teardown } from './commands/teardown.js';
+import { up } from './commands/up.js';
+
+/**
+ * The only place that knows about yargs, process signals and exit codes. Options come from flags,
+ * then PROVISIONER_* environment variables, then the --config JSON file, then defaults.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let logger: Logger = createLogger('info', 'pretty');
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    logger.warn('interrupting: finishing the current AWS call (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  let exitCode = 0;
+  const run = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
+    const settings: Settings = resolveSettings(args as RawOptions);
+    logger = createLogger(settings.logLevel, settings.logFormat);
+    const runtime = { logger, progress: createProgress(), signal: controller.signal };
+    exitCode = await command({ settings, runtime, io: terminalIo() }, args);
+  };
+
+  try {
+    await globalOptions(yargs(hideBin(['node', 'provisioner', ...argv])))
+      .command('up', 'Create or converge the whole pipeline', (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing' }), run((env, a) => up(env, { dryRun: a.dryRun === true })))
+      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, run((env) => up(env, { dryRun: true })))
+      .command('status', 'Show what exists, its state, the last runs and object counts', (y) => y, run((env) => status(env)))
+      .command(
+        'teardown',
+        'Delete everything this stack created, data included',
+        (y) => y.option('yes', { type: 'boolean', default: false, describe: 'Confirm without a prompt' }),
+        run((env, a) => teardown(env, { yes: a.yes === true })),
+      )
+      .demandCommand(1, 'name a command: up, plan, status or teardown')
+      .recommendCommands()
+      .strict()
+      .fail((message, error) => {
+        if (error) throw error;
+        throw new UsageError(message);
+      })
+      .help()
+      .version()
+      .parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportFailure(error, logger, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function globalOptions(y: Argv): Argv {
+  return y
+    .scriptName('provisioner')
+    .usage('$0 <command> [options]\n\nStand up, run and tear down a quarterly AWS Glue pipeline.')
+    .env('PROVISIONER')
+    .config('config', 'JSON file with any of these options (camelCase or kebab-case keys)', loadConfigFile)
+    .options({
+      name: { type: 'string', describe: 'Stack name; every resource name derives from it', default: 'flight-delays' },
+      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+      'endpoint-url': { type: 'string', describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)' },
+      bucket: { type: 'string', describe: 'Bucket name (default: <name>-<account>-<region>)' },
+      'data-dir': { type: 'string', describe: 'Raw data to upload under raw/', default: './rawdata' },
+      'job-dir': { type: 'string', describe: 'Glue job scripts to upload under scripts/', default: './glue-job' },
+      schedule: { type: 'string', describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC', default: 'quarterly' },
+      'role-arn': { type: 'string', describe: 'Use this IAM role for Glue instead of creating one' },
+      'kms-key': { type: 'string', describe: 'Encrypt the bucket with this KMS key (default: SSE-S3)' },
+      'worker-type': { type: 'string', choices: WORKER_TYPES, describe: 'Glue worker type', default: 'G.1X' },
+      workers: { type: 'number', describe: 'Number of Glue workers (2 or more)', default: 2 },
+      'job-timeout': { type: 'number', describe: 'Job timeout in minutes', default: 120 },
+      prune: { type: 'boolean', describe: 'Delete uploaded files that no longer exist locally', default: false },
+      'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' },
+      'log-format': { type: 'string', choices: LOG_FORMATS, default: 'pretty' },
+      json: { type: 'boolean', describe: 'Print a machine-readable result on stdout', default: false },
+    })
+    .group(['name', 'region', 'endpoint-url', 'bucket', 'data-dir', 'job-dir', 'config'], 'Stack:')
+    .group(['schedule', 'role-arn', 'kms-key', 'worker-type', 'workers', 'job-timeout', 'prune'], 'Pipeline:')
+    .group(['log-level', 'log-format', 'json', 'help', 'version'], 'Output:');
+}
+
+function loadConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`invalid --config "${file}": ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}; valid: a readable JSON file`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`invalid --config "${file}": not JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`invalid --config "${file}": expected a JSON object of options`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function terminalIo(): CommandIo {
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    ...(interactive
+      ? {
+          confirm: async (question: string) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              const answer = await rl.question(`${question}Type "yes" to continue: `);
+              return answer.trim().toLowerCase() === 'yes';
+            } finally {
+              rl.close();
+            }
+          },
+        }
+      : {}),
+  };
+}
+
+function reportFailure(error: unknown, logger: Logger, signal: AbortSignal): number {
+  if (signal.aborted && !(error instanceof UsageError)) {
+    logger.error(error instanceof InterruptedError ? error.message : `interrupted: ${describeCause(error)}`);
+    return EXIT_INTERRUPTED;
+  }
+  if (error instanceof ProvisionerError) {
+    logger.error(error.message);
+    return error.exitCode;
+  }
+  logger.error(describeCause(error));
+  if (error instanceof Error && error.stack) logger.debug(error.stack);
+  return error instanceof Error && error.name === 'YError' ? EXIT_USAGE : 1;
+}
+
+/**
+ * The SDK warns at every start under Node 20 that its releases after January 2027 need Node 22.
+ * This tool pins its SDK version and supports Node 20, so the notice would only be noise here.
+ */
+function hideSdkNodeVersionNotice(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+// Run when executed, not when imported by tests.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  hideSdkNodeVersionNotice();
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,43 @@
+import winston from 'winston';
+
+export type LogFormat = 'pretty' | 'json';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
+
+export type Logger = Pick<winston.Logger, 'error' | 'warn' | 'info' | 'debug'>;
+
+// Keys whose values must never be written, wherever they appear in a log entry.
+const SECRET_KEY = /secret|token|password|credential|authorization|signature/i;
+
+const redactSecrets = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (SECRET_KEY.test(key)) info[key] = '[redacted]';
+  }
+  return info;
+});
+
+/** Logs go to stderr so that stdout carries only results (tables, JSON). */
+export function createLogger(level: LogLevel, format: LogFormat): Logger {
+  const rendering =
+    format === 'json'
+      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+      : winston.format.combine(
+          ...(process.stderr.isTTY === true ? [winston.format.colorize()] : []),
+          winston.format.printf(({ level: lvl, message }) => `${lvl} ${String(message)}`),
+        );
+  return winston.createLogger({
+    level,
+    format: winston.format.combine(redactSecrets(), rendering),
+    transports: [
+      new winston.transports.Console({
+        stderrLevels: [...LOG_LEVELS],
+      }),
+    ],
+  });
+}
+
+/** A logger that drops everything, for tests and library use. */
+export function silentLogger(): Logger {
+  return winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
+}

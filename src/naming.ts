@@ -1,0 +1,54 @@
+/**
+ * Every AWS name derives from the stack name, so two stacks in one account never collide and
+ * teardown can find everything without a state file.
+ */
+export interface StackNames {
+  readonly stack: string;
+  readonly bucket: string;
+  readonly role: string;
+  readonly rolePolicy: string;
+  readonly database: string;
+  readonly crawler: string;
+  readonly job: string;
+  readonly workflow: string;
+  readonly scheduleTrigger: string;
+  readonly jobTrigger: string;
+}
+
+export function stackNames(stack: string, accountId: string, region: string, bucket?: string): StackNames {
+  return Object.freeze({
+    stack,
+    bucket: bucket ?? `${stack}-${accountId}-${region}`,
+    role: `${stack}-glue-role`,
+    rolePolicy: `${stack}-glue-access`,
+    // Glue database names are read by Athena and Spark SQL too, where hyphens need quoting.
+    database: stack.replaceAll('-', '_'),
+    crawler: `${stack}-raw-crawler`,
+    job: `${stack}-features`,
+    workflow: `${stack}-pipeline`,
+    scheduleTrigger: `${stack}-schedule`,
+    jobTrigger: `${stack}-on-crawl-success`,
+  });
+}
+
+/** Key prefixes inside the bucket. */
+export const PREFIX = Object.freeze({
+  raw: 'raw/',
+  scripts: 'scripts/',
+  processed: 'processed/',
+  temp: 'tmp/',
+  sparkLogs: 'spark-logs/',
+});
+
+export const MANAGED_BY_TAG = 'ManagedBy';
+export const MANAGED_BY_VALUE = 'glue-provisioner';
+export const STACK_TAG = 'Stack';
+
+export function stackTags(stack: string): Record<string, string> {
+  return { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [STACK_TAG]: stack };
+}
+
+/** True when the tags mark a resource as created by this stack: teardown deletes nothing else. */
+export function isOwnedBy(tags: Readonly<Record<string, string>> | undefined, stack: string): boolean {
+  return tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE && tags[STACK_TAG] === stack;
+}

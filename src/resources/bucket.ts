@@ -1,0 +1,272 @@
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketOwnershipControlsCommand,
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutPublicAccessBlockCommand,
+  type BucketLocationConstraint,
+  type LifecycleRule,
+  type PublicAccessBlockConfiguration,
+  type S3Client,
+  type ServerSideEncryptionRule,
+} from '@aws-sdk/client-s3';
+import { hasName, orUndefined } from '../aws/errors.js';
+import type { StackContext } from '../context.js';
+import { ProvisionerError } from '../errors.js';
+import { sameJson } from '../json.js';
+import { isOwnedBy } from '../naming.js';
+import { missingTags, tagList, tagRecord } from '../tags.js';
+import type { Ownership, Removable, Resource } from './resource.js';
+import { emptyBucket } from './bucket-contents.js';
+
+export interface BucketState {
+  readonly publicAccessBlock: PublicAccessBlockConfiguration | undefined;
+  readonly encryption: ServerSideEncryptionRule | undefined;
+  readonly ownership: string | undefined;
+  readonly policy: PolicyDocument | undefined;
+  readonly lifecycleRules: LifecycleRule[];
+  readonly tags: Record<string, string>;
+}
+
+interface PolicyStatement {
+  Sid?: string;
+  [key: string]: unknown;
+}
+interface PolicyDocument {
+  Version?: string;
+  Statement: PolicyStatement[];
+}
+
+const BLOCK_ALL_PUBLIC_ACCESS: PublicAccessBlockConfiguration = {
+  BlockPublicAcls: true,
+  IgnorePublicAcls: true,
+  BlockPublicPolicy: true,
+  RestrictPublicBuckets: true,
+};
+const DENY_INSECURE_TRANSPORT_SID = 'DenyInsecureTransport';
+const ABORT_UPLOADS_RULE_ID = 'abort-incomplete-multipart-uploads';
+const ABORT_UPLOADS_AFTER_DAYS = 7;
+
+export function desiredEncryption(kmsKey: string | undefined): ServerSideEncryptionRule {
+  return kmsKey
+    ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKey }, BucketKeyEnabled: true }
+    : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
+}
+
+export function denyInsecureTransport(partition: string, bucket: string): PolicyStatement {
+  return {
+    Sid: DENY_INSECURE_TRANSPORT_SID,
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 's3:*',
+    Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
+export const abortIncompleteUploadsRule: LifecycleRule = {
+  ID: ABORT_UPLOADS_RULE_ID,
+  Status: 'Enabled',
+  Filter: { Prefix: '' },
+  AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_UPLOADS_AFTER_DAYS },
+};
+
+/** Returns undefined when the bucket does not exist; throws when someone else owns the name. */
+export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if (hasName(error, 'NotFound', 'NoSuchBucket')) return false;
+    if (hasName(error, 'Forbidden', 'AccessDenied', '403')) {
+      throw new ProvisionerError(
+        `bucket ${bucket} exists but this account cannot access it (it belongs to another account, or a policy denies you); choose another --bucket`,
+        'user',
+      );
+    }
+    throw error;
+  }
+}
+
+export async function bucketTags(s3: S3Client, bucket: string): Promise<Record<string, string>> {
+  const tagging = await orUndefined(s3.send(new GetBucketTaggingCommand({ Bucket: bucket })));
+  return tagRecord(tagging?.TagSet);
+}
+
+export function bucketResource(ctx: StackContext): Resource<BucketState> {
+  const { s3 } = ctx.aws;
+  const Bucket = ctx.names.bucket;
+  const encryption = desiredEncryption(ctx.settings.kmsKey);
+  const tlsStatement = denyInsecureTransport(ctx.aws.partition, Bucket);
+  // Over a plain-HTTP endpoint (a local emulator) a TLS-only policy would lock this tool out of
+  // its own bucket, so it is only required where the endpoint speaks TLS, as AWS always does.
+  const tlsOnly = usesTls(ctx.settings.endpointUrl);
+  if (!tlsOnly) ctx.logger.warn(`endpoint ${ctx.settings.endpointUrl} is plain HTTP: the bucket gets no TLS-only policy`);
+
+  return {
+    kind: 'bucket',
+    name: Bucket,
+
+    async describe() {
+      if (!(await bucketExists(s3, Bucket))) return undefined;
+      const [pab, enc, own, policy, lifecycle, tags] = await Promise.all([
+        orUndefined(s3.send(new GetPublicAccessBlockCommand({ Bucket }))),
+        orUndefined(s3.send(new GetBucketEncryptionCommand({ Bucket }))),
+        orUndefined(s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))),
+        orUndefined(s3.send(new GetBucketPolicyCommand({ Bucket }))),
+        orUndefined(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))),
+        bucketTags(s3, Bucket),
+      ]);
+      const state: BucketState = {
+        publicAccessBlock: pab?.PublicAccessBlockConfiguration,
+        encryption: enc?.ServerSideEncryptionConfiguration?.Rules?.[0],
+        ownership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
+        policy: policy?.Policy ? (JSON.parse(policy.Policy) as PolicyDocument) : undefined,
+        lifecycleRules: lifecycle?.Rules ?? [],
+        tags,
+      };
+      // Adopting a bucket we did not create would let teardown delete someone else's data.
+      if (!isOwnedBy(state.tags, ctx.names.stack)) {
+        throw new ProvisionerError(
+          `bucket ${Bucket} already exists and is not tagged as stack "${ctx.names.stack}"'s; choose another --bucket or --name`,
+          'user',
+        );
+      }
+      return state;
+    },
+
+    drift(current) {
+      const drift: string[] = [];
+      if (!sameJson(current.publicAccessBlock, BLOCK_ALL_PUBLIC_ACCESS)) drift.push('public access block');
+      if (!sameEncryption(current.encryption, encryption)) drift.push('default encryption');
+      if (current.ownership !== 'BucketOwnerEnforced') drift.push('object ownership');
+      const statement = current.policy?.Statement.find((s) => s.Sid === DENY_INSECURE_TRANSPORT_SID);
+      if (tlsOnly && !sameJson(statement, tlsStatement)) drift.push('TLS-only policy');
+      const rule = current.lifecycleRules.find((r) => r.ID === ABORT_UPLOADS_RULE_ID);
+      if (
+        rule?.Status !== 'Enabled' ||
+        rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== ABORT_UPLOADS_AFTER_DAYS
+      ) {
+        drift.push('lifecycle rule');
+      }
+      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
+      return drift;
+    },
+
+    createDetails() {
+      return [
+        ctx.settings.kmsKey ? `SSE-KMS ${ctx.settings.kmsKey}` : 'SSE-S3',
+        'public access blocked',
+        ...(tlsOnly ? ['TLS only'] : []),
+        'owner-enforced',
+      ];
+    },
+
+    async create() {
+      const LocationConstraint = ctx.aws.region === 'us-east-1' ? undefined : (ctx.aws.region as BucketLocationConstraint);
+      try {
+        await s3.send(
+          new CreateBucketCommand({
+            Bucket,
+            ObjectOwnership: 'BucketOwnerEnforced',
+            ...(LocationConstraint ? { CreateBucketConfiguration: { LocationConstraint } } : {}),
+          }),
+        );
+      } catch (error) {
+        if (hasName(error, 'BucketAlreadyExists')) {
+          throw new ProvisionerError(`bucket name ${Bucket} is taken by another AWS account; choose another --bucket`, 'user');
+        }
+        if (hasName(error, 'OperationAborted')) {
+          throw new ProvisionerError(
+            `bucket ${Bucket} was deleted moments ago and S3 is still releasing the name; retry in a few minutes`,
+            'aws',
+          );
+        }
+        throw error;
+      }
+      // Tag first: if a later setting fails, the re-run still recognises the bucket as ours.
+      await putTags({});
+      const settings = ['public access block', 'default encryption', 'object ownership', 'lifecycle rule'];
+      await applySettings(tlsOnly ? [...settings, 'TLS-only policy'] : settings, undefined);
+    },
+
+    async update(current, drift) {
+      if (drift.includes('tags')) await putTags(current.tags);
+      await applySettings(drift, current);
+    },
+  };
+
+  async function putTags(existing: Record<string, string>): Promise<void> {
+    // PutBucketTagging replaces the whole set: keep tags others added.
+    await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList({ ...existing, ...ctx.tags }) } }));
+  }
+
+  async function applySettings(drift: readonly string[], current: BucketState | undefined): Promise<void> {
+    if (drift.includes('public access block')) {
+      await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: BLOCK_ALL_PUBLIC_ACCESS }));
+    }
+    if (drift.includes('default encryption')) {
+      await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [encryption] } }));
+    }
+    if (drift.includes('object ownership')) {
+      await s3.send(
+        new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }),
+      );
+    }
+    if (drift.includes('TLS-only policy')) {
+      const others = current?.policy?.Statement.filter((s) => s.Sid !== DENY_INSECURE_TRANSPORT_SID) ?? [];
+      const policy: PolicyDocument = { Version: '2012-10-17', Statement: [...others, tlsStatement] };
+      await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
+    }
+    if (drift.includes('lifecycle rule')) {
+      const others = current?.lifecycleRules.filter((r) => r.ID !== ABORT_UPLOADS_RULE_ID) ?? [];
+      await s3.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket,
+          LifecycleConfiguration: { Rules: [...others, abortIncompleteUploadsRule] },
+        }),
+      );
+    }
+  }
+}
+
+export function usesTls(endpointUrl: string | undefined): boolean {
+  return endpointUrl === undefined || endpointUrl.startsWith('https://');
+}
+
+function sameEncryption(current: ServerSideEncryptionRule | undefined, desired: ServerSideEncryptionRule): boolean {
+  const a = current?.ApplyServerSideEncryptionByDefault;
+  const b = desired.ApplyServerSideEncryptionByDefault;
+  return a?.SSEAlgorithm === b?.SSEAlgorithm && (a?.KMSMasterKeyID ?? undefined) === (b?.KMSMasterKeyID ?? undefined);
+}
+
+/** Removes every object version, delete marker and unfinished upload, then the bucket itself. */
+export function bucketRemovable(ctx: StackContext): Removable {
+  const { s3 } = ctx.aws;
+  const Bucket = ctx.names.bucket;
+  return {
+    kind: 'bucket',
+    name: Bucket,
+    async ownership(): Promise<Ownership> {
+      if (!(await bucketExists(s3, Bucket))) return 'absent';
+      return isOwnedBy(await bucketTags(s3, Bucket), ctx.names.stack) ? 'owned' : 'foreign';
+    },
+    async destroy() {
+      const removed = await emptyBucket(s3, Bucket, ctx.signal);
+      ctx.logger.info(
+        `emptied bucket ${Bucket}: ${removed.versions} object versions and delete markers, ${removed.uploads} unfinished uploads`,
+      );
+      await s3.send(new DeleteBucketCommand({ Bucket }));
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+} from '@aws-sdk/client-iam';
+import { orUndefined } from '../aws/errors.js';
+import type { StackContext } from '../context.js';
+import { parsePolicyDocument, sameJson } from '../json.js';
+import { PREFIX, isOwnedBy } from '../naming.js';
+import { missingTags, tagList, tagRecord } from '../tags.js';
+import type { Ownership, Removable, Resource } from './resource.js';
+
+export interface RoleState {
+  readonly trustPolicy: unknown;
+  readonly accessPolicy: unknown;
+  readonly tags: Record<string, string>;
+}
+
+export function roleArn(partition: string, accountId: string, roleName: string): string {
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+/** Only the Glue service may assume the role. */
+export const glueTrustPolicy = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/**
+ * What the crawler and job need and nothing more: this bucket's prefixes, this database's catalog
+ * entries, Glue's own log groups and metrics, and the bucket's KMS key when one is set.
+ */
+export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'settings'>): unknown {
+  const { partition, region, accountId } = ctx.aws;
+  const bucketArn = `arn:${partition}:s3:::${ctx.names.bucket}`;
+  const catalog = `arn:${partition}:glue:${region}:${accountId}`;
+  const database = ctx.names.database;
+  const statements: Record<string, unknown>[] = [
+    { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: bucketArn },
+    {
+      Sid: 'ReadInputs',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: [`${bucketArn}/${PREFIX.raw}*`, `${bucketArn}/${PREFIX.scripts}*`],
+    },
+    {
+      Sid: 'WriteOutputs',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: [PREFIX.processed, PREFIX.temp, PREFIX.sparkLogs].map((prefix) => `${bucketArn}/${prefix}*`),
+    },
+    {
+      Sid: 'Catalog',
+      Effect: 'Allow',
+      Action: [
+        'glue:GetDatabase',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:BatchGetPartition',
+        'glue:CreatePartition',
+        'glue:BatchCreatePartition',
+        'glue:UpdatePartition',
+        'glue:BatchUpdatePartition',
+      ],
+      Resource: [`${catalog}:catalog`, `${catalog}:database/${database}`, `${catalog}:table/${database}/*`],
+    },
+    {
+      Sid: 'Logs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: `arn:${partition}:logs:${region}:${accountId}:log-group:/aws-glue/*`,
+    },
+    {
+      Sid: 'Metrics',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+    },
+  ];
+  if (ctx.settings.kmsKey) {
+    statements.push({
+      Sid: 'BucketKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: ctx.settings.kmsKey.startsWith('arn:')
+        ? ctx.settings.kmsKey
+        : `arn:${partition}:kms:${region}:${accountId}:${ctx.settings.kmsKey.startsWith('alias/') ? ctx.settings.kmsKey : `key/${ctx.settings.kmsKey}`}`,
+    });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+export function roleResource(ctx: StackContext): Resource<RoleState> {
+  const { iam } = ctx.aws;
+  const RoleName = ctx.names.role;
+  const PolicyName = ctx.names.rolePolicy;
+  const accessPolicy = glueAccessPolicy(ctx);
+  const putAccessPolicy = () =>
+    iam.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument: JSON.stringify(accessPolicy) }));
+
+  return {
+    kind: 'role',
+    name: RoleName,
+
+    async describe() {
+      const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
+      if (!role?.Role) return undefined;
+      const policy = await orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName })));
+      return {
+        trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),
+        accessPolicy: parsePolicyDocument(policy?.PolicyDocument),
+        tags: tagRecord(role.Role.Tags),
+      };
+    },
+
+    drift(current) {
+      const drift: string[] = [];
+      if (!sameJson(current.trustPolicy, glueTrustPolicy)) drift.push('trust policy');
+      if (!sameJson(current.accessPolicy, accessPolicy)) drift.push('access policy');
+      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
+      return drift;
+    },
+
+    createDetails() {
+      return ['trusted by glue.amazonaws.com', `inline policy ${PolicyName}`];
+    },
+
+    async create() {
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName,
+          AssumeRolePolicyDocument: JSON.stringify(glueTrustPolicy),
+          Description: `Glue crawler and job role of stack ${ctx.names.stack}`,
+          Tags: tagList(ctx.tags),
+        }),
+      );
+      await putAccessPolicy();
+    },
+
+    async update(current, drift) {
+      if (drift.includes('trust policy')) {
+        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(glueTrustPolicy) }));
+      }
+      if (drift.includes('access policy')) await putAccessPolicy();
+      if (drift.includes('tags')) {
+        await iam.send(new TagRoleCommand({ RoleName, Tags: tagList(missingTags(ctx.tags, current.tags)) }));
+      }
+    },
+  };
+}
+
+export function roleRemovable(ctx: StackContext): Removable {
+  const { iam } = ctx.aws;
+  const RoleName = ctx.names.role;
+  return {
+    kind: 'role',
+    name: RoleName,
+    async ownership(): Promise<Ownership> {
+      const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
+      if (!role?.Role) return 'absent';
+      return isOwnedBy(tagRecord(role.Role.Tags), ctx.names.stack) ? 'owned' : 'foreign';
+    },
+    async destroy() {
+      // IAM refuses to delete a role that still has policies.
+      for await (const page of paginateListRolePolicies({ client: iam }, { RoleName })) {
+        for (const PolicyName of page.PolicyNames ?? []) {
+          await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+        }
+      }
+      for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName })) {
+        for (const policy of page.AttachedPolicies ?? []) {
+          await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn }));
+        }
+      }
+      await iam.send(new DeleteRoleCommand({ RoleName }));
+    },
+  };
+}
