@@ -48,6 +48,9 @@ COPY --from=build /src/dist ./dist
 # policies (Kubernetes runAsNonRoot) can check it.
 USER 1000:1000
 ENTRYPOINT ["node", "--enable-source-maps", "/app/dist/cli.js"]
+# The CLI stops cleanly on SIGINT (it finishes the AWS call in flight, aborts
+# uploads); `docker stop`, ECS and Kubernetes send this instead of SIGTERM.
+STOPSIGNAL SIGINT
 CMD ["--help"]
 
 ARG BASE_IMAGE

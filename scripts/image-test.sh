@@ -97,13 +97,14 @@ user = config.get("User", "")
 assert user and user.split(":")[0] not in ("0", "root"), f"User is {user!r}"
 assert config["Entrypoint"][-1] == "/app/dist/cli.js", config["Entrypoint"]
 assert config["WorkingDir"] == "/app", config["WorkingDir"]
+assert config.get("StopSignal") == "SIGINT", f"StopSignal is {config.get('StopSignal')!r}"
 labels = config.get("Labels") or {}
 for key in ("title", "description", "version", "revision", "licenses"):
     assert labels.get(f"org.opencontainers.image.{key}"), f"missing label {key}"
 EOF
-  ok "image config: non-root user, CLI entrypoint, OCI labels"
+  ok "image config: non-root user, CLI entrypoint, stop signal, OCI labels"
 else
-  not_ok "image config: non-root user, CLI entrypoint, OCI labels" "$work/config.log"
+  not_ok "image config: non-root user, CLI entrypoint, stop signal, OCI labels" "$work/config.log"
 fi
 
 {
