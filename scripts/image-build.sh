@@ -66,7 +66,8 @@ case "$builder" in
     buildah bud --layers --pull=never --network host \
       -v "$npm_build:/run/npm-build:ro" \
       "${tags[@]}" "${build_args[@]}" -f Dockerfile .
-    size="$(buildah images --format '{{.Size}}' "localhost/$name:latest" | head -n 1)"
+    size="$(podman image inspect --format '{{.Size}}' "localhost/$name:latest")"
+    size="$((size / 1000000)) MB"
     ;;
   *) die "IMAGE_BUILDER must be auto, docker or buildah, not '$builder'" ;;
 esac

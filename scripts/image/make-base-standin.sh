@@ -157,4 +157,4 @@ buildah config \
   "$ctr"
 buildah commit --quiet --rm "$ctr" "$ref" >/dev/null
 ctr=""
-log "stand-in $ref ready in $((SECONDS - started)) s ($(buildah images --format '{{.Size}}' "$ref"))"
+log "stand-in $ref ready in $((SECONDS - started)) s ($(($(podman image inspect --format '{{.Size}}' "$ref") / 1000000)) MB)"
