@@ -22,63 +22,43 @@ export interface EmptiedCounts {
  * DeleteBucket can succeed (AWS refuses to delete a bucket that still holds any of these).
  */
 export async function emptyBucket(s3: S3Client, bucket: string, signal?: AbortSignal): Promise<EmptiedCounts> {
-  let uploads = 0;
-  for await (const page of listMultipartUploads(s3, bucket)) {
-    for (const upload of page.Uploads ?? []) {
-      throwIfAborted(signal);
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
-      uploads += 1;
-    }
-  }
-
-  let versions = 0;
-  let batch: ObjectIdentifier[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
+  const counts: EmptiedCounts = { versions: 0, uploads: 0 };
+  // Each pass lists from the start again instead of following markers: the previous pass just
+  // deleted what the markers pointed at. The listing being empty is what ends the loop.
+  for (;;) {
     throwIfAborted(signal);
-    const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
-    const failed = result.Errors ?? [];
-    if (failed.length > 0) {
-      const first = failed[0]!;
-      throw new ProvisionerError(
-        `could not delete ${failed.length} objects from ${bucket}, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
-      );
-    }
-    versions += batch.length;
-    batch = [];
-  };
-
-  for await (const page of listObjectVersions(s3, bucket)) {
-    for (const entry of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
-      batch.push({ Key: entry.Key, VersionId: entry.VersionId });
-      if (batch.length === DELETE_BATCH_LIMIT) await flush();
+    const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    if (Uploads.length === 0) break;
+    for (const upload of Uploads) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      counts.uploads += 1;
     }
   }
-  await flush();
-  return { versions, uploads };
+  for (;;) {
+    throwIfAborted(signal);
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: DELETE_BATCH_LIMIT }));
+    const entries: ObjectIdentifier[] = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({
+      Key: v.Key,
+      VersionId: v.VersionId,
+    }));
+    if (entries.length === 0) break;
+    for (let i = 0; i < entries.length; i += DELETE_BATCH_LIMIT) {
+      await deleteBatch(s3, bucket, entries.slice(i, i + DELETE_BATCH_LIMIT));
+    }
+    counts.versions += entries.length;
+  }
+  return counts;
 }
 
-// The SDK ships no paginators for these two listings: follow their key and id markers by hand.
-async function* listObjectVersions(s3: S3Client, bucket: string) {
-  let KeyMarker: string | undefined;
-  let VersionIdMarker: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }));
-    yield page;
-    ({ NextKeyMarker: KeyMarker, NextVersionIdMarker: VersionIdMarker } = page);
-    if (!page.IsTruncated) return;
-  } while (KeyMarker !== undefined);
-}
-
-async function* listMultipartUploads(s3: S3Client, bucket: string) {
-  let KeyMarker: string | undefined;
-  let UploadIdMarker: string | undefined;
-  do {
-    const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker, UploadIdMarker }));
-    yield page;
-    ({ NextKeyMarker: KeyMarker, NextUploadIdMarker: UploadIdMarker } = page);
-    if (!page.IsTruncated) return;
-  } while (KeyMarker !== undefined);
+async function deleteBatch(s3: S3Client, bucket: string, Objects: ObjectIdentifier[]): Promise<void> {
+  const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects, Quiet: true } }));
+  const failed = result.Errors ?? [];
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    throw new ProvisionerError(
+      `could not delete ${failed.length} objects from ${bucket}, e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+    );
+  }
 }
 
 export interface PrefixSummary {
