@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
       .strict()
       .fail((message, error) => {
         if (error) throw error;
-        throw new UsageError(message);
+        // yargs spreads some messages over lines; errors here are one line each.
+        throw new UsageError(message.replace(/\s*\n\s*/g, ' ').trim());
       })
       .help()
       .version()

@@ -1,0 +1,143 @@
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { awsEnv, runCli } from './support/cli.js';
+import { startMoto, type MotoServer } from './support/moto.js';
+import { startRequestLog, type RequestLog } from './support/request-log.js';
+
+describe('bad input, foreign resources and small changes', () => {
+  let moto: MotoServer;
+  let log: RequestLog;
+  let env: Record<string, string>;
+  let s3: S3Client;
+  let work: string;
+  let dataDir: string;
+  let jobDir: string;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    log = await startRequestLog(moto.url);
+    env = awsEnv(log.url);
+    s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: moto.url,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    work = mkdtempSync(path.join(tmpdir(), 'provisioner-it-'));
+    dataDir = path.join(work, 'data');
+    jobDir = path.join(work, 'job');
+    mkdirSync(path.join(dataDir, 'flights', 'year=2001', 'month=01'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'flights', 'year=2001', 'month=01', 'part.csv'), 'date,delay\n01010600,5\n');
+    cpSync(path.resolve('glue-job'), jobDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await log?.close();
+    await moto?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    await moto.reset();
+    log.clear();
+  });
+
+  const dirs = () => ['--data-dir', dataDir, '--job-dir', jobDir];
+
+  async function expectRejected(args: string[], mentions: string, runEnv = env): Promise<void> {
+    const result = await runCli(args, runEnv);
+    expect(result.code, result.stderr).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(mentions);
+    expect(log.mutating()).toEqual([]);
+  }
+
+  it.each([
+    [['--bucket', 'Bad_Bucket'], 'Bad_Bucket'],
+    [['--schedule', 'cron(0 6 * * * *)'], 'cron(0 6 * * * *)'],
+    [['--schedule', 'every quarter'], 'every quarter'],
+    [['--name', 'Flight Delays'], 'Flight Delays'],
+    [['--workers', '1'], '--workers'],
+    [['--worker-type', 'G.9X'], 'G.9X'],
+  ])('up %j is refused with exit 2 before any AWS request', async (args, mentions) => {
+    await expectRejected(['up', ...dirs(), ...args], mentions);
+    expect(log.requests).toEqual([]);
+  });
+
+  it('a missing data directory is refused before any AWS request', async () => {
+    await expectRejected(['up', '--data-dir', path.join(work, 'missing'), '--job-dir', jobDir], path.join(work, 'missing'));
+    expect(log.requests).toEqual([]);
+  });
+
+  it('an empty data directory is refused before any AWS request', async () => {
+    const empty = path.join(work, 'empty');
+    mkdirSync(empty, { recursive: true });
+    await expectRejected(['up', '--data-dir', empty, '--job-dir', jobDir], empty);
+    expect(log.requests).toEqual([]);
+  });
+
+  it('a role ARN from another account is refused and nothing is created', async () => {
+    await expectRejected(['up', ...dirs(), '--role-arn', 'arn:aws:iam::999999999999:role/glue'], '999999999999');
+  });
+
+  it('missing credentials are refused with exit 2 and nothing is created', async () => {
+    const noCredentials = awsEnv(log.url, { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    await expectRejected(['up', ...dirs()], 'credentials', noCredentials);
+  });
+
+  it('a bucket of the same name that this stack did not create is never adopted nor deleted', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'flight-delays-123456789012-us-east-1' }));
+
+    const up = await runCli(['up', ...dirs()], env);
+    expect(up.code).toBe(2);
+    expect(up.stderr).toContain('not tagged as stack "flight-delays"');
+    expect(log.mutating()).toEqual([]);
+
+    const teardown = await runCli(['teardown', '--yes'], env);
+    expect(teardown.code).toBe(1);
+    expect(teardown.stderr).toContain('leaving it alone');
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'flight-delays-123456789012-us-east-1' }))).resolves.toBeDefined();
+    expect(log.mutating()).toEqual([]);
+  });
+
+  it('two stacks with different names live side by side', async () => {
+    expect((await runCli(['up', ...dirs(), '--name', 'alpha'], env)).code).toBe(0);
+    expect((await runCli(['up', ...dirs(), '--name', 'beta'], env)).code).toBe(0);
+    const alphaDown = await runCli(['teardown', '--yes', '--name', 'alpha'], env);
+    expect(alphaDown.code, alphaDown.stderr).toBe(0);
+    const beta = JSON.parse((await runCli(['status', '--json', '--name', 'beta'], env)).stdout);
+    expect(beta.resources.every((r: { exists: boolean }) => r.exists)).toBe(true);
+  });
+
+  it('a changed script is the only thing sent again, and --prune removes a deleted data file', async () => {
+    expect((await runCli(['up', ...dirs()], env)).code).toBe(0);
+
+    appendFileSync(path.join(jobDir, 'transforms.py'), '\n# changed\n');
+    log.clear();
+    const changed = await runCli(['up', ...dirs()], env);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(log.mutating().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'PUT /flight-delays-123456789012-us-east-1/scripts/transforms.py',
+    ]);
+
+    const extra = path.join(dataDir, 'flights', 'year=2001', 'month=01', 'extra.csv');
+    writeFileSync(extra, 'date,delay\n');
+    expect((await runCli(['up', ...dirs()], env)).code).toBe(0);
+    rmSync(extra);
+
+    log.clear();
+    const kept = await runCli(['up', ...dirs()], env);
+    expect(kept.code).toBe(0);
+    expect(log.mutating()).toEqual([]);
+
+    const pruned = await runCli(['up', ...dirs(), '--prune'], env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(log.mutating().map((r) => r.operation)).toEqual(['POST delete']);
+    expect(log.mutating()[0]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
+  });
+});
