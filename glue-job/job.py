@@ -1,0 +1,292 @@
+"""Glue job: raw US flight records into an ML-ready feature table for delay prediction.
+
+Runs once a quarter, after the crawler. Reads raw flights and airports, puts
+every flight either into the feature table or into quarantine with a reason,
+computes per-quarter aggregates, and writes under `--output_path`:
+
+    features/year=YYYY/quarter=Q/*.parquet      one row per usable flight (snappy Parquet)
+    rejected/year=YYYY/quarter=Q/*.parquet      quarantined rows: raw values, reject_reason, source file
+    aggregates/<name>/parquet/year=/quarter=/   per-quarter aggregates, Parquet
+    aggregates/<name>/csv/part-*.csv            the same, all quarters, one CSV with a header
+    manifests/<name>.json                       QuickSight manifest of that CSV folder
+    reports/run_report.json                     the run report (also run_report-<UTC time>.json)
+
+<name> is route_quarter, origin_hour or day_of_week. The run report is also
+printed on one stdout line starting with `RUN_REPORT `.
+
+Sources. On Glue (awsglue importable) the job reads the crawled catalog
+tables `--database`.`--flights_table` and `--airports_table`. The flights read
+carries a transformation_ctx, so with job bookmarks enabled each run reads
+only the files added since the last committed run; the airports read carries
+none on purpose, because a dimension table has to be read whole every run (a
+bookmarked airports read would come back empty the second time). Given
+`--flights_path` and `--airports_path`, the job reads those CSV folders
+directly instead, without bookmarks; that is also the only mode without Glue
+(plain pyspark, `spark-submit` or `python job.py`). See options.py for the
+arguments.
+
+No label leakage. The aggregate features on a flight of quarter q (mean delay,
+90th percentile, share delayed, number of flights on its route, at its origin
+and hour, on its day of week) come from quarter q - 1 only: never from q
+itself, whose delays include the flight's own label, and never from later
+quarters. The first quarter with data gets nulls, as does any route or
+origin-hour absent in q - 1. Only the previous quarter is used, not all
+earlier ones, because it is the most recent picture, its percentiles are exact
+aggregates rather than merged estimates, and an incremental run then needs
+just one stored quarter: when q - 1 is not in this run's input, its
+aggregates are read back from `aggregates/<name>/parquet/`.
+
+Re-runs. The feature, quarantine and Parquet aggregate tables are written with
+dynamic partition overwrite: a run replaces the (year, quarter) partitions its
+input touches and leaves every other partition as it was, so running twice
+over the same input leaves the same rows, never twice as many. A quarter is
+the unit of replacement, so a re-delivery must hold the whole quarter. The CSV
+aggregates are rewritten whole (stored quarters + this run's) on every run.
+Duplicates are detected within a run's input.
+
+Scale. Nothing is collected to the driver but one row count per (quarter,
+reason) for the report; no Python runs per row; the airports table and the
+small aggregate tables are broadcast; writes are partitioned.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+
+import options
+import report
+import storage
+import transforms
+
+SPARK_SETTINGS = {
+    # Overwrite only the partitions a run writes.
+    "spark.sql.sources.partitionOverwriteMode": "dynamic",
+    # Bad timestamps become null (then quarantined) instead of failing the job.
+    "spark.sql.legacy.timeParserPolicy": "CORRECTED",
+    # Local wall-clock times: no daylight-saving shifts.
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parquet.compression.codec": "snappy",
+}
+# No _SUCCESS marker files: QuickSight reads every file under a manifest's prefix.
+HADOOP_SETTINGS = {"mapreduce.fileoutputcommitter.marksuccessfuljobs": "false"}
+
+FLIGHTS_CONTEXT = "read_flights"
+
+
+def configure(spark: SparkSession) -> None:
+    for key, value in SPARK_SETTINGS.items():
+        spark.conf.set(key, value)
+    hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
+    for key, value in HADOOP_SETTINGS.items():
+        hadoop_conf.set(key, value)
+
+
+def output_layout(output_path: str) -> dict[str, Any]:
+    return {
+        "features": storage.join(output_path, "features") + "/",
+        "rejected": storage.join(output_path, "rejected") + "/",
+        "aggregates": {
+            name: {
+                "parquet": storage.join(output_path, "aggregates", name, "parquet") + "/",
+                "csv": storage.join(output_path, "aggregates", name, "csv") + "/",
+                "manifest": storage.join(output_path, "manifests", f"{name}.json"),
+            }
+            for name in transforms.AGGREGATE_KEYS
+        },
+        "report": storage.join(output_path, "reports", "run_report.json"),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+def read_paths(spark: SparkSession, flights_path: str, airports_path: str) -> tuple[DataFrame, DataFrame]:
+    """CSV with a header, every column as text; `year=`/`month=` folders become columns."""
+    reader = spark.read.option("header", True).option("pathGlobFilter", "*.csv*")
+    return reader.csv(flights_path), reader.csv(airports_path)
+
+
+def read_catalog(glue_context: Any, opts: options.JobOptions) -> tuple[DataFrame, DataFrame]:
+    """The crawled tables; only the flights read is bookmarked (see the module docstring)."""
+    flights = glue_context.create_dynamic_frame.from_catalog(
+        database=opts.database,
+        table_name=opts.flights_table,
+        transformation_ctx=FLIGHTS_CONTEXT,
+    )
+    airports = glue_context.create_dynamic_frame.from_catalog(
+        database=opts.database,
+        table_name=opts.airports_table,
+    )
+    # A column with mixed values arrives as a choice type: keep it as text,
+    # the transforms parse and quarantine explicitly.
+    return (
+        flights.resolveChoice(choice="cast:string").toDF(),
+        airports.resolveChoice(choice="cast:string").toDF(),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+def _write_partitioned(df: DataFrame, path: str, *spread: str) -> None:
+    (
+        df.repartition(*transforms.PARTITION_COLUMNS, *spread)
+        .write.mode("overwrite")
+        .partitionBy(*transforms.PARTITION_COLUMNS)
+        .option("compression", "snappy")
+        .parquet(path)
+    )
+
+
+def _write_csv(df: DataFrame, path: str, order: list[str]) -> None:
+    # Aggregates are small: one sorted file is what QuickSight and people read best.
+    (
+        df.repartition(1)
+        .sortWithinPartitions(*order)
+        .write.mode("overwrite")
+        .option("header", True)
+        .csv(path)
+    )
+
+
+def _stored(spark: SparkSession, path: str) -> DataFrame | None:
+    return spark.read.parquet(path) if storage.exists(spark, path) else None
+
+
+def run(
+    spark: SparkSession,
+    flights_raw: DataFrame,
+    airports_raw: DataFrame,
+    output_path: str,
+) -> tuple[list[tuple[Any, Any, str | None, int]], dict[str, Any]]:
+    """Transform and write; returns the outcome counts and the output layout."""
+    layout = output_layout(output_path)
+    if not flights_raw.columns:
+        # A bookmarked read with no new files has no columns: nothing to do.
+        return [], layout
+
+    flights = transforms.normalise_flights(flights_raw)
+    airports = transforms.prepare_airports(airports_raw)
+    classified = transforms.classify(flights, airports).persist(StorageLevel.MEMORY_AND_DISK)
+
+    # The only collect: one small row per (year, quarter, reason).
+    counts = [
+        (row["year"], row["quarter"], row["reject_reason"], row["rows"])
+        for row in transforms.outcome_counts(classified).collect()
+    ]
+
+    _write_partitioned(transforms.rejected_rows(classified), layout["rejected"])
+
+    flight_rows = transforms.flight_rows(classified)
+    fresh = {
+        name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
+        for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
+    }
+    combined = {}
+    for name, aggregate in fresh.items():
+        stored = _stored(spark, layout["aggregates"][name]["parquet"])
+        combined[name] = (
+            aggregate
+            if stored is None
+            else transforms.combine_aggregates(aggregate, stored).persist(StorageLevel.MEMORY_AND_DISK)
+        )
+
+    features = transforms.with_previous_quarter(flight_rows, combined)
+    _write_partitioned(features, layout["features"], "month")
+
+    # CSV (which reads the stored Parquet) before the Parquet overwrite.
+    for name, paths in layout["aggregates"].items():
+        order = [*transforms.PARTITION_COLUMNS, *transforms.AGGREGATE_KEYS[name]]
+        _write_csv(combined[name], paths["csv"], order)
+        _write_partitioned(fresh[name], paths["parquet"])
+        manifest = storage.quicksight_manifest(paths["csv"])
+        storage.write_text(spark, paths["manifest"], storage.to_json(manifest))
+
+    for frame in {id(f): f for f in (classified, *fresh.values(), *combined.values())}.values():
+        frame.unpersist()
+    return counts, layout
+
+
+def publish_report(spark: SparkSession, document: dict[str, Any], report_path: str) -> None:
+    text = storage.to_json(document)
+    storage.write_text(spark, report_path, text)
+    stamp = document["started_at"].replace("-", "").replace(":", "")
+    storage.write_text(spark, report_path.replace("run_report.json", f"run_report-{stamp}.json"), text)
+    print(report.REPORT_PREFIX + storage.to_json(document, one_line=True), flush=True)
+
+
+# ---------------------------------------------------------------------------
+# Entry
+
+
+def _glue_modules() -> tuple[Any, Any, Callable[..., dict[str, str]]] | None:
+    try:
+        from awsglue.context import GlueContext
+        from awsglue.job import Job
+        from awsglue.utils import getResolvedOptions
+    except ImportError:
+        return None
+    return GlueContext, Job, getResolvedOptions
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    argv = list(sys.argv if argv is None else argv)
+    opts = options.parse_args(argv)
+    started_at = datetime.now(timezone.utc)
+    glue = _glue_modules()
+
+    job = None
+    if glue is None:
+        if not opts.reads_paths:
+            raise options.OptionsError(
+                "awsglue is not available, so the catalog cannot be read: "
+                "give --flights_path and --airports_path"
+            )
+        spark = SparkSession.builder.appName(opts.job_name).getOrCreate()
+        configure(spark)
+        flights_raw, airports_raw = read_paths(spark, opts.flights_path, opts.airports_path)
+    else:
+        from pyspark.context import SparkContext
+
+        glue_context_class, job_class, get_resolved_options = glue
+        glue_context = glue_context_class(SparkContext.getOrCreate())
+        spark = glue_context.spark_session
+        configure(spark)
+        job = job_class(glue_context)
+        has_job_name = any(arg == "--JOB_NAME" or arg.startswith("--JOB_NAME=") for arg in argv)
+        job_args = get_resolved_options(argv, ["JOB_NAME"]) if has_job_name else {"JOB_NAME": opts.job_name}
+        job.init(opts.job_name, job_args)
+        if opts.reads_paths:
+            flights_raw, airports_raw = read_paths(spark, opts.flights_path, opts.airports_path)
+        else:
+            flights_raw, airports_raw = read_catalog(glue_context, opts)
+
+    counts, layout = run(spark, flights_raw, airports_raw, opts.output_path)
+    document = report.build(
+        counts,
+        job_name=opts.job_name,
+        source=opts.source_description(),
+        output_path=opts.output_path,
+        outputs=layout,
+        started_at=started_at,
+        finished_at=datetime.now(timezone.utc),
+    )
+    publish_report(spark, document, layout["report"])
+    if job is not None:
+        job.commit()
+    return document
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except options.OptionsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

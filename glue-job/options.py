@@ -1,0 +1,138 @@
+"""Typed job options, parsed from the `--name value` arguments in sys.argv.
+
+Glue passes every DefaultArgument of the job as `--name value`, adds its own
+(`--JOB_NAME`, `--JOB_RUN_ID`, `--job-bookmark-option`, `--TempDir`, ...) and
+has no notion of optional arguments, so this module reads the arguments it
+knows and ignores the rest. `--name=value` is accepted too.
+
+Known arguments:
+
+    --output_path     required; where `processed/` data goes (s3://, s3a:// or a local path)
+    --database        Glue catalog database (catalog mode)
+    --flights_table   catalog table of raw flights, default `flights`
+    --airports_table  catalog table of airports, default `airports`
+    --flights_path    raw flights folder (paths mode; needs --airports_path too)
+    --airports_path   airports folder or file (paths mode; needs --flights_path too)
+    --JOB_NAME        set by Glue; a default is used for local runs
+
+With both paths given the job reads them directly (paths mode); otherwise it
+reads the catalog tables, which needs `--database`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+DEFAULT_JOB_NAME = "flights-features"
+DEFAULT_FLIGHTS_TABLE = "flights"
+DEFAULT_AIRPORTS_TABLE = "airports"
+
+_KNOWN = (
+    "output_path",
+    "database",
+    "flights_table",
+    "airports_table",
+    "flights_path",
+    "airports_path",
+    "JOB_NAME",
+)
+
+
+class OptionsError(ValueError):
+    """The arguments do not describe a runnable job."""
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    output_path: str
+    job_name: str = DEFAULT_JOB_NAME
+    database: str | None = None
+    flights_table: str = DEFAULT_FLIGHTS_TABLE
+    airports_table: str = DEFAULT_AIRPORTS_TABLE
+    flights_path: str | None = None
+    airports_path: str | None = None
+
+    @property
+    def reads_paths(self) -> bool:
+        """True when the raw data is read from paths rather than the catalog."""
+        return self.flights_path is not None and self.airports_path is not None
+
+    def source_description(self) -> dict[str, str | None]:
+        if self.reads_paths:
+            return {
+                "mode": "paths",
+                "flights_path": self.flights_path,
+                "airports_path": self.airports_path,
+            }
+        return {
+            "mode": "catalog",
+            "database": self.database,
+            "flights_table": self.flights_table,
+            "airports_table": self.airports_table,
+        }
+
+
+def _scan(argv: Sequence[str]) -> dict[str, str]:
+    """Collect `--name value` and `--name=value` pairs; the last one wins."""
+    found: dict[str, str] = {}
+    tokens = list(argv)
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if not token.startswith("--") or len(token) == 2:
+            continue
+        name = token[2:]
+        if "=" in name:
+            name, value = name.split("=", 1)
+        elif index < len(tokens) and not tokens[index].startswith("--"):
+            value = tokens[index]
+            index += 1
+        else:
+            value = None
+        if name not in _KNOWN:
+            continue
+        if value is None:
+            raise OptionsError(f"--{name} needs a value")
+        found[name] = value
+    return found
+
+
+def _text(found: dict[str, str], name: str) -> str | None:
+    value = found.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise OptionsError(f"--{name} must not be empty")
+    return value
+
+
+def parse_args(argv: Sequence[str]) -> JobOptions:
+    """Parse sys.argv (the script name, if present, is skipped as a non-option)."""
+    found = _scan(argv)
+
+    output_path = _text(found, "output_path")
+    if output_path is None:
+        raise OptionsError("--output_path is required")
+    output_path = output_path.rstrip("/") or "/"
+
+    flights_path = _text(found, "flights_path")
+    airports_path = _text(found, "airports_path")
+    if (flights_path is None) != (airports_path is None):
+        raise OptionsError("--flights_path and --airports_path go together: give both or neither")
+
+    database = _text(found, "database")
+    if flights_path is None and database is None:
+        raise OptionsError("give --database (catalog mode) or --flights_path and --airports_path (paths mode)")
+
+    return JobOptions(
+        output_path=output_path,
+        job_name=_text(found, "JOB_NAME") or DEFAULT_JOB_NAME,
+        database=database,
+        flights_table=_text(found, "flights_table") or DEFAULT_FLIGHTS_TABLE,
+        airports_table=_text(found, "airports_table") or DEFAULT_AIRPORTS_TABLE,
+        flights_path=flights_path,
+        airports_path=airports_path,
+    )

@@ -1,0 +1,50 @@
+"""Shared fixtures: one local SparkSession for the whole run, and the Glue stand-in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+JOB_DIR = Path(__file__).resolve().parent.parent
+STUB_DIR = Path(__file__).resolve().parent / "glue_stub"
+REPO_ROOT = JOB_DIR.parent
+
+if str(JOB_DIR) not in sys.path:
+    sys.path.insert(0, str(JOB_DIR))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("glue-job-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def fake_glue(monkeypatch):
+    """Make the test-only `awsglue` stand-in importable; undo it afterwards."""
+    monkeypatch.syspath_prepend(str(STUB_DIR))
+    for name in [m for m in sys.modules if m == "awsglue" or m.startswith("awsglue.")]:
+        monkeypatch.delitem(sys.modules, name)
+    import awsglue.context
+
+    awsglue.context.reset()
+    yield awsglue.context
+    for name in [m for m in sys.modules if m == "awsglue" or m.startswith("awsglue.")]:
+        del sys.modules[name]

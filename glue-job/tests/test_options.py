@@ -1,0 +1,70 @@
+import pytest
+
+from options import JobOptions, OptionsError, parse_args
+
+GLUE_ARGV = [
+    "/tmp/job.py",
+    "--JOB_ID", "j_123",
+    "--JOB_RUN_ID", "jr_456",
+    "--job-bookmark-option", "job-bookmark-enable",
+    "--TempDir", "s3://bucket/tmp/",
+    "--JOB_NAME", "flights-features",
+    "--database", "flights_db",
+    "--output_path", "s3://bucket/processed/",
+]
+
+
+def test_glue_arguments_select_catalog_mode_with_defaults():
+    opts = parse_args(GLUE_ARGV)
+    assert opts == JobOptions(
+        output_path="s3://bucket/processed",
+        job_name="flights-features",
+        database="flights_db",
+        flights_table="flights",
+        airports_table="airports",
+    )
+    assert not opts.reads_paths
+    assert opts.source_description()["mode"] == "catalog"
+
+
+def test_paths_mode_with_equals_syntax_and_table_overrides():
+    opts = parse_args(
+        [
+            "job.py",
+            "--flights_path=s3a://b/raw/flights/",
+            "--airports_path", "s3a://b/raw/airports/",
+            "--output_path", "/tmp/out/",
+            "--flights_table", "f2",
+        ]
+    )
+    assert opts.reads_paths
+    assert opts.flights_path == "s3a://b/raw/flights/"
+    assert opts.output_path == "/tmp/out"
+    assert opts.flights_table == "f2"
+    assert opts.job_name == "flights-features"
+    assert opts.source_description() == {
+        "mode": "paths",
+        "flights_path": "s3a://b/raw/flights/",
+        "airports_path": "s3a://b/raw/airports/",
+    }
+
+
+def test_last_occurrence_wins_and_unknown_flags_without_values_are_ignored():
+    opts = parse_args(["--verbose", "--database", "a", "--database", "b", "--output_path", "o", "--x"])
+    assert opts.database == "b"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--database", "d"], "--output_path is required"),
+        (["--output_path", "o"], "give --database"),
+        (["--output_path", "o", "--flights_path", "f"], "go together"),
+        (["--output_path", "o", "--airports_path", "a", "--database", "d"], "go together"),
+        (["--output_path", "  ", "--database", "d"], "must not be empty"),
+        (["--database", "d", "--output_path"], "needs a value"),
+    ],
+)
+def test_invalid_arguments_are_refused(argv, message):
+    with pytest.raises(OptionsError, match=message):
+        parse_args(argv)

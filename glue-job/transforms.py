@@ -1,0 +1,415 @@
+"""Pure transforms of the flights job: DataFrames in, DataFrames out.
+
+Nothing here reads, writes or collects, and nothing runs Python per row: every
+step is a Spark SQL expression, so it all scales out on the executors.
+
+    normalise_flights(raw)                 raw columns as text, plus where each row came from
+    prepare_airports(raw)                  one typed row per IATA code
+    classify(flights, airports)            parsed values and `reject_reason` (null = usable)
+    rejected_rows(classified)              the quarantine, raw values and reason
+    flight_rows(classified)                the usable flights with their per-flight features
+    quarterly_aggregates(flights)          per route / origin x hour / day of week, per quarter
+    combine_aggregates(fresh, stored)      this run's quarters replace the stored ones
+    with_previous_quarter(flights, aggs)   the feature table: flights + previous-quarter aggregates
+    outcome_counts(classified)             rows per (year, quarter, reject_reason), for the report
+
+Validation rules; the first that fails gives the row's reason:
+
+    duplicate               same five raw values as an earlier row (the first one is kept)
+    unparseable_timestamp   `date` is not `yyyy-MM-dd HH:mm:ss` nor `yyyy-MM-dd HH:mm`
+    non_numeric_delay       `delay` is missing, not a number, or not a whole number of minutes
+    absurd_delay            `delay` below -120 (2 h early) or above 1,440 (a day late)
+    non_numeric_distance    `distance` is missing or not a finite number
+    non_positive_distance   `distance` is 0 or less
+    unknown_origin          `origin` is not an IATA code of the airports table
+    unknown_destination     `destination` is not an IATA code of the airports table
+
+A row's `year` and `quarter` are those of its timestamp; a row whose timestamp
+does not parse takes them from the partition it was delivered in (`year=`,
+`month=` folders), or null if that is unknown too.
+
+Timestamps are local wall-clock times. The job runs with the session time zone
+set to UTC so that no daylight-saving gap moves or drops one.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+RAW_FLIGHT_COLUMNS = ("date", "delay", "distance", "origin", "destination")
+AIRPORT_COLUMNS = ("iata", "state", "latitude", "longitude")
+
+REASONS = (
+    "duplicate",
+    "unparseable_timestamp",
+    "non_numeric_delay",
+    "absurd_delay",
+    "non_numeric_distance",
+    "non_positive_distance",
+    "unknown_origin",
+    "unknown_destination",
+)
+
+MIN_DELAY_MINUTES = -120
+MAX_DELAY_MINUTES = 24 * 60
+DELAYED_THRESHOLD_MINUTES = 15
+TIMESTAMP_FORMATS = ("yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm")
+
+# (lower bound in miles, inclusive; label). A band runs up to the next bound.
+DISTANCE_BANDS = ((0, "0-250"), (250, "250-500"), (500, "500-1000"), (1000, "1000-2000"), (2000, "2000+"))
+
+# Aggregate name -> grouping keys besides year and quarter.
+AGGREGATE_KEYS = {
+    "route_quarter": ("origin", "destination", "route"),
+    "origin_hour": ("origin", "hour"),
+    "day_of_week": ("day_of_week",),
+}
+# Aggregate name -> the keys a flight is matched on, and the prefix of its feature columns.
+AGGREGATE_JOIN_KEYS = {
+    "route_quarter": ("route",),
+    "origin_hour": ("origin", "hour"),
+    "day_of_week": ("day_of_week",),
+}
+AGGREGATE_FEATURE_PREFIX = {
+    "route_quarter": "route",
+    "origin_hour": "origin_hour",
+    "day_of_week": "day_of_week",
+}
+MEASURES = ("flights", "mean_delay", "p90_delay", "share_delayed")
+
+FLIGHT_FEATURE_COLUMNS = (
+    "flight_date",
+    "departure_time",
+    "month",
+    "day_of_month",
+    "day_of_week",
+    "hour",
+    "is_weekend",
+    "origin",
+    "destination",
+    "route",
+    "origin_state",
+    "origin_latitude",
+    "origin_longitude",
+    "destination_state",
+    "destination_latitude",
+    "destination_longitude",
+    "distance_miles",
+    "distance_band",
+    "delay_minutes",
+    "delayed",
+)
+PARTITION_COLUMNS = ("year", "quarter")
+REJECTED_COLUMNS = (
+    *RAW_FLIGHT_COLUMNS,
+    "reject_reason",
+    "source_file",
+    "source_year",
+    "source_month",
+    *PARTITION_COLUMNS,
+)
+
+
+def previous_quarter_columns() -> list[str]:
+    """Names of the aggregate feature columns, in table order."""
+    return [
+        f"{AGGREGATE_FEATURE_PREFIX[name]}_prev_quarter_{measure}"
+        for name in AGGREGATE_KEYS
+        for measure in MEASURES
+    ]
+
+
+def feature_table_columns() -> list[str]:
+    return [*FLIGHT_FEATURE_COLUMNS, *previous_quarter_columns(), *PARTITION_COLUMNS]
+
+
+# ---------------------------------------------------------------------------
+# Parsing. SQL try_cast / try_to_timestamp give null instead of an error in any
+# ANSI mode; they take column names, so callers parse named columns.
+
+
+def _try_int(name: str) -> Column:
+    return F.expr(f"try_cast(trim(`{name}`) AS INT)")
+
+
+def _try_finite_double(name: str) -> Column:
+    value = F.expr(f"try_cast(trim(`{name}`) AS DOUBLE)")
+    return F.when(~F.isnan(value) & (F.abs(value) < F.lit(float("inf"))), value)
+
+
+def _parse_timestamp(name: str) -> Column:
+    return F.coalesce(
+        *[F.expr(f"try_to_timestamp(trim(`{name}`), '{pattern}')") for pattern in TIMESTAMP_FORMATS]
+    )
+
+
+def _quarter_of_month(month: Column) -> Column:
+    return ((month - 1) / 3).cast("int") + 1
+
+
+# ---------------------------------------------------------------------------
+# Inputs
+
+
+def normalise_flights(raw: DataFrame) -> DataFrame:
+    """The five raw columns as text, plus provenance.
+
+    Adds `source_file`; `source_year` and `source_month`, the Hive partition the
+    row was delivered in (from the partition columns `year`/`month` when the read
+    has them, else from `year=`/`month=` in the file path; null if neither says);
+    and `row_order`, an id that grows along each file, used to decide which of
+    two identical rows came first. Crawler-typed columns (numbers, timestamps)
+    become text here, so that every rule downstream parses explicitly.
+    """
+    missing = [name for name in RAW_FLIGHT_COLUMNS if name not in raw.columns]
+    if missing:
+        raise ValueError(f"raw flights lack columns {missing}; found {raw.columns}")
+    with_file = raw.withColumn("source_file", F.input_file_name())
+    texts = with_file.select(
+        *[F.col(name).cast("string").alias(name) for name in RAW_FLIGHT_COLUMNS],
+        "source_file",
+        (
+            F.col("year").cast("string")
+            if "year" in raw.columns
+            else F.regexp_extract("source_file", r"/year=([^/]+)/", 1)
+        ).alias("_source_year"),
+        (
+            F.col("month").cast("string")
+            if "month" in raw.columns
+            else F.regexp_extract("source_file", r"/month=([^/]+)/", 1)
+        ).alias("_source_month"),
+        F.monotonically_increasing_id().alias("row_order"),
+    )
+    month = _try_int("_source_month")
+    return texts.select(
+        *RAW_FLIGHT_COLUMNS,
+        "source_file",
+        _try_int("_source_year").alias("source_year"),
+        F.when(month.between(1, 12), month).alias("source_month"),
+        "row_order",
+    )
+
+
+def prepare_airports(raw: DataFrame) -> DataFrame:
+    """One row per IATA code: `iata`, `state`, `latitude`, `longitude` (doubles).
+
+    Rows without a code are dropped (no flight can match them). Should a code
+    appear twice, the smallest (state, latitude, longitude) is kept, so a
+    repeated code can neither multiply flights nor make the result depend on
+    read order.
+    """
+    missing = [name for name in AIRPORT_COLUMNS if name not in raw.columns]
+    if missing:
+        raise ValueError(f"airports lack columns {missing}; found {raw.columns}")
+    texts = raw.select(
+        F.trim(F.col("iata").cast("string")).alias("iata"),
+        F.trim(F.col("state").cast("string")).alias("state"),
+        F.col("latitude").cast("string").alias("_latitude"),
+        F.col("longitude").cast("string").alias("_longitude"),
+    ).where(F.col("iata").isNotNull() & (F.col("iata") != ""))
+    typed = texts.select(
+        "iata",
+        "state",
+        _try_finite_double("_latitude").alias("latitude"),
+        _try_finite_double("_longitude").alias("longitude"),
+    )
+    first = typed.groupBy("iata").agg(F.min(F.struct("state", "latitude", "longitude")).alias("_a"))
+    return first.select("iata", "_a.state", "_a.latitude", "_a.longitude")
+
+
+# ---------------------------------------------------------------------------
+# Validation
+
+
+def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
+    """Every row of `normalise_flights` output, parsed, with a `reject_reason`.
+
+    `reject_reason` is null for a usable row, else one of REASONS. Airports are
+    broadcast to every executor for the two lookups. Duplicates are found with
+    a window over the five raw values, ordered by file and position.
+    """
+    first_seen = Window.partitionBy(*RAW_FLIGHT_COLUMNS).orderBy("source_file", "row_order")
+    parsed = flights.select(
+        "*",
+        _parse_timestamp("date").alias("departure_time"),
+        _try_finite_double("delay").alias("_delay"),
+        _try_finite_double("distance").alias("_distance"),
+        F.trim("origin").alias("_origin"),
+        F.trim("destination").alias("_destination"),
+        (F.row_number().over(first_seen) > 1).alias("_duplicate"),
+    )
+
+    origins = F.broadcast(
+        airports.select(
+            F.col("iata").alias("_origin_iata"),
+            F.col("state").alias("origin_state"),
+            F.col("latitude").alias("origin_latitude"),
+            F.col("longitude").alias("origin_longitude"),
+        )
+    )
+    destinations = F.broadcast(
+        airports.select(
+            F.col("iata").alias("_destination_iata"),
+            F.col("state").alias("destination_state"),
+            F.col("latitude").alias("destination_latitude"),
+            F.col("longitude").alias("destination_longitude"),
+        )
+    )
+    joined = parsed.join(origins, F.col("_origin") == F.col("_origin_iata"), "left").join(
+        destinations, F.col("_destination") == F.col("_destination_iata"), "left"
+    )
+
+    delay = F.col("_delay")
+    distance = F.col("_distance")
+    reason = (
+        F.when(F.col("_duplicate"), "duplicate")
+        .when(F.col("departure_time").isNull(), "unparseable_timestamp")
+        .when(delay.isNull() | (delay != F.floor(delay)), "non_numeric_delay")
+        .when((delay < MIN_DELAY_MINUTES) | (delay > MAX_DELAY_MINUTES), "absurd_delay")
+        .when(distance.isNull(), "non_numeric_distance")
+        .when(distance <= 0, "non_positive_distance")
+        .when(F.col("_origin_iata").isNull(), "unknown_origin")
+        .when(F.col("_destination_iata").isNull(), "unknown_destination")
+    )
+
+    ts = F.col("departure_time")
+    event_year = F.year(ts)
+    event_quarter = F.quarter(ts)
+    return joined.select(
+        *RAW_FLIGHT_COLUMNS,
+        "source_file",
+        "source_year",
+        "source_month",
+        "row_order",
+        "departure_time",
+        F.when(delay.between(MIN_DELAY_MINUTES, MAX_DELAY_MINUTES), delay.cast("int")).alias("delay_minutes"),
+        distance.alias("distance_miles"),
+        F.col("_origin").alias("origin_code"),
+        F.col("_destination").alias("destination_code"),
+        "origin_state",
+        "origin_latitude",
+        "origin_longitude",
+        "destination_state",
+        "destination_latitude",
+        "destination_longitude",
+        reason.alias("reject_reason"),
+        F.when(ts.isNotNull(), event_year).otherwise(F.col("source_year")).alias("year"),
+        F.when(ts.isNotNull(), event_quarter)
+        .otherwise(_quarter_of_month(F.col("source_month")))
+        .alias("quarter"),
+    )
+
+
+def rejected_rows(classified: DataFrame) -> DataFrame:
+    """The quarantine: raw values as delivered, the reason, and provenance."""
+    return classified.where(F.col("reject_reason").isNotNull()).select(*REJECTED_COLUMNS)
+
+
+def outcome_counts(classified: DataFrame) -> DataFrame:
+    """Row counts per (year, quarter, reject_reason); reason null = used."""
+    return classified.groupBy("year", "quarter", "reject_reason").agg(F.count(F.lit(1)).alias("rows"))
+
+
+# ---------------------------------------------------------------------------
+# Features
+
+
+def _distance_band(miles: Column) -> Column:
+    band = None
+    for lower, label in reversed(DISTANCE_BANDS):
+        band = F.when(miles >= lower, label) if band is None else band.when(miles >= lower, label)
+    return band
+
+
+def flight_rows(classified: DataFrame) -> DataFrame:
+    """The usable flights with their per-flight features and year, quarter.
+
+    day_of_week is ISO: 1 = Monday ... 7 = Sunday; is_weekend = Saturday or Sunday.
+    `delayed` (the label) is delay_minutes >= 15.
+    """
+    ts = F.col("departure_time")
+    # Spark's dayofweek is 1 = Sunday ... 7 = Saturday.
+    iso_day = ((F.dayofweek(ts) + 5) % 7) + 1
+    usable = classified.where(F.col("reject_reason").isNull())
+    return usable.select(
+        F.to_date(ts).alias("flight_date"),
+        ts.alias("departure_time"),
+        F.month(ts).alias("month"),
+        F.dayofmonth(ts).alias("day_of_month"),
+        iso_day.alias("day_of_week"),
+        F.hour(ts).alias("hour"),
+        (iso_day >= 6).alias("is_weekend"),
+        F.col("origin_code").alias("origin"),
+        F.col("destination_code").alias("destination"),
+        F.concat_ws("-", "origin_code", "destination_code").alias("route"),
+        "origin_state",
+        "origin_latitude",
+        "origin_longitude",
+        "destination_state",
+        "destination_latitude",
+        "destination_longitude",
+        "distance_miles",
+        _distance_band(F.col("distance_miles")).alias("distance_band"),
+        "delay_minutes",
+        (F.col("delay_minutes") >= DELAYED_THRESHOLD_MINUTES).alias("delayed"),
+        "year",
+        "quarter",
+    )
+
+
+def quarterly_aggregates(flights: DataFrame) -> dict[str, DataFrame]:
+    """Per quarter: flights, mean delay, approximate 90th percentile, share delayed.
+
+    One DataFrame per entry of AGGREGATE_KEYS, columns year, quarter, the keys,
+    then MEASURES. p90_delay is Spark's percentile_approx (default accuracy):
+    exact for small groups, within 1/10,000 of the rank for large ones.
+    """
+    measures = [
+        F.count(F.lit(1)).alias("flights"),
+        F.avg("delay_minutes").alias("mean_delay"),
+        F.percentile_approx("delay_minutes", 0.9).alias("p90_delay"),
+        F.avg(F.col("delayed").cast("double")).alias("share_delayed"),
+    ]
+    return {
+        name: flights.groupBy(*PARTITION_COLUMNS, *keys).agg(*measures)
+        for name, keys in AGGREGATE_KEYS.items()
+    }
+
+
+def combine_aggregates(fresh: DataFrame, stored: DataFrame | None) -> DataFrame:
+    """Stored aggregates of earlier runs, with this run's quarters replaced by `fresh`."""
+    if stored is None:
+        return fresh
+    stored = stored.select(
+        *[
+            F.col(name).cast(dtype).alias(name)
+            for name, dtype in ((f.name, f.dataType) for f in fresh.schema.fields)
+        ]
+    )
+    recomputed = fresh.select(*PARTITION_COLUMNS).distinct()
+    return stored.join(recomputed, list(PARTITION_COLUMNS), "left_anti").unionByName(fresh)
+
+
+def with_previous_quarter(flights: DataFrame, aggregates: dict[str, DataFrame]) -> DataFrame:
+    """The feature table: each flight plus the aggregates of the quarter before its own.
+
+    A flight of quarter q gets the row of each aggregate for quarter q - 1
+    (Q4 of the year before for a Q1 flight), matched on its route, its origin
+    and hour, and its day of week. No quarter's own delays reach its features;
+    where q - 1 has no data (the first quarter, a new route) they are null.
+    """
+    def quarter_index(df: DataFrame) -> Column:
+        return df["year"] * 4 + df["quarter"] - 1
+
+    table = flights.withColumn("_quarter_index", quarter_index(flights))
+    for name, aggregate in aggregates.items():
+        prefix = AGGREGATE_FEATURE_PREFIX[name]
+        keys = AGGREGATE_JOIN_KEYS[name]
+        shifted = aggregate.select(
+            *keys,
+            (quarter_index(aggregate) + 1).alias("_quarter_index"),
+            *[F.col(m).alias(f"{prefix}_prev_quarter_{m}") for m in MEASURES],
+        )
+        table = table.join(F.broadcast(shifted), [*keys, "_quarter_index"], "left")
+    return table.select(*feature_table_columns())
