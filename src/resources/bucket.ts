@@ -81,18 +81,23 @@ export const abortIncompleteUploadsRule: LifecycleRule = {
   AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_UPLOADS_AFTER_DAYS },
 };
 
-/** Returns undefined when the bucket does not exist; throws when someone else owns the name. */
+/** Returns false when the bucket does not exist; throws when someone else owns the name. */
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return true;
   } catch (error) {
     if (hasName(error, 'NotFound', 'NoSuchBucket')) return false;
-    if (hasName(error, 'Forbidden', 'AccessDenied', '403')) {
+    // A HEAD response has no body, so the SDK names a 403 or 301 "Unknown": look at the status.
+    const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+    if (hasName(error, 'Forbidden', 'AccessDenied', '403') || status === 403) {
       throw new ProvisionerError(
         `bucket ${bucket} exists but this account cannot access it (it belongs to another account, or a policy denies you); choose another --bucket`,
         'user',
       );
+    }
+    if (hasName(error, 'PermanentRedirect', '301') || status === 301) {
+      throw new ProvisionerError(`bucket ${bucket} exists in another region; choose another --bucket or use its --region`, 'user');
     }
     throw error;
   }
@@ -247,7 +252,12 @@ export function usesTls(endpointUrl: string | undefined): boolean {
 function sameEncryption(current: ServerSideEncryptionRule | undefined, desired: ServerSideEncryptionRule): boolean {
   const a = current?.ApplyServerSideEncryptionByDefault;
   const b = desired.ApplyServerSideEncryptionByDefault;
-  return a?.SSEAlgorithm === b?.SSEAlgorithm && (a?.KMSMasterKeyID ?? undefined) === (b?.KMSMasterKeyID ?? undefined);
+  return (
+    a?.SSEAlgorithm === b?.SSEAlgorithm &&
+    (a?.KMSMasterKeyID ?? undefined) === (b?.KMSMasterKeyID ?? undefined) &&
+    // An S3 Bucket Key cuts KMS requests (and cost) per object: keep it on when SSE-KMS is used.
+    (desired.BucketKeyEnabled !== true || current?.BucketKeyEnabled === true)
+  );
 }
 
 /** Removes every object version, delete marker and unfinished upload, then the bucket itself. */

@@ -1,0 +1,26 @@
+import { EntityNotFoundException, InvalidInputException } from '@aws-sdk/client-glue';
+import { NoSuchEntityException } from '@aws-sdk/client-iam';
+import { NoSuchBucket, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
+
+const $metadata = {};
+
+export const glueNotFound = (message = 'Entity not found'): EntityNotFoundException =>
+  new EntityNotFoundException({ message, $metadata });
+
+export const glueInvalidInput = (message: string): InvalidInputException => new InvalidInputException({ message, $metadata });
+
+export const rolePropagating = (): InvalidInputException =>
+  glueInvalidInput('Service is unable to assume provided role. Please verify role\'s TrustPolicy');
+
+export const iamNoSuchEntity = (message = 'The role cannot be found.'): NoSuchEntityException =>
+  new NoSuchEntityException({ message, $metadata });
+
+/** What HeadBucket throws for a missing bucket. */
+export const s3NotFound = (): NotFound => new NotFound({ message: 'UnknownError', $metadata: { httpStatusCode: 404 } });
+
+export const s3NoSuchBucket = (): NoSuchBucket => new NoSuchBucket({ message: 'The specified bucket does not exist', $metadata });
+
+/** An S3 error the SDK has no modelled class for, e.g. NoSuchBucketPolicy or a bodiless 403. */
+export function s3Error(name: string, httpStatusCode = 400, message = 'UnknownError'): S3ServiceException {
+  return new S3ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode } });
+}

@@ -1,0 +1,87 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
+import type { Aws } from '../../../src/aws/clients.js';
+import { resolveSettings, type RawOptions } from '../../../src/config.js';
+import type { StackContext } from '../../../src/context.js';
+import { silentLogger } from '../../../src/logger.js';
+import { stackNames, stackTags } from '../../../src/naming.js';
+import { silentProgress } from '../../../src/progress.js';
+import { roleArn } from '../../../src/resources/role.js';
+
+export const ACCOUNT = '123456789012';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStub = AwsStub<any, any, any>;
+
+export interface MockedStack {
+  readonly ctx: StackContext;
+  readonly s3: AnyStub;
+  readonly glue: AnyStub;
+  readonly iam: AnyStub;
+  readonly sts: AnyStub;
+  readonly controller: AbortController;
+  /** Every mock, for assertions over all calls. */
+  readonly all: readonly AnyStub[];
+}
+
+export interface StackOptions {
+  /** Options as the CLI would hand them over; the environment is never consulted. */
+  readonly raw?: RawOptions;
+  readonly region?: string;
+  readonly partition?: string;
+}
+
+const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
+
+/**
+ * A StackContext whose clients are real SDK clients with `send` replaced by mocks: nothing leaves
+ * the process. Every call builds fresh clients and mocks, so no behaviour leaks between tests.
+ */
+export function mockedStack(options: StackOptions = {}): MockedStack {
+  const region = options.region ?? 'eu-west-1';
+  const clientConfig = { region, credentials };
+  const clients = {
+    s3: new S3Client(clientConfig),
+    glue: new GlueClient(clientConfig),
+    iam: new IAMClient(clientConfig),
+    sts: new STSClient(clientConfig),
+  };
+  const mocks = {
+    s3: mockClient(clients.s3) as AnyStub,
+    glue: mockClient(clients.glue) as AnyStub,
+    iam: mockClient(clients.iam) as AnyStub,
+    sts: mockClient(clients.sts) as AnyStub,
+  };
+  for (const mock of Object.values(mocks)) mock.reset();
+
+  const settings = resolveSettings({ region, ...options.raw }, {}, '/work/project');
+  const aws: Aws = { ...clients, region, accountId: ACCOUNT, partition: options.partition ?? 'aws' };
+  const names = stackNames(settings.name, ACCOUNT, region, settings.bucket);
+  const controller = new AbortController();
+  const ctx: StackContext = {
+    aws,
+    settings,
+    names,
+    tags: stackTags(settings.name),
+    roleArn: settings.roleArn ?? roleArn(aws.partition, ACCOUNT, names.role),
+    logger: silentLogger(),
+    progress: silentProgress,
+    signal: controller.signal,
+  };
+  return { ctx, ...mocks, controller, all: Object.values(mocks) };
+}
+
+/** The class names of every command sent through any of the mocks, in the order sent per client. */
+export function sentCommands(stack: MockedStack): string[] {
+  return stack.all.flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
+}
+
+const MUTATING = /^(Create|Update|Put|Delete|Tag|Untag|Start|Stop|Batch(Delete|Stop)|Abort|Attach|Detach|Upload|CompleteMultipart)/;
+
+/** The commands sent that change something in AWS. */
+export function mutatingCommands(stack: MockedStack): string[] {
+  return sentCommands(stack).filter((name) => MUTATING.test(name));
+}
