@@ -68,3 +68,4 @@ def test_last_occurrence_wins_and_unknown_flags_without_values_are_ignored():
 def test_invalid_arguments_are_refused(argv, message):
     with pytest.raises(OptionsError, match=message):
         parse_args(argv)
+

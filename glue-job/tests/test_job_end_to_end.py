@@ -1,0 +1,178 @@
+"""The real entry script, run as a plain local pyspark program, over one real month of rawdata/.
+
+Expected figures come from an independent, plain-Python reading of the same
+gzip CSV file, applying the documented rules row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import transforms
+from conftest import JOB_DIR, REPO_ROOT
+
+MONTH = REPO_ROOT / "rawdata" / "flights" / "year=2001" / "month=01"
+AIRPORTS = REPO_ROOT / "rawdata" / "airports" / "airports.csv"
+AGGREGATES = ("route_quarter", "origin_hour", "day_of_week")
+
+
+def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> dict[str, int]:
+    with airports_csv.open(newline="") as handle:
+        codes = {row["iata"].strip() for row in csv.DictReader(handle)}
+
+    def number(text: str) -> float | None:
+        try:
+            value = float(text)
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def timestamp(text: str) -> dt.datetime | None:
+        for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
+            try:
+                return dt.datetime.strptime(text.strip(), pattern)
+            except ValueError:
+                pass
+        return None
+
+    outcomes = {"used": 0, **{reason: 0 for reason in transforms.REASONS}}
+    seen: set[tuple[str, ...]] = set()
+    for path in flight_files:
+        with gzip.open(path, "rt", newline="") as handle:
+            for row in csv.DictReader(handle):
+                record = tuple(row[c] for c in transforms.RAW_FLIGHT_COLUMNS)
+                delay, distance = number(row["delay"]), number(row["distance"])
+                if record in seen:
+                    reason = "duplicate"
+                elif timestamp(row["date"]) is None:
+                    reason = "unparseable_timestamp"
+                elif delay is None or delay != int(delay):
+                    reason = "non_numeric_delay"
+                elif not -120 <= delay <= 1440:
+                    reason = "absurd_delay"
+                elif distance is None:
+                    reason = "non_numeric_distance"
+                elif distance <= 0:
+                    reason = "non_positive_distance"
+                elif row["origin"].strip() not in codes:
+                    reason = "unknown_origin"
+                elif row["destination"].strip() not in codes:
+                    reason = "unknown_destination"
+                else:
+                    reason = "used"
+                seen.add(record)
+                outcomes[reason] += 1
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def january_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    flights_dir = root / "raw" / "flights" / "year=2001" / "month=01"
+    flights_dir.mkdir(parents=True)
+    for source in MONTH.glob("*.csv.gz"):
+        shutil.copy(source, flights_dir / source.name)
+    (root / "raw" / "airports").mkdir()
+    shutil.copy(AIRPORTS, root / "raw" / "airports" / "airports.csv")
+    out = root / "processed"
+
+    env = dict(os.environ)
+    env["PYSPARK_SUBMIT_ARGS"] = (
+        "--master local[2] --driver-memory 2g --conf spark.sql.shuffle.partitions=4 "
+        "--conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false pyspark-shell"
+    )
+    result = subprocess.run(
+        [
+            sys.executable, str(JOB_DIR / "job.py"),
+            "--flights_path", str(root / "raw" / "flights"),
+            "--airports_path", str(root / "raw" / "airports"),
+            "--output_path", str(out),
+        ],
+        env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    expected = expected_outcomes(sorted(flights_dir.glob("*.csv.gz")), AIRPORTS)
+    return out, result.stdout, expected
+
+
+def test_counts_add_up_and_match_an_independent_reading(january_run):
+    out, stdout, expected = january_run
+    report_lines = [line for line in stdout.splitlines() if line.startswith("RUN_REPORT ")]
+    assert len(report_lines) == 1
+    printed = json.loads(report_lines[0][len("RUN_REPORT "):])
+    stored = json.loads((out / "reports" / "run_report.json").read_text())
+    assert printed == stored
+    assert [p.name.startswith("run_report-") for p in (out / "reports").glob("run_report-*.json")] == [True]
+
+    total = sum(expected.values())
+    assert total > 500_000
+    assert stored["rows"] == {"read": total, "written": expected["used"], "rejected": total - expected["used"]}
+    assert stored["rows"]["read"] == stored["rows"]["written"] + stored["rows"]["rejected"]
+    assert stored["rejected_by_reason"] == {r: expected[r] for r in transforms.REASONS}
+    assert expected["duplicate"] > 0 and expected["absurd_delay"] > 0  # the real data has both
+    assert stored["quarters"] == [
+        {"year": 2001, "quarter": 1, "read": total, "written": expected["used"],
+         "rejected": total - expected["used"], "rejected_by_reason": stored["rejected_by_reason"]}
+    ]
+    assert stored["source"]["mode"] == "paths"
+
+
+def test_feature_table_and_quarantine_on_disk(spark, january_run):
+    out, _, expected = january_run
+    assert sorted(str(p.relative_to(out / "features")) for p in (out / "features").glob("*/*")) == ["year=2001/quarter=1"]
+    files = [p for p in (out / "features").rglob("*") if p.is_file() and not p.name.startswith(".")]
+    assert files and all(p.name.endswith(".snappy.parquet") for p in files)
+
+    features = spark.read.parquet(str(out / "features"))
+    assert features.columns == transforms.feature_table_columns()
+    assert features.count() == expected["used"]
+    first_quarter = features.where(
+        " OR ".join(f"{c} IS NOT NULL" for c in transforms.previous_quarter_columns())
+    )
+    assert first_quarter.count() == 0  # nothing before the first quarter
+    assert features.where(" OR ".join(f"{c} IS NULL" for c in transforms.FLIGHT_FEATURE_COLUMNS)).count() == 0
+    assert {tuple(r) for r in features.select("year", "quarter", "month").distinct().collect()} == {(2001, 1, 1)}
+
+    rejected = spark.read.parquet(str(out / "rejected"))
+    by_reason = {r["reject_reason"]: r["count"] for r in rejected.groupBy("reject_reason").count().collect()}
+    assert by_reason == {r: n for r, n in expected.items() if r != "used" and n}
+
+
+def test_aggregates_csv_and_manifests(spark, january_run):
+    out, _, expected = january_run
+    for name in AGGREGATES:
+        parquet = spark.read.parquet(str(out / "aggregates" / name / "parquet"))
+        assert sorted(str(p.relative_to(out / "aggregates" / name / "parquet"))
+                      for p in (out / "aggregates" / name / "parquet").glob("*/*")) == ["year=2001/quarter=1"]
+        assert parquet.agg({"flights": "sum"}).first()[0] == expected["used"]
+
+        csv_dir = out / "aggregates" / name / "csv"
+        visible = [p for p in csv_dir.iterdir() if not p.name.startswith(".")]
+        assert len(visible) == 1 and visible[0].suffix == ".csv"  # no _SUCCESS marker
+        with visible[0].open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert list(rows[0]) == ["year", "quarter", *transforms.AGGREGATE_KEYS[name], *transforms.MEASURES]
+        assert len(rows) == parquet.count()
+        assert sum(int(r["flights"]) for r in rows) == expected["used"]
+
+        manifest = json.loads((out / "manifests" / f"{name}.json").read_text())
+        assert manifest == {
+            "fileLocations": [{"URIPrefixes": [f"{out}/aggregates/{name}/csv/"]}],
+            "globalUploadSettings": {"format": "CSV", "delimiter": ",", "containsHeader": "true"},
+        }
+        assert Path(manifest["fileLocations"][0]["URIPrefixes"][0]).is_dir()
+
+    report = json.loads((out / "reports" / "run_report.json").read_text())
+    assert report["outputs"]["aggregates"]["route_quarter"]["manifest"] == f"{out}/manifests/route_quarter.json"
+    assert report["outputs"]["features"] == f"{out}/features/"
