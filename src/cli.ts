@@ -12,6 +12,7 @@ import type { CommandEnv, CommandIo } from './commands/io.js';
 import { status } from './commands/status.js';
 import { teardown } from './commands/teardown.js';
 import { up } from './commands/up.js';
+import { run as runPipeline } from './commands/run.js';
 
 /**
  * The only place that knows about yargs, process signals and exit codes. Options come from flags,
@@ -46,7 +47,28 @@ export async function main(argv: string[]): Promise<number> {
         (y) => y.option('yes', { type: 'boolean', default: false, describe: 'Confirm without a prompt' }),
         run((env, a) => teardown(env, { yes: a.yes === true })),
       )
-      .demandCommand(1, 'name a command: up, plan, status or teardown')
+      .command(
+        'run',
+        'Run the pipeline now: the crawl, then the job (on Glue, or --local on this machine)',
+        (y) =>
+          y.options({
+            wait: { type: 'boolean', default: false, describe: 'Follow the run to its end; exit 0 only if the job SUCCEEDED' },
+            timeout: { type: 'number', default: 120, describe: 'Minutes to wait with --wait' },
+            'poll-interval': { type: 'number', default: 15, describe: 'Seconds between status checks with --wait' },
+            local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
+            python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+          }),
+        run((env, a) =>
+          runPipeline(env, {
+            wait: a.wait === true,
+            local: a.local === true,
+            timeoutMinutes: positiveNumber(a.timeout, 'timeout'),
+            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
+            python: String(a.python),
+          }),
+        ),
+      )
+      .demandCommand(1, 'name a command: up, plan, status, run or teardown')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
@@ -92,6 +114,11 @@ function globalOptions(y: Argv): Argv {
     .group(['name', 'region', 'endpoint-url', 'bucket', 'data-dir', 'job-dir', 'config'], 'Stack:')
     .group(['schedule', 'role-arn', 'kms-key', 'worker-type', 'workers', 'job-timeout', 'prune'], 'Pipeline:')
     .group(['log-level', 'log-format', 'json', 'help', 'version'], 'Output:');
+}
+
+function positiveNumber(value: unknown, flag: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a number greater than 0`);
 }
 
 function loadConfigFile(file: string): Record<string, unknown> {
