@@ -85,3 +85,8 @@ const MUTATING = /^(Create|Update|Put|Delete|Tag|Untag|Start|Stop|Batch(Delete|S
 export function mutatingCommands(stack: MockedStack): string[] {
   return sentCommands(stack).filter((name) => MUTATING.test(name));
 }
+
+/** The ARN Glue gives a resource of this stack, as the code under test must compute it. */
+export function glueResourceArn(ctx: StackContext, type: string, name: string): string {
+  return `arn:${ctx.aws.partition}:glue:${ctx.aws.region}:${ACCOUNT}:${type}/${name}`;
+}

@@ -1,0 +1,118 @@
+import {
+  AccessDeniedException,
+  BatchDeleteTableCommand,
+  CreateDatabaseCommand,
+  DeleteDatabaseCommand,
+  GetDatabaseCommand,
+  GetTablesCommand,
+  GetTagsCommand,
+  TagResourceCommand,
+  UpdateDatabaseCommand,
+} from '@aws-sdk/client-glue';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { databaseRemovable, databaseResource } from '../../../src/resources/database.js';
+import { glueNotFound } from '../support/errors.js';
+import { glueResourceArn, mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+
+const DESCRIPTION = 'Raw flight tables crawled by stack flight-delays';
+const TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
+
+let t: MockedStack;
+let arn: string;
+beforeEach(() => {
+  t = mockedStack();
+  arn = glueResourceArn(t.ctx, 'database', 'flight_delays');
+});
+
+describe('databaseResource', () => {
+  it('describes a missing database as undefined without reading tags', async () => {
+    t.glue.on(GetDatabaseCommand).rejects(glueNotFound('Database flight_delays not found.'));
+    await expect(databaseResource(t.ctx).describe()).resolves.toBeUndefined();
+    expect(sentCommands(t)).toEqual(['GetDatabaseCommand']);
+  });
+
+  it('reads the description and the tags of the database ARN', async () => {
+    t.glue.on(GetDatabaseCommand).resolves({ Database: { Name: 'flight_delays', Description: DESCRIPTION, CatalogId: '123456789012' } });
+    t.glue.on(GetTagsCommand, { ResourceArn: arn }).resolves({ Tags: TAGS });
+    const resource = databaseResource(t.ctx);
+    const state = await resource.describe();
+    expect(state).toEqual({ description: DESCRIPTION, tags: TAGS });
+    expect(resource.drift(state!)).toEqual([]);
+    expect(t.glue.commandCalls(GetDatabaseCommand)[0]?.args[0].input).toEqual({ Name: 'flight_delays' });
+  });
+
+  it('passes on errors other than not found', async () => {
+    t.glue.on(GetDatabaseCommand).rejects(new AccessDeniedException({ message: 'no', $metadata: {} }));
+    await expect(databaseResource(t.ctx).describe()).rejects.toBeInstanceOf(AccessDeniedException);
+  });
+
+  it('reports a changed description and missing tags', () => {
+    const resource = databaseResource(t.ctx);
+    expect(resource.drift({ description: 'hand edited', tags: TAGS })).toEqual(['description']);
+    expect(resource.drift({ description: DESCRIPTION, tags: { ManagedBy: 'glue-provisioner' } })).toEqual(['tags']);
+  });
+
+  it('creates the database with the stack tags', async () => {
+    t.glue.on(GetTagsCommand).resolves({ Tags: TAGS });
+    await databaseResource(t.ctx).create();
+    expect(t.glue.commandCalls(CreateDatabaseCommand)[0]?.args[0].input).toEqual({
+      DatabaseInput: { Name: 'flight_delays', Description: DESCRIPTION },
+      Tags: TAGS,
+    });
+    expect(t.glue.commandCalls(TagResourceCommand)).toHaveLength(0);
+  });
+
+  it('adds the tags itself when CreateDatabase did not apply them', async () => {
+    t.glue.on(GetTagsCommand).resolves({ Tags: {} });
+    await databaseResource(t.ctx).create();
+    expect(t.glue.commandCalls(TagResourceCommand)[0]?.args[0].input).toEqual({ ResourceArn: arn, TagsToAdd: TAGS });
+  });
+
+  it('updates the description with the whole database input, and adds only missing tags', async () => {
+    const resource = databaseResource(t.ctx);
+    const state = { description: undefined, tags: { ManagedBy: 'glue-provisioner', Team: 'data' } };
+    await resource.update(state, resource.drift(state));
+    expect(t.glue.commandCalls(UpdateDatabaseCommand)[0]?.args[0].input).toEqual({
+      Name: 'flight_delays',
+      DatabaseInput: { Name: 'flight_delays', Description: DESCRIPTION },
+    });
+    expect(t.glue.commandCalls(TagResourceCommand)[0]?.args[0].input).toEqual({ ResourceArn: arn, TagsToAdd: { Stack: 'flight-delays' } });
+    expect(t.glue.commandCalls(GetTagsCommand)).toHaveLength(0);
+  });
+});
+
+describe('databaseRemovable', () => {
+  it('is absent, owned or foreign', async () => {
+    const removable = databaseRemovable(t.ctx);
+    t.glue.on(GetDatabaseCommand).rejects(glueNotFound());
+    await expect(removable.ownership()).resolves.toBe('absent');
+    t.glue.on(GetDatabaseCommand).resolves({ Database: { Name: 'flight_delays' } });
+    t.glue.on(GetTagsCommand, { ResourceArn: arn }).resolves({ Tags: TAGS });
+    await expect(removable.ownership()).resolves.toBe('owned');
+    t.glue.on(GetTagsCommand, { ResourceArn: arn }).resolves({ Tags: { Stack: 'flight-delays' } });
+    await expect(removable.ownership()).resolves.toBe('foreign');
+  });
+
+  it('deletes all tables in batches of at most 100 before the database', async () => {
+    const names = Array.from({ length: 250 }, (_, i) => `table_${i}`);
+    t.glue
+      .on(GetTablesCommand)
+      .resolvesOnce({ TableList: names.slice(0, 120).map((Name) => ({ Name })), NextToken: 'more' })
+      .resolvesOnce({ TableList: names.slice(120).map((Name) => ({ Name })) });
+    await databaseRemovable(t.ctx).destroy();
+
+    const batches = t.glue.commandCalls(BatchDeleteTableCommand).map((c) => c.args[0].input);
+    expect(batches.map((b) => b.TablesToDelete?.length)).toEqual([100, 100, 50]);
+    for (const batch of batches) expect(batch.DatabaseName).toBe('flight_delays');
+    expect(batches.flatMap((b) => b.TablesToDelete)).toEqual(names);
+    expect(t.glue.commandCalls(GetTablesCommand)[1]?.args[0].input).toMatchObject({ DatabaseName: 'flight_delays', NextToken: 'more' });
+    expect(sentCommands(t).at(-1)).toBe('DeleteDatabaseCommand');
+    expect(t.glue.commandCalls(DeleteDatabaseCommand)[0]?.args[0].input).toEqual({ Name: 'flight_delays' });
+  });
+
+  it('deletes an empty database without BatchDeleteTable', async () => {
+    t.glue.on(GetTablesCommand).resolves({ TableList: [] });
+    await databaseRemovable(t.ctx).destroy();
+    expect(sentCommands(t)).toEqual(['GetTablesCommand', 'DeleteDatabaseCommand']);
+  });
+});

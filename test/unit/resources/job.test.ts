@@ -1,0 +1,199 @@
+import {
+  CreateJobCommand,
+  DeleteJobCommand,
+  GetJobCommand,
+  GetTagsCommand,
+  TagResourceCommand,
+  UpdateJobCommand,
+  type Job,
+} from '@aws-sdk/client-glue';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { jobDrift, jobRemovable, jobResource, jobSpec } from '../../../src/resources/job.js';
+import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';
+import { mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+
+const TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
+const MODULES = ['scripts/features.py', 'scripts/options.py'];
+
+let t: MockedStack;
+beforeEach(() => {
+  t = mockedStack({ raw: { bucket: 'data-bucket' } });
+  t.glue.on(GetTagsCommand).resolves({ Tags: TAGS });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const EXPECTED_ARGUMENTS = {
+  '--job-language': 'python',
+  '--job-bookmark-option': 'job-bookmark-enable',
+  '--enable-metrics': 'true',
+  '--enable-continuous-cloudwatch-log': 'true',
+  '--enable-spark-ui': 'true',
+  '--spark-event-logs-path': 's3://data-bucket/spark-logs/',
+  '--TempDir': 's3://data-bucket/tmp/',
+  '--database': 'flight_delays',
+  '--flights_table': 'flights',
+  '--airports_table': 'airports',
+  '--output_path': 's3://data-bucket/processed/',
+  '--extra-py-files': 's3://data-bucket/scripts/features.py,s3://data-bucket/scripts/options.py',
+};
+
+/** The job as GetJob returns it after CreateJob with the default settings. */
+function asGlueReturnsIt(): Job {
+  return {
+    Name: 'flight-delays-features',
+    Description: 'Builds the flight-delay feature table of stack flight-delays',
+    Role: 'arn:aws:iam::123456789012:role/flight-delays-glue-role',
+    CreatedOn: new Date('2025-01-01T00:00:00Z'),
+    LastModifiedOn: new Date('2025-01-01T00:00:00Z'),
+    ExecutionProperty: { MaxConcurrentRuns: 1 },
+    Command: { Name: 'glueetl', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' },
+    DefaultArguments: { ...EXPECTED_ARGUMENTS },
+    MaxRetries: 0,
+    AllocatedCapacity: 2,
+    Timeout: 120,
+    MaxCapacity: 2,
+    WorkerType: 'G.1X',
+    NumberOfWorkers: 2,
+    GlueVersion: '5.0',
+    ExecutionClass: 'STANDARD',
+  };
+}
+
+describe('jobSpec', () => {
+  it('is a Glue 5.0 Python 3 Spark job on 2 G.1X workers with a timeout, bookmarks, metrics and the Spark UI', () => {
+    expect(jobSpec(t.ctx, MODULES)).toEqual({
+      Description: 'Builds the flight-delay feature table of stack flight-delays',
+      Role: 'arn:aws:iam::123456789012:role/flight-delays-glue-role',
+      Command: { Name: 'glueetl', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' },
+      DefaultArguments: EXPECTED_ARGUMENTS,
+      GlueVersion: '5.0',
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 2,
+      Timeout: 120,
+      MaxRetries: 0,
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
+    });
+  });
+
+  it('takes worker type, worker count and timeout from the settings', () => {
+    const s = mockedStack({ raw: { workerType: 'G.2X', workers: 10, jobTimeout: 45 } });
+    expect(jobSpec(s.ctx, [])).toMatchObject({ WorkerType: 'G.2X', NumberOfWorkers: 10, Timeout: 45 });
+  });
+
+  it('passes no --extra-py-files when there are no modules', () => {
+    expect(jobSpec(t.ctx, []).DefaultArguments).not.toHaveProperty('--extra-py-files');
+  });
+});
+
+describe('jobDrift', () => {
+  const spec = () => jobSpec(t.ctx, MODULES);
+
+  it('is empty for the job as Glue returns it', () => {
+    expect(jobDrift(spec(), asGlueReturnsIt())).toEqual([]);
+  });
+
+  it.each<[string, Partial<Job>]>([
+    ['role', { Role: 'arn:aws:iam::123456789012:role/other' }],
+    ['description', { Description: 'x' }],
+    ['command', { Command: { Name: 'pythonshell', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' } }],
+    ['command', { Command: { Name: 'glueetl', ScriptLocation: 's3://elsewhere/job.py', PythonVersion: '3' } }],
+    ['arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--job-bookmark-option': 'job-bookmark-disable' } }],
+    ['arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--extra-py-files': 's3://data-bucket/scripts/features.py' } }],
+    ['Glue version', { GlueVersion: '4.0' }],
+    ['worker type', { WorkerType: 'G.2X' }],
+    ['workers', { NumberOfWorkers: 5 }],
+    ['timeout', { Timeout: 2880 }],
+    ['retries', { MaxRetries: 3 }],
+    ['concurrency', { ExecutionProperty: { MaxConcurrentRuns: 4 } }],
+  ])('reports %s', (what, change) => {
+    expect(jobDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
+  });
+});
+
+describe('jobResource', () => {
+  it('describes a missing job as undefined', async () => {
+    t.glue.on(GetJobCommand).rejects(glueNotFound());
+    await expect(jobResource(t.ctx, MODULES).describe()).resolves.toBeUndefined();
+    expect(sentCommands(t)).toEqual(['GetJobCommand']);
+  });
+
+  it('has no drift when the job and its tags are as wanted', async () => {
+    t.glue.on(GetJobCommand).resolves({ Job: asGlueReturnsIt() });
+    const resource = jobResource(t.ctx, MODULES);
+    expect(resource.drift((await resource.describe())!)).toEqual([]);
+    expect(t.glue.commandCalls(GetJobCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features' });
+  });
+
+  it('creates the job from the spec with tags', async () => {
+    await jobResource(t.ctx, MODULES).create();
+    expect(t.glue.commandCalls(CreateJobCommand)[0]?.args[0].input).toEqual({
+      Name: 'flight-delays-features',
+      ...jobSpec(t.ctx, MODULES),
+      Tags: TAGS,
+    });
+  });
+
+  it('retries CreateJob while the new role propagates', async () => {
+    vi.useFakeTimers();
+    t.glue.on(CreateJobCommand).rejectsOnce(rolePropagating()).resolves({ Name: 'flight-delays-features' });
+    const created = jobResource(t.ctx, MODULES).create();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await created;
+    expect(t.glue.commandCalls(CreateJobCommand)).toHaveLength(2);
+  });
+
+  it('does not retry other invalid input', async () => {
+    t.glue.on(CreateJobCommand).rejects(glueInvalidInput('Worker type G.9X is not supported'));
+    await expect(jobResource(t.ctx, MODULES).create()).rejects.toThrow('G.9X');
+    expect(t.glue.commandCalls(CreateJobCommand)).toHaveLength(1);
+  });
+
+  it('on a changed worker count sends UpdateJob with every setting, not just the workers', async () => {
+    const s = mockedStack({ raw: { bucket: 'data-bucket', workers: 6 } });
+    const resource = jobResource(s.ctx, MODULES);
+    const state = { job: asGlueReturnsIt(), tags: TAGS };
+    const drift = resource.drift(state);
+    expect(drift).toEqual(['workers']);
+    await resource.update(state, drift);
+
+    expect(sentCommands(s)).toEqual(['UpdateJobCommand']);
+    const input = s.glue.commandCalls(UpdateJobCommand)[0]!.args[0].input;
+    expect(input.JobName).toBe('flight-delays-features');
+    expect(input.JobUpdate).toEqual({
+      Description: 'Builds the flight-delay feature table of stack flight-delays',
+      Role: 'arn:aws:iam::123456789012:role/flight-delays-glue-role',
+      Command: { Name: 'glueetl', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' },
+      DefaultArguments: EXPECTED_ARGUMENTS,
+      GlueVersion: '5.0',
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 6,
+      Timeout: 120,
+      MaxRetries: 0,
+      ExecutionProperty: { MaxConcurrentRuns: 1 },
+    });
+  });
+
+  it('only tags a job whose tags are missing', async () => {
+    const resource = jobResource(t.ctx, MODULES);
+    const state = { job: asGlueReturnsIt(), tags: { ManagedBy: 'glue-provisioner' } };
+    await resource.update(state, resource.drift(state));
+    expect(sentCommands(t)).toEqual(['TagResourceCommand']);
+    expect(t.glue.commandCalls(TagResourceCommand)[0]?.args[0].input.TagsToAdd).toEqual({ Stack: 'flight-delays' });
+  });
+});
+
+describe('jobRemovable', () => {
+  it('is absent, owned or foreign, and deletes by name', async () => {
+    const removable = jobRemovable(t.ctx);
+    t.glue.on(GetJobCommand).rejects(glueNotFound());
+    await expect(removable.ownership()).resolves.toBe('absent');
+    t.glue.on(GetJobCommand).resolves({ Job: asGlueReturnsIt() });
+    await expect(removable.ownership()).resolves.toBe('owned');
+    t.glue.on(GetTagsCommand).resolves({ Tags: {} });
+    await expect(removable.ownership()).resolves.toBe('foreign');
+    await removable.destroy();
+    expect(t.glue.commandCalls(DeleteJobCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features' });
+  });
+});

@@ -1,0 +1,273 @@
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+  ServiceFailureException,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { glueAccessPolicy, glueTrustPolicy, roleArn, roleRemovable, roleResource } from '../../../src/resources/role.js';
+import { iamNoSuchEntity } from '../support/errors.js';
+import { ACCOUNT, mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Principal?: unknown;
+  Condition?: unknown;
+}
+interface Document {
+  Version: string;
+  Statement: Statement[];
+}
+
+const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+/** IAM hands documents back URL-encoded, and not necessarily with our key order or spacing. */
+function asIamReturnsIt(document: unknown): string {
+  const reorder = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reorder);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reorder(v)]));
+    }
+    return value;
+  };
+  return encodeURIComponent(JSON.stringify(reorder(document), null, 4));
+}
+
+let t: MockedStack;
+beforeEach(() => {
+  t = mockedStack({ region: 'eu-west-1' });
+});
+
+function mockRole(options: { trust?: unknown; access?: unknown | null; tags?: { Key: string; Value: string }[] } = {}): void {
+  t.iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: t.ctx.names.role,
+      Path: '/',
+      RoleId: 'AROAEXAMPLE',
+      Arn: t.ctx.roleArn,
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: asIamReturnsIt(options.trust ?? glueTrustPolicy),
+      Tags: options.tags ?? [
+        { Key: 'ManagedBy', Value: 'glue-provisioner' },
+        { Key: 'Stack', Value: 'flight-delays' },
+      ],
+    },
+  });
+  if (options.access === null) t.iam.on(GetRolePolicyCommand).rejects(iamNoSuchEntity('The role policy cannot be found.'));
+  else {
+    t.iam.on(GetRolePolicyCommand).resolves({
+      RoleName: t.ctx.names.role,
+      PolicyName: t.ctx.names.rolePolicy,
+      PolicyDocument: asIamReturnsIt(options.access ?? glueAccessPolicy(t.ctx)),
+    });
+  }
+}
+
+describe('glueTrustPolicy', () => {
+  it('lets only the Glue service assume the role', () => {
+    expect(glueTrustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+  });
+});
+
+describe('glueAccessPolicy', () => {
+  const policy = (raw = {}) => {
+    const s = mockedStack({ region: 'eu-west-1', raw: { bucket: 'data-bucket', ...raw } });
+    return glueAccessPolicy(s.ctx) as Document;
+  };
+
+  it('scopes every S3 permission to this bucket and its prefixes', () => {
+    const statements = policy().Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:')));
+    const resources = statements.flatMap((s) => asList(s.Resource));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws:s3:::data-bucket(\/(raw|scripts|processed|tmp|spark-logs)\/\*)?$/);
+    const writes = statements.filter((s) => asList(s.Action).includes('s3:PutObject')).flatMap((s) => asList(s.Resource));
+    expect(writes.sort()).toEqual(['arn:aws:s3:::data-bucket/processed/*', 'arn:aws:s3:::data-bucket/spark-logs/*', 'arn:aws:s3:::data-bucket/tmp/*']);
+    const reads = statements.filter((s) => asList(s.Action).includes('s3:GetObject')).flatMap((s) => asList(s.Resource));
+    expect(reads).toEqual(expect.arrayContaining(['arn:aws:s3:::data-bucket/raw/*', 'arn:aws:s3:::data-bucket/scripts/*']));
+  });
+
+  it("scopes catalog access to this stack's database and its tables", () => {
+    const glue = policy().Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('glue:')));
+    expect(glue.flatMap((s) => asList(s.Resource)).sort()).toEqual([
+      `arn:aws:glue:eu-west-1:${ACCOUNT}:catalog`,
+      `arn:aws:glue:eu-west-1:${ACCOUNT}:database/flight_delays`,
+      `arn:aws:glue:eu-west-1:${ACCOUNT}:table/flight_delays/*`,
+    ]);
+    expect(glue.flatMap((s) => asList(s.Action))).not.toContain('glue:*');
+    expect(glue.flatMap((s) => asList(s.Action))).not.toContain('glue:DeleteTable');
+  });
+
+  it("allows logs only in Glue's own log groups", () => {
+    const logs = policy().Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+    expect(logs.flatMap((s) => asList(s.Resource))).toEqual([`arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:/aws-glue/*`]);
+  });
+
+  it('allows no action on every resource except Glue metrics, and those only in the Glue namespace', () => {
+    const wildcard = policy().Statement.filter((s) => asList(s.Resource).includes('*'));
+    expect(wildcard).toEqual([
+      expect.objectContaining({ Action: 'cloudwatch:PutMetricData', Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } } }),
+    ]);
+  });
+
+  it('adds KMS access to the bucket key only when one is set', () => {
+    const kms = (document: Document) => document.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
+    expect(kms(policy())).toEqual([]);
+    const keyId = '0b3f0c9e-1111-4222-8333-944455556666';
+    expect(kms(policy({ kmsKey: keyId })).flatMap((s) => asList(s.Resource))).toEqual([`arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId}`]);
+    expect(kms(policy({ kmsKey: 'alias/data' })).flatMap((s) => asList(s.Resource))).toEqual([`arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data`]);
+    const arn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId}`;
+    expect(kms(policy({ kmsKey: arn })).flatMap((s) => asList(s.Resource))).toEqual([arn]);
+  });
+
+  it('uses the partition in every ARN', () => {
+    const s = mockedStack({ region: 'cn-north-1', partition: 'aws-cn', raw: { bucket: 'cn-bucket' } });
+    const resources = (glueAccessPolicy(s.ctx) as Document).Statement.flatMap((st) => asList(st.Resource)).filter((r) => r !== '*');
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws-cn:/);
+  });
+});
+
+describe('roleResource', () => {
+  it('describes a missing role as undefined without reading its policy', async () => {
+    t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
+    await expect(roleResource(t.ctx).describe()).resolves.toBeUndefined();
+    expect(sentCommands(t)).toEqual(['GetRoleCommand']);
+  });
+
+  it('compares URL-encoded documents from IAM by meaning: in sync means no drift', async () => {
+    mockRole();
+    const resource = roleResource(t.ctx);
+    const state = await resource.describe();
+    expect(state?.trustPolicy).toEqual(glueTrustPolicy);
+    expect(resource.drift(state!)).toEqual([]);
+    expect(t.iam.commandCalls(GetRolePolicyCommand)[0]?.args[0].input).toEqual({ RoleName: 'flight-delays-glue-role', PolicyName: 'flight-delays-glue-access' });
+  });
+
+  it('reports a trust policy that also trusts another principal', async () => {
+    const loose = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: ['glue.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
+    };
+    mockRole({ trust: loose });
+    const resource = roleResource(t.ctx);
+    expect(resource.drift((await resource.describe())!)).toEqual(['trust policy']);
+  });
+
+  it('reports a missing or widened inline policy', async () => {
+    mockRole({ access: null });
+    const resource = roleResource(t.ctx);
+    expect(resource.drift((await resource.describe())!)).toEqual(['access policy']);
+
+    const widened = glueAccessPolicy(t.ctx) as Document;
+    widened.Statement[0] = { ...widened.Statement[0]!, Resource: '*' };
+    mockRole({ access: widened });
+    expect(resource.drift((await resource.describe())!)).toEqual(['access policy']);
+  });
+
+  it('reports missing stack tags', async () => {
+    mockRole({ tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }] });
+    const resource = roleResource(t.ctx);
+    expect(resource.drift((await resource.describe())!)).toEqual(['tags']);
+  });
+
+  it('creates the role trusted by Glue and tagged, then puts the scoped inline policy', async () => {
+    await roleResource(t.ctx).create();
+    expect(sentCommands(t)).toEqual(['CreateRoleCommand', 'PutRolePolicyCommand']);
+    const create = t.iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
+    expect(create.RoleName).toBe('flight-delays-glue-role');
+    expect(JSON.parse(create.AssumeRolePolicyDocument!)).toEqual(glueTrustPolicy);
+    expect(create.Tags).toEqual([
+      { Key: 'ManagedBy', Value: 'glue-provisioner' },
+      { Key: 'Stack', Value: 'flight-delays' },
+    ]);
+    const put = t.iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
+    expect(put).toMatchObject({ RoleName: 'flight-delays-glue-role', PolicyName: 'flight-delays-glue-access' });
+    expect(JSON.parse(put.PolicyDocument!)).toEqual(glueAccessPolicy(t.ctx));
+  });
+
+  it('fixes only what drifted', async () => {
+    const resource = roleResource(t.ctx);
+    const state = { trustPolicy: {}, accessPolicy: glueAccessPolicy(t.ctx), tags: { Stack: 'flight-delays', Owner: 'me' } };
+    const drift = resource.drift(state);
+    expect(drift).toEqual(['trust policy', 'tags']);
+    await resource.update(state, drift);
+    expect(sentCommands(t)).toEqual(['UpdateAssumeRolePolicyCommand', 'TagRoleCommand']);
+    expect(JSON.parse(t.iam.commandCalls(UpdateAssumeRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(glueTrustPolicy);
+    expect(t.iam.commandCalls(TagRoleCommand)[0]!.args[0].input).toEqual({
+      RoleName: 'flight-delays-glue-role',
+      Tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }],
+    });
+  });
+
+  it('puts the access policy again when it drifted', async () => {
+    const resource = roleResource(t.ctx);
+    const state = { trustPolicy: glueTrustPolicy, accessPolicy: undefined, tags: { ...t.ctx.tags } };
+    await resource.update(state, resource.drift(state));
+    expect(sentCommands(t)).toEqual(['PutRolePolicyCommand']);
+  });
+});
+
+describe('roleArn', () => {
+  it('builds the ARN in the given partition', () => {
+    expect(roleArn('aws-us-gov', ACCOUNT, 'r')).toBe(`arn:aws-us-gov:iam::${ACCOUNT}:role/r`);
+  });
+});
+
+describe('roleRemovable', () => {
+  it('is absent, owned or foreign by its tags', async () => {
+    const removable = roleRemovable(t.ctx);
+    t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
+    await expect(removable.ownership()).resolves.toBe('absent');
+    mockRole();
+    await expect(removable.ownership()).resolves.toBe('owned');
+    mockRole({ tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }, { Key: 'Stack', Value: 'another' }] });
+    await expect(removable.ownership()).resolves.toBe('foreign');
+    mockRole({ tags: [] });
+    await expect(removable.ownership()).resolves.toBe('foreign');
+  });
+
+  it('deletes inline policies and detaches managed ones, across pages, before DeleteRole', async () => {
+    t.iam
+      .on(ListRolePoliciesCommand)
+      .resolvesOnce({ PolicyNames: ['flight-delays-glue-access'], IsTruncated: true, Marker: 'm1' })
+      .resolvesOnce({ PolicyNames: ['added-by-hand'], IsTruncated: false });
+    t.iam.on(ListAttachedRolePoliciesCommand).resolves({
+      AttachedPolicies: [{ PolicyName: 'AWSGlueServiceRole', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' }],
+      IsTruncated: false,
+    });
+    await roleRemovable(t.ctx).destroy();
+
+    const sent = sentCommands(t);
+    expect(sent.at(-1)).toBe('DeleteRoleCommand');
+    expect(sent.filter((c) => c === 'DeleteRoleCommand')).toHaveLength(1);
+    expect(t.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleName: 'flight-delays-glue-role', PolicyName: 'flight-delays-glue-access' },
+      { RoleName: 'flight-delays-glue-role', PolicyName: 'added-by-hand' },
+    ]);
+    expect(t.iam.commandCalls(DetachRolePolicyCommand).map((c) => c.args[0].input)).toEqual([
+      { RoleName: 'flight-delays-glue-role', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' },
+    ]);
+    expect(t.iam.commandCalls(ListRolePoliciesCommand)[1]?.args[0].input.Marker).toBe('m1');
+    expect(t.iam.commandCalls(DeleteRoleCommand)[0]?.args[0].input).toEqual({ RoleName: 'flight-delays-glue-role' });
+  });
+
+  it('does not delete the role when removing a policy fails', async () => {
+    t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['p'] });
+    t.iam.on(DeleteRolePolicyCommand).rejects(new ServiceFailureException({ message: 'try again', $metadata: {} }));
+    await expect(roleRemovable(t.ctx).destroy()).rejects.toBeInstanceOf(ServiceFailureException);
+    expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
+  });
+});
