@@ -90,3 +90,11 @@ export function mutatingCommands(stack: MockedStack): string[] {
 export function glueResourceArn(ctx: StackContext, type: string, name: string): string {
   return `arn:${ctx.aws.partition}:glue:${ctx.aws.region}:${ACCOUNT}:${type}/${name}`;
 }
+
+/** Every command sent through any of the mocks, across clients, in the order it was sent. */
+export function commandsInOrder(stack: MockedStack): string[] {
+  return stack.all
+    .flatMap((mock) => mock.calls().map((call) => ({ id: call.callId, name: (call.args[0] as object).constructor.name })))
+    .sort((a, b) => a.id - b.id)
+    .map((entry) => entry.name);
+}
