@@ -15,14 +15,20 @@ export function isActiveJobRun(run: JobRun): boolean {
   return ACTIVE_JOB_STATES.has(run.JobRunState ?? '');
 }
 
-/** Stops a running crawl and any active job runs, and waits until they have stopped. */
-export async function stopActiveRuns(ctx: StackContext, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<void> {
+/**
+ * Stops a running crawl and any active job runs, and waits until they have stopped. `crawler` and
+ * `job` (both true by default) say whose runs to stop: a crawler or job of another stack is left alone.
+ */
+export async function stopActiveRuns(
+  ctx: StackContext,
+  options: { timeoutMs?: number; intervalMs?: number; crawler?: boolean; job?: boolean } = {},
+): Promise<void> {
   const { glue } = ctx.aws;
   const { crawler: Name, job: JobName } = ctx.names;
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const intervalMs = options.intervalMs ?? 5_000;
 
-  const crawler = (await orUndefined(glue.send(new GetCrawlerCommand({ Name }))))?.Crawler;
+  const crawler = options.crawler === false ? undefined : (await orUndefined(glue.send(new GetCrawlerCommand({ Name }))))?.Crawler;
   if (crawler?.State === 'RUNNING') {
     ctx.logger.info(`stopping the running crawl of ${Name}`);
     try {
@@ -42,6 +48,7 @@ export async function stopActiveRuns(ctx: StackContext, options: { timeoutMs?: n
     );
   }
 
+  if (options.job === false) return;
   const active = await activeJobRunIds(ctx);
   if (active.length === 0) return;
   ctx.logger.info(`stopping ${active.length} active run(s) of job ${JobName}`);

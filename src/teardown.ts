@@ -37,9 +37,11 @@ export async function executeTeardown(ctx: StackContext, survey: readonly Survey
     deleted: [],
     foreign: survey.filter((s) => s.ownership === 'foreign').map((s) => label(s.removable)),
   };
-  if (owned.some((s) => s.removable.kind === 'crawler' || s.removable.kind === 'job')) {
+  const ownsCrawler = owned.some((s) => s.removable.kind === 'crawler');
+  const ownsJob = owned.some((s) => s.removable.kind === 'job');
+  if (ownsCrawler || ownsJob) {
     try {
-      await stopActiveRuns(ctx);
+      await stopActiveRuns(ctx, { crawler: ownsCrawler, job: ownsJob });
     } catch (error) {
       throw new StepError('stop', `runs of ${ctx.names.crawler} and ${ctx.names.job}`, error);
     }
