@@ -232,9 +232,9 @@ describe('executeTeardown', () => {
       'bucket flight-delays-123456789012-eu-west-1',
     ]);
     expect(t.glue.commandCalls(DeleteTriggerCommand).map((c) => c.args[0].input.Name)).toEqual(['flight-delays-schedule']);
-    for (const command of [DeleteWorkflowCommand, DeleteDatabaseCommand, BatchDeleteTableCommand]) {
-      expect(t.glue.commandCalls(command)).toHaveLength(0);
-    }
+    expect(t.glue.commandCalls(DeleteWorkflowCommand)).toHaveLength(0);
+    expect(t.glue.commandCalls(DeleteDatabaseCommand)).toHaveLength(0);
+    expect(t.glue.commandCalls(BatchDeleteTableCommand)).toHaveLength(0);
     expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
     expect(t.iam.commandCalls(DeleteRolePolicyCommand)).toHaveLength(0);
   });

@@ -94,7 +94,7 @@ export function glueResourceArn(ctx: StackContext, type: string, name: string): 
 /** Every command sent through any of the mocks, across clients, in the order it was sent. */
 export function commandsInOrder(stack: MockedStack): string[] {
   return stack.all
-    .flatMap((mock) => mock.calls().map((call) => ({ id: call.callId, name: (call.args[0] as object).constructor.name })))
+    .flatMap((mock) => mock.calls().map((call) => ({ id: (call as unknown as { callId: number }).callId, name: (call.args[0] as object).constructor.name })))
     .sort((a, b) => a.id - b.id)
     .map((entry) => entry.name);
 }
