@@ -92,7 +92,9 @@ function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly
 function integer(value: unknown, flag: string, min: number, max: number): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
-  throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
+  // JSON.stringify shows NaN (what yargs makes of `--workers abc`) as null.
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new UsageError(`invalid --${flag} ${shown}: expected a whole number from ${min} to ${max}`);
 }
 
 /**

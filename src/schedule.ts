@@ -15,10 +15,10 @@ const ALIASES: Readonly<Record<string, string>> = {
 const FIELDS: ReadonlyArray<{ name: string; pattern: RegExp }> = [
   { name: 'minutes', pattern: /^(\*|[0-5]?\d)([-/,][0-5]?\d)*$/ },
   { name: 'hours', pattern: /^(\*|[01]?\d|2[0-3])([-/,]([01]?\d|2[0-3]))*$/ },
-  { name: 'day-of-month', pattern: /^(\*|\?|L|W|\d{1,2}W?)([-/,]\d{1,2})*$/ },
+  { name: 'day-of-month', pattern: /^(\*|\?|L|W|(0?[1-9]|[12]\d|3[01])W?)([-/,](0?[1-9]|[12]\d|3[01]))*$/ },
   {
     name: 'month',
-    pattern: /^(\*|\d{1,2}|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)([-/,](\d{1,2}|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))*$/i,
+    pattern: /^(\*|0?[1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)([-/,](0?[1-9]|1[0-2]|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC))*$/i,
   },
   {
     name: 'day-of-week',
