@@ -55,7 +55,7 @@ test: install typecheck lint test-unit test-integration test-job image-test ## E
 
 .PHONY: demo
 demo: install build ## Run the whole pipeline on a local emulator, then tear it down
-	@echo "make demo: not yet available"
+	scripts/demo.sh
 
 .PHONY: bench
 bench: $(VENV_STAMP) ## Benchmark the Glue job over all raw data on local Spark

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The whole pipeline on this machine: a local AWS emulator (moto), `provisioner up` with the real
+# raw data, the job on local Spark, status, a summary of the outputs, then teardown.
+# Leaves nothing behind, on success or failure. Set DEMO_SUMMARY=FILE to also get the summary as JSON.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=.venv/bin/python
+PROVISIONER=(node dist/cli.js)
+work=$(mktemp -d "${TMPDIR:-/tmp}/provisioner-demo.XXXXXX")
+moto_pid=""
+
+cleanup() {
+  local status=$?
+  if [[ -n "$moto_pid" ]] && kill -0 "$moto_pid" 2>/dev/null; then
+    kill "$moto_pid" 2>/dev/null || true
+    wait "$moto_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+  if [[ $status -ne 0 ]]; then echo "demo failed (exit $status); the emulator was stopped and its data discarded" >&2; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+step "starting the local AWS emulator on 127.0.0.1:$port"
+.venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1 && break
+  kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log" >&2; exit 1; }
+  sleep 0.2
+done
+
+# Fake credentials: the emulator accepts any. Nothing here reaches real AWS.
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+export PROVISIONER_NAME=flight-delays-demo
+
+step "provisioner up"
+"${PROVISIONER[@]}" up
+
+step "provisioner run --local (the Glue job on local Spark, reading and writing the bucket)"
+"${PROVISIONER[@]}" run --local --json --python "$PYTHON" >"$work/report.json"
+
+step "provisioner status"
+"${PROVISIONER[@]}" status
+"${PROVISIONER[@]}" status --json >"$work/status-before.json"
+
+step "summary"
+"$PYTHON" scripts/demo_summary.py --report "$work/report.json" --status "$work/status-before.json" --json-out "$work/summary.json"
+
+step "provisioner teardown --yes"
+"${PROVISIONER[@]}" teardown --yes
+"${PROVISIONER[@]}" status --json >"$work/status-after.json"
+
+if [[ -n "${DEMO_SUMMARY:-}" ]]; then
+  "$PYTHON" - "$work/summary.json" "$work/status-after.json" "$DEMO_SUMMARY" <<'PY'
+import json, sys
+summary = json.load(open(sys.argv[1]))
+summary["status_after_teardown"] = json.load(open(sys.argv[2]))
+json.dump(summary, open(sys.argv[3], "w"), indent=2)
+PY
+fi
+step "done: everything was created, run, and deleted again"

@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/** Data rows (header excluded) in every gzip CSV under the raw flights folder. */
+function rawFlightRows(dir: string): number {
+  let rows = 0;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) rows += rawFlightRows(full);
+    else if (name.endsWith('.csv.gz')) rows += gunzipSync(readFileSync(full)).toString('utf8').trimEnd().split('\n').length - 1;
+  }
+  return rows;
+}
+
+function runDemo(summaryFile: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/demo.sh'], {
+      env: { ...process.env, DEMO_SUMMARY: summaryFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+    child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+describe('make demo', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'provisioner-demo-test-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('runs the whole pipeline over the real raw data, accounts for every row, and leaves nothing behind', async () => {
+    const summaryFile = path.join(work, 'summary.json');
+    const { code, output } = await runDemo(summaryFile);
+    expect(code, output).toBe(0);
+
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
+    const expectedRows = rawFlightRows(path.resolve('rawdata/flights'));
+    expect(summary.rows.read).toBe(expectedRows);
+    expect(summary.rows.written + summary.rows.rejected).toBe(expectedRows);
+    const byReason = Object.values(summary.rejected_by_reason as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(byReason).toBe(summary.rows.rejected);
+    expect(summary.most_delayed_routes).toHaveLength(5);
+
+    const after = summary.status_after_teardown;
+    expect(after.resources.filter((r: { exists: boolean }) => r.exists)).toEqual([]);
+    expect(after.triggers.filter((t: { exists: boolean }) => t.exists)).toEqual([]);
+    expect(after.objects).toEqual({
+      raw: { objects: 0, bytes: 0 },
+      scripts: { objects: 0, bytes: 0 },
+      processed: { objects: 0, bytes: 0 },
+    });
+    expect(output).toContain('five most delayed routes');
+  }, 30 * 60_000);
+});
