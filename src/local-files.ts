@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './errors.js';
@@ -31,10 +31,13 @@ export async function scanDataDir(dir: string, prefix: string): Promise<LocalFil
 export async function scanJobDir(dir: string, prefix: string): Promise<LocalFile[]> {
   await assertDirectory(dir, 'job-dir');
   const entries = await readdir(dir, { withFileTypes: true });
-  const scripts = entries
-    .filter((e) => e.isFile() && e.name.endsWith('.py') && !NOT_JOB_CODE.test(e.name))
-    .map((e) => path.join(dir, e.name))
-    .sort();
+  const scripts: string[] = [];
+  for (const e of entries) {
+    if (!e.name.endsWith('.py') || NOT_JOB_CODE.test(e.name)) continue;
+    const full = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && ['file', 'missing'].includes(await linkKind(full)))) scripts.push(full);
+  }
+  scripts.sort();
   if (!scripts.some((file) => path.basename(file) === JOB_ENTRY_SCRIPT)) {
     throw new UsageError(`invalid --job-dir "${dir}": it has no ${JOB_ENTRY_SCRIPT}; valid: a directory with the Glue entry script ${JOB_ENTRY_SCRIPT}`);
   }
@@ -51,7 +54,21 @@ async function assertDirectory(dir: string, flag: string): Promise<void> {
   if (!info.isDirectory()) throw new UsageError(`invalid --${flag} "${dir}": it is not a directory`);
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** What a symbolic link points at; 'missing' for a dangling link, which is then reported as unreadable. */
+async function linkKind(link: string): Promise<'file' | 'directory' | 'other' | 'missing'> {
+  try {
+    const target = await stat(link);
+    return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+async function walk(dir: string, ancestors: ReadonlySet<string> = new Set()): Promise<string[]> {
+  // A linked directory is followed, unless it links back up the tree.
+  const real = await realpath(dir).catch(() => dir);
+  if (ancestors.has(real)) return [];
+  const inside = new Set([...ancestors, real]);
   const found: string[] = [];
   let entries;
   try {
@@ -62,8 +79,14 @@ async function walk(dir: string): Promise<string[]> {
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue; // .DS_Store, .gitkeep and friends are not data
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await walk(full)));
+    if (entry.isDirectory()) found.push(...(await walk(full, inside)));
     else if (entry.isFile()) found.push(full);
+    else if (entry.isSymbolicLink()) {
+      // Followed rather than skipped, so a linked data file is uploaded and a dangling link is an error.
+      const kind = await linkKind(full);
+      if (kind === 'directory') found.push(...(await walk(full, inside)));
+      else if (kind !== 'other') found.push(full);
+    }
   }
   return found.sort();
 }
