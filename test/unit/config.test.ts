@@ -132,7 +132,7 @@ describe('resolveSettings validation', () => {
     'arn:aws:iam::12345:role/glue',
     'arn:aws:iam::123456789012:user/glue',
     'arn:aws:iam::123456789012:role/',
-    'arn:aws:sts::123456789012:assumed-role/glue/session',
+    'arn:aws:sts::123456789012:assumed-role/glue/deploy-1',
     'arn:aws:iam:us-east-1:123456789012:role/glue',
   ])('rejects the role ARN %j', (roleArn) => {
     expect(usageErrorOf({ roleArn }).message).toContain(`invalid --role-arn "${roleArn}"`);
