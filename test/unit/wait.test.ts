@@ -63,7 +63,7 @@ describe('retryWhileRolePropagates', () => {
       controller.abort();
       return Promise.reject(rolePropagating());
     });
-    await expect(retryWhileRolePropagates(action, logger, { minDelayMs: 10_000, signal: controller.signal })).rejects.toBeDefined();
+    await expect(retryWhileRolePropagates(action, logger, { minDelayMs: 10_000, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
     expect(action).toHaveBeenCalledTimes(1);
   });
 });
