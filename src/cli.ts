@@ -169,9 +169,14 @@ function reportFailure(error: unknown, logger: Logger, signal: AbortSignal): num
     logger.error(error.message);
     return error.exitCode;
   }
+  // yargs re-wraps errors thrown while it reads options (e.g. a bad --config file) as YError.
+  if (error instanceof Error && error.name === 'YError') {
+    logger.error(error.message);
+    return EXIT_USAGE;
+  }
   logger.error(describeCause(error));
   if (error instanceof Error && error.stack) logger.debug(error.stack);
-  return error instanceof Error && error.name === 'YError' ? EXIT_USAGE : 1;
+  return 1;
 }
 
 /**

@@ -118,6 +118,7 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     await writeFile(file, '{ name: unquoted }');
     await expect(main(['plan', '--config', file])).resolves.toBe(2);
     expect(errorOutput()).toContain(`invalid --config "${file}"`);
+    expect(errorOutput()).not.toContain('YError');
     expect(allCalls()).toHaveLength(0);
   });
 
