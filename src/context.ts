@@ -17,7 +17,9 @@ export interface StackContext {
   readonly signal: AbortSignal;
 }
 
-export function glueArn(aws: Aws, type: 'database' | 'crawler' | 'job' | 'workflow' | 'trigger', name: string): string {
+export type GlueResourceType = 'database' | 'crawler' | 'job' | 'workflow' | 'trigger';
+
+export function glueArn(aws: Aws, type: GlueResourceType, name: string): string {
   return `arn:${aws.partition}:glue:${aws.region}:${aws.accountId}:${type}/${name}`;
 }
 

@@ -14,7 +14,7 @@ import { sameJson } from '../json.js';
 import { PREFIX } from '../naming.js';
 import { missingTags } from '../tags.js';
 import { retryWhileRolePropagates } from '../wait.js';
-import { addMissingGlueTags, glueOwnership, readGlueTags } from './glue-tags.js';
+import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface CrawlerState {
@@ -130,15 +130,11 @@ export function crawlerResource(ctx: StackContext): Resource<CrawlerState> {
 export function crawlerRemovable(ctx: StackContext): Removable {
   const { glue } = ctx.aws;
   const Name = ctx.names.crawler;
-  return {
-    kind: 'crawler',
-    name: Name,
-    ownership: () =>
-      glueOwnership(glue, glueArn(ctx.aws, 'crawler', Name), ctx.names.stack, async () =>
-        Boolean((await orUndefined(glue.send(new GetCrawlerCommand({ Name }))))?.Crawler),
-      ),
-    async destroy() {
-      await glue.send(new DeleteCrawlerCommand({ Name }));
-    },
-  };
+  return glueRemovable(
+    ctx,
+    'crawler',
+    Name,
+    () => glue.send(new GetCrawlerCommand({ Name })),
+    () => glue.send(new DeleteCrawlerCommand({ Name })),
+  );
 }

@@ -9,7 +9,7 @@ import {
 import { orUndefined } from '../aws/errors.js';
 import { glueArn, type StackContext } from '../context.js';
 import { missingTags } from '../tags.js';
-import { addMissingGlueTags, glueOwnership, readGlueTags } from './glue-tags.js';
+import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface DatabaseState {
@@ -56,13 +56,12 @@ export function databaseResource(ctx: StackContext): Resource<DatabaseState> {
 export function databaseRemovable(ctx: StackContext): Removable {
   const { glue } = ctx.aws;
   const Name = ctx.names.database;
-  const arn = glueArn(ctx.aws, 'database', Name);
-  return {
-    kind: 'database',
-    name: Name,
-    ownership: () =>
-      glueOwnership(glue, arn, ctx.names.stack, async () => (await orUndefined(glue.send(new GetDatabaseCommand({ Name })))) !== undefined),
-    async destroy() {
+  return glueRemovable(
+    ctx,
+    'database',
+    Name,
+    () => glue.send(new GetDatabaseCommand({ Name })),
+    async () => {
       // Delete the crawled tables explicitly rather than relying on DeleteDatabase to cascade.
       const tables: string[] = [];
       for await (const page of paginateGetTables({ client: glue }, { DatabaseName: Name })) {
@@ -74,5 +73,5 @@ export function databaseRemovable(ctx: StackContext): Removable {
       if (tables.length > 0) ctx.logger.info(`deleted ${tables.length} tables from database ${Name}`);
       await glue.send(new DeleteDatabaseCommand({ Name }));
     },
-  };
+  );
 }

@@ -2,7 +2,8 @@ import { GetTagsCommand, TagResourceCommand, type GlueClient } from '@aws-sdk/cl
 import { orUndefined } from '../aws/errors.js';
 import { isOwnedBy } from '../naming.js';
 import { missingTags } from '../tags.js';
-import type { Ownership } from './resource.js';
+import { glueArn, type GlueResourceType, type StackContext } from '../context.js';
+import type { Ownership, Removable } from './resource.js';
 
 export async function readGlueTags(glue: GlueClient, arn: string): Promise<Record<string, string>> {
   const result = await orUndefined(glue.send(new GetTagsCommand({ ResourceArn: arn })));
@@ -30,4 +31,26 @@ export async function glueOwnership(
 ): Promise<Ownership> {
   if (!(await exists())) return 'absent';
   return isOwnedBy(await readGlueTags(glue, arn), stack) ? 'owned' : 'foreign';
+}
+
+/**
+ * A Glue resource teardown may delete: it exists when `find` returns it (not-found errors mean it
+ * does not), and it is this stack's when its tags say so.
+ */
+export function glueRemovable(
+  ctx: StackContext,
+  type: GlueResourceType,
+  name: string,
+  find: () => Promise<unknown>,
+  destroy: () => Promise<unknown>,
+): Removable {
+  return {
+    kind: type,
+    name,
+    ownership: () =>
+      glueOwnership(ctx.aws.glue, glueArn(ctx.aws, type, name), ctx.names.stack, async () => (await orUndefined(find())) !== undefined),
+    async destroy() {
+      await destroy();
+    },
+  };
 }

@@ -14,7 +14,7 @@ import { JOB_ENTRY_SCRIPT } from '../local-files.js';
 import { PREFIX } from '../naming.js';
 import { missingTags } from '../tags.js';
 import { retryWhileRolePropagates } from '../wait.js';
-import { addMissingGlueTags, glueOwnership, readGlueTags } from './glue-tags.js';
+import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import type { Removable, Resource } from './resource.js';
 
 export const GLUE_VERSION = '5.0';
@@ -145,15 +145,11 @@ export function jobResource(ctx: StackContext, modules: readonly string[]): Reso
 export function jobRemovable(ctx: StackContext): Removable {
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
-  return {
-    kind: 'job',
-    name: JobName,
-    ownership: () =>
-      glueOwnership(glue, glueArn(ctx.aws, 'job', JobName), ctx.names.stack, async () =>
-        Boolean((await orUndefined(glue.send(new GetJobCommand({ JobName }))))?.Job),
-      ),
-    async destroy() {
-      await glue.send(new DeleteJobCommand({ JobName }));
-    },
-  };
+  return glueRemovable(
+    ctx,
+    'job',
+    JobName,
+    () => glue.send(new GetJobCommand({ JobName })),
+    () => glue.send(new DeleteJobCommand({ JobName })),
+  );
 }

@@ -17,7 +17,7 @@ import { orUndefined } from '../aws/errors.js';
 import { glueArn, type StackContext } from '../context.js';
 import { sameJson } from '../json.js';
 import { missingTags } from '../tags.js';
-import { addMissingGlueTags, glueOwnership, readGlueTags } from './glue-tags.js';
+import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface WorkflowState {
@@ -200,30 +200,22 @@ export function triggerResource(ctx: StackContext, spec: TriggerSpec): Resource<
 export function workflowRemovable(ctx: StackContext): Removable {
   const { glue } = ctx.aws;
   const Name = ctx.names.workflow;
-  return {
-    kind: 'workflow',
-    name: Name,
-    ownership: () =>
-      glueOwnership(glue, glueArn(ctx.aws, 'workflow', Name), ctx.names.stack, async () =>
-        Boolean((await orUndefined(glue.send(new GetWorkflowCommand({ Name }))))?.Workflow),
-      ),
-    async destroy() {
-      await glue.send(new DeleteWorkflowCommand({ Name }));
-    },
-  };
+  return glueRemovable(
+    ctx,
+    'workflow',
+    Name,
+    () => glue.send(new GetWorkflowCommand({ Name })),
+    () => glue.send(new DeleteWorkflowCommand({ Name })),
+  );
 }
 
 export function triggerRemovable(ctx: StackContext, Name: string): Removable {
   const { glue } = ctx.aws;
-  return {
-    kind: 'trigger',
-    name: Name,
-    ownership: () =>
-      glueOwnership(glue, glueArn(ctx.aws, 'trigger', Name), ctx.names.stack, async () =>
-        Boolean((await orUndefined(glue.send(new GetTriggerCommand({ Name }))))?.Trigger),
-      ),
-    async destroy() {
-      await glue.send(new DeleteTriggerCommand({ Name }));
-    },
-  };
+  return glueRemovable(
+    ctx,
+    'trigger',
+    Name,
+    () => glue.send(new GetTriggerCommand({ Name })),
+    () => glue.send(new DeleteTriggerCommand({ Name })),
+  );
 }
