@@ -53,6 +53,8 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
         if (isNotFound(error)) return undefined;
         throw error;
       }
+      // Nothing under the prefix yet (a new bucket): a create, not an update.
+      if (remote.size === 0) return undefined;
       // Only a same-size object can be unchanged; read its checksum to be sure.
       const sameSize = files.filter((file) => remote.get(file.key)?.size === file.size);
       await Promise.all(

@@ -72,6 +72,12 @@ describe('objectsResource.describe', () => {
     await expect(objectsResource(t.ctx, 'raw/', files).describe()).resolves.toBeUndefined();
   });
 
+  it('is undefined when nothing is under the prefix yet, so a plan shows a create', async () => {
+    const files = await localFiles({ 'a.csv': 'a' });
+    remote({});
+    await expect(objectsResource(t.ctx, 'raw/', files).describe()).resolves.toBeUndefined();
+  });
+
   it('reads checksums only of objects whose size matches a local file', async () => {
     const files = await localFiles({ 'same.csv': 'abc', 'resized.csv': 'abcdef', 'new.csv': 'n' });
     remote({ 'raw/same.csv': { content: 'xyz', sha256: 'old' }, 'raw/resized.csv': { content: 'ab' }, 'raw/stray.csv': { content: 's' } });
