@@ -140,4 +140,25 @@ describe('bad input, foreign resources and small changes', () => {
     expect(log.mutating().map((r) => r.operation)).toEqual(['POST delete']);
     expect(log.mutating()[0]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
   });
+
+  it('plan shows a drifted setting as an update and changes nothing; a failing step names itself', async () => {
+    expect((await runCli(['up', ...dirs()], env)).code).toBe(0);
+
+    log.clear();
+    const plan = await runCli(['plan', ...dirs(), '--workers', '4', '--schedule', 'monthly'], env);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/~ update +job +flight-delays-features +\(workers\)/);
+    expect(plan.stdout).toMatch(/~ update +trigger +flight-delays-schedule +\(schedule\)/);
+    expect(plan.stdout).toMatch(/Plan: 0 to create, 2 to update, 8 unchanged/);
+    expect(log.mutating()).toEqual([]);
+
+    // The emulator has no UpdateJob: the step fails as it would on any AWS error, named, exit 1.
+    const up = await runCli(['up', ...dirs(), '--workers', '4'], env);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain('update job flight-delays-features failed');
+    // Only the job was touched; the emulator answers 5xx, which the SDK retries (5 attempts).
+    const operations = log.mutating().map((r) => r.operation);
+    expect(new Set(operations)).toEqual(new Set(['UpdateJob']));
+    expect(operations.length).toBeLessThanOrEqual(5);
+  });
 });
