@@ -81,6 +81,13 @@ FLIGHTS_CONTEXT = "read_flights"
 def configure(spark: SparkSession) -> None:
     for key, value in SPARK_SETTINGS.items():
         spark.conf.set(key, value)
+    # Spark's default of 200 shuffle partitions leaves the cached, validated
+    # rows in 200 small pieces (adaptive execution does not coalesce a cached
+    # plan), and every later step pays per-task overhead on each. Unless set
+    # explicitly (--conf spark.sql.shuffle.partitions=N), use 4 per core.
+    if not spark.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
+        cores = spark.sparkContext.defaultParallelism
+        spark.conf.set("spark.sql.shuffle.partitions", str(max(8, 4 * cores)))
     hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
     for key, value in HADOOP_SETTINGS.items():
         hadoop_conf.set(key, value)
