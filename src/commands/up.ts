@@ -29,7 +29,7 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
         logger.info(`${kind} ${name}: up to date`);
         continue;
       }
-      logger.info(`${action} ${kind} ${name}${details.length && action === 'update' ? ` (${details.length > 4 ? `${details.length} changes` : details.join(', ')})` : ''}`);
+      logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
       await applyStep(step);
     }
     io.out(
@@ -41,4 +41,9 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
   } finally {
     destroyClients(ctx.aws);
   }
+}
+
+/** Uploads can list hundreds of files; a log line names a few changes at most. */
+function summarizeDrift(details: readonly string[]): string {
+  return details.length > 4 ? `${details.length} changes` : details.join(', ');
 }
