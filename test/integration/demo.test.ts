@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -16,10 +17,10 @@ function rawFlightRows(dir: string): number {
   return rows;
 }
 
-function runDemo(summaryFile: string): Promise<{ code: number; output: string }> {
+function runDemo(env: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['scripts/demo.sh'], {
-      env: { ...process.env, DEMO_SUMMARY: summaryFile },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -36,7 +37,7 @@ describe('make demo', () => {
 
   it('runs the whole pipeline over the real raw data, accounts for every row, and leaves nothing behind', async () => {
     const summaryFile = path.join(work, 'summary.json');
-    const { code, output } = await runDemo(summaryFile);
+    const { code, output } = await runDemo({ DEMO_SUMMARY: summaryFile });
     expect(code, output).toBe(0);
 
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
@@ -57,4 +58,27 @@ describe('make demo', () => {
     });
     expect(output).toContain('five most delayed routes');
   }, 30 * 60_000);
+
+  it('leaves nothing behind when a step fails: emulator stopped, scratch files removed', async () => {
+    const scratch = path.join(work, 'tmp');
+    mkdirSync(scratch);
+    const { code, output } = await runDemo({ PROVISIONER_SCHEDULE: 'not-a-schedule', TMPDIR: scratch });
+    expect(code, output).toBe(2);
+    expect(output).toContain('invalid --schedule "not-a-schedule"');
+    expect(readdirSync(scratch)).toEqual([]);
+    const port = Number(/emulator on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(await isListening(port)).toBe(false);
+  });
 });
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
