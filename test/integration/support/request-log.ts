@@ -45,7 +45,12 @@ export interface RequestLog {
   close(): Promise<void>;
 }
 
-export async function startRequestLog(upstream: string): Promise<RequestLog> {
+export interface RequestLogOptions {
+  /** Milliseconds to hold a request before forwarding it, e.g. to keep an upload in flight. */
+  readonly delay?: (request: LoggedRequest) => number;
+}
+
+export async function startRequestLog(upstream: string, options: RequestLogOptions = {}): Promise<RequestLog> {
   const requests: LoggedRequest[] = [];
   const target = new URL(upstream);
   const server: Server = createServer((req, res) => {
@@ -55,20 +60,24 @@ export async function startRequestLog(upstream: string): Promise<RequestLog> {
       const raw = Buffer.concat(chunks);
       // Keep bodies of small requests only: enough for form actions and DeleteObjects keys.
       const body = raw.length <= 1_000_000 ? raw.toString('utf8') : '';
-      requests.push(classify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, body));
-      const forward = httpRequest(
+      const logged = classify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, body);
+      requests.push(logged);
+      setTimeout(() => forward(raw), options.delay?.(logged) ?? 0);
+    });
+    const forward = (raw: Buffer): void => {
+      const upstreamRequest = httpRequest(
         { hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);
         },
       );
-      forward.on('error', (error) => {
-        res.writeHead(502);
+      upstreamRequest.on('error', (error) => {
+        if (!res.headersSent) res.writeHead(502);
         res.end(String(error));
       });
-      forward.end(raw);
-    });
+      upstreamRequest.end(raw);
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
