@@ -226,7 +226,8 @@ describe('provisioner against a local AWS', () => {
     await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'processed/big.parquet' }));
 
     log.clear();
-    const result = await runCli(['teardown', '--yes'], env);
+    // Confirmed through the environment, as a scheduled job would.
+    const result = await runCli(['teardown'], { ...env, PROVISIONER_YES: 'true' });
     expect(result.code, result.stderr).toBe(0);
 
     const deletes = log.requests.filter((r) => r.service === 's3' && r.operation === 'POST delete');
