@@ -26,6 +26,7 @@ import { ProvisionerError } from '../errors.js';
 import { sameJson } from '../json.js';
 import { isOwnedBy } from '../naming.js';
 import { missingTags, tagList, tagRecord } from '../tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Ownership, Removable, Resource } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
 
@@ -140,13 +141,7 @@ export function bucketResource(ctx: StackContext): Resource<BucketState> {
         lifecycleRules: lifecycle?.Rules ?? [],
         tags,
       };
-      // Adopting a bucket we did not create would let teardown delete someone else's data.
-      if (!isOwnedBy(state.tags, ctx.names.stack)) {
-        throw new ProvisionerError(
-          `bucket ${Bucket} already exists and is not tagged as stack "${ctx.names.stack}"'s; choose another --bucket or --name`,
-          'user',
-        );
-      }
+      assertOwnedByStack('bucket', Bucket, state.tags, ctx.names.stack);
       return state;
     },
 

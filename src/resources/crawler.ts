@@ -15,6 +15,7 @@ import { PREFIX } from '../naming.js';
 import { missingTags } from '../tags.js';
 import { retryWhileRolePropagates } from '../wait.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface CrawlerState {
@@ -98,7 +99,9 @@ export function crawlerResource(ctx: StackContext): Resource<CrawlerState> {
     async describe() {
       const found = await orUndefined(glue.send(new GetCrawlerCommand({ Name })));
       if (!found?.Crawler) return undefined;
-      return { crawler: found.Crawler, tags: await readGlueTags(glue, arn) };
+      const tags = await readGlueTags(glue, arn);
+      assertOwnedByStack('crawler', Name, tags, ctx.names.stack);
+      return { crawler: found.Crawler, tags };
     },
     drift(current) {
       const drift = crawlerDrift(spec, current.crawler);

@@ -10,6 +10,7 @@ import { orUndefined } from '../aws/errors.js';
 import { glueArn, type StackContext } from '../context.js';
 import { missingTags } from '../tags.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface DatabaseState {
@@ -32,7 +33,9 @@ export function databaseResource(ctx: StackContext): Resource<DatabaseState> {
     async describe() {
       const found = await orUndefined(glue.send(new GetDatabaseCommand({ Name })));
       if (!found?.Database) return undefined;
-      return { description: found.Database.Description, tags: await readGlueTags(glue, arn) };
+      const tags = await readGlueTags(glue, arn);
+      assertOwnedByStack('database', Name, tags, ctx.names.stack);
+      return { description: found.Database.Description, tags };
     },
     drift(current) {
       const drift: string[] = [];

@@ -15,6 +15,7 @@ import { PREFIX } from '../naming.js';
 import { missingTags } from '../tags.js';
 import { retryWhileRolePropagates } from '../wait.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';
 
 export const GLUE_VERSION = '5.0';
@@ -112,7 +113,9 @@ export function jobResource(ctx: StackContext, modules: readonly string[]): Reso
     async describe() {
       const found = await orUndefined(glue.send(new GetJobCommand({ JobName })));
       if (!found?.Job) return undefined;
-      return { job: found.Job, tags: await readGlueTags(glue, arn) };
+      const tags = await readGlueTags(glue, arn);
+      assertOwnedByStack('job', JobName, tags, ctx.names.stack);
+      return { job: found.Job, tags };
     },
     drift(current) {
       const drift = jobDrift(spec, current.job);

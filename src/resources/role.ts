@@ -16,6 +16,7 @@ import type { StackContext } from '../context.js';
 import { parsePolicyDocument, sameJson } from '../json.js';
 import { PREFIX, isOwnedBy } from '../naming.js';
 import { missingTags, tagList, tagRecord } from '../tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Ownership, Removable, Resource } from './resource.js';
 
 export interface RoleState {
@@ -118,11 +119,13 @@ export function roleResource(ctx: StackContext): Resource<RoleState> {
     async describe() {
       const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
       if (!role?.Role) return undefined;
+      const tags = tagRecord(role.Role.Tags);
+      assertOwnedByStack('role', RoleName, tags, ctx.names.stack);
       const policy = await orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName })));
       return {
         trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),
         accessPolicy: parsePolicyDocument(policy?.PolicyDocument),
-        tags: tagRecord(role.Role.Tags),
+        tags,
       };
     },
 

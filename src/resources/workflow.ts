@@ -18,6 +18,7 @@ import { glueArn, type StackContext } from '../context.js';
 import { sameJson } from '../json.js';
 import { missingTags } from '../tags.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
+import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';
 
 export interface WorkflowState {
@@ -43,11 +44,9 @@ export function workflowResource(ctx: StackContext): Resource<WorkflowState> {
     async describe() {
       const found = await orUndefined(glue.send(new GetWorkflowCommand({ Name })));
       if (!found?.Workflow) return undefined;
-      return {
-        description: found.Workflow.Description,
-        maxConcurrentRuns: found.Workflow.MaxConcurrentRuns,
-        tags: await readGlueTags(glue, arn),
-      };
+      const tags = await readGlueTags(glue, arn);
+      assertOwnedByStack('workflow', Name, tags, ctx.names.stack);
+      return { description: found.Workflow.Description, maxConcurrentRuns: found.Workflow.MaxConcurrentRuns, tags };
     },
     drift(current) {
       const drift: string[] = [];
@@ -163,7 +162,9 @@ export function triggerResource(ctx: StackContext, spec: TriggerSpec): Resource<
     async describe() {
       const found = await orUndefined(glue.send(new GetTriggerCommand({ Name })));
       if (!found?.Trigger) return undefined;
-      return { trigger: found.Trigger, tags: await readGlueTags(glue, arn) };
+      const tags = await readGlueTags(glue, arn);
+      assertOwnedByStack('trigger', Name, tags, ctx.names.stack);
+      return { trigger: found.Trigger, tags };
     },
     drift(current) {
       const drift = triggerDrift(spec, current.trigger);

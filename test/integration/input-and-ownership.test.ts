@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, appendFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateJobCommand, GetJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { awsEnv, runCli } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
@@ -103,6 +104,26 @@ describe('bad input, foreign resources and small changes', () => {
     expect(teardown.stderr).toContain('leaving it alone');
     await expect(s3.send(new HeadBucketCommand({ Bucket: 'flight-delays-123456789012-us-east-1' }))).resolves.toBeDefined();
     expect(log.mutating()).toEqual([]);
+  });
+
+  it('a Glue job of the same name that this stack did not create is never adopted nor deleted', async () => {
+    const glue = new GlueClient({ region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    try {
+      await glue.send(
+        new CreateJobCommand({ Name: 'flight-delays-features', Role: 'arn:aws:iam::123456789012:role/theirs', Command: { Name: 'glueetl', ScriptLocation: 's3://theirs/job.py' } }),
+      );
+      const up = await runCli(['up', ...dirs()], env);
+      expect(up.code).toBe(2);
+      expect(up.stderr).toContain('job flight-delays-features already exists and is not tagged as stack "flight-delays"');
+      expect(log.mutating().filter((r) => r.service === 'glue' && /Job|TagResource/.test(r.operation))).toEqual([]);
+
+      const teardown = await runCli(['teardown', '--yes'], env);
+      expect(teardown.code).toBe(1);
+      const { Job } = await glue.send(new GetJobCommand({ JobName: 'flight-delays-features' }));
+      expect(Job?.Command?.ScriptLocation).toBe('s3://theirs/job.py');
+    } finally {
+      glue.destroy();
+    }
   });
 
   it('two stacks with different names live side by side', async () => {

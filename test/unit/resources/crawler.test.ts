@@ -111,6 +111,15 @@ describe('crawlerResource', () => {
     });
   });
 
+  it('refuses to adopt a crawler of the same name that carries another stack\'s tags', async () => {
+    t.glue.on(GetCrawlerCommand).resolves({ Crawler: asGlueReturnsIt() });
+    t.glue.on(GetTagsCommand).resolves({ Tags: { ManagedBy: 'glue-provisioner', Stack: 'someone-else' } });
+    await expect(crawlerResource(t.ctx).describe()).rejects.toMatchObject({
+      fault: 'user',
+      message: expect.stringContaining('crawler flight-delays-raw-crawler already exists and is not tagged as stack "flight-delays"'),
+    });
+  });
+
   it('creates the crawler from the spec with tags and without a schedule', async () => {
     await crawlerResource(t.ctx).create();
     const input = t.glue.commandCalls(CreateCrawlerCommand)[0]!.args[0].input;

@@ -177,10 +177,12 @@ describe('roleResource', () => {
     expect(resource.drift((await resource.describe())!)).toEqual(['access policy']);
   });
 
-  it('reports missing stack tags', async () => {
+  it('refuses to adopt a role of the same name that this stack did not create', async () => {
     mockRole({ tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }] });
-    const resource = roleResource(t.ctx);
-    expect(resource.drift((await resource.describe())!)).toEqual(['tags']);
+    await expect(roleResource(t.ctx).describe()).rejects.toMatchObject({
+      fault: 'user',
+      message: expect.stringContaining('role flight-delays-glue-role already exists and is not tagged as stack "flight-delays"'),
+    });
   });
 
   it('creates the role trusted by Glue and tagged, then puts the scoped inline policy', async () => {
