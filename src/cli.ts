@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSigint);
 
   let exitCode = 0;
-  const run = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
+  // Every command handler gets validated settings, a logger, progress and the interrupt signal.
+  const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
     const settings: Settings = resolveSettings(args as RawOptions);
     logger = createLogger(settings.logLevel, settings.logFormat);
     const runtime = { logger, progress: createProgress(), signal: controller.signal };
@@ -38,14 +39,19 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     await globalOptions(yargs(hideBin(['node', 'provisioner', ...argv])))
-      .command('up', 'Create or converge the whole pipeline', (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing' }), run((env, a) => up(env, { dryRun: a.dryRun === true })))
-      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, run((env) => up(env, { dryRun: true })))
-      .command('status', 'Show what exists, its state, the last runs and object counts', (y) => y, run((env) => status(env)))
+      .command(
+        'up',
+        'Create or converge the whole pipeline',
+        (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing' }),
+        withSettings((env, a) => up(env, { dryRun: a.dryRun === true })),
+      )
+      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env) => up(env, { dryRun: true })))
+      .command('status', 'Show what exists, its state, the last runs and object counts', (y) => y, withSettings((env) => status(env)))
       .command(
         'teardown',
         'Delete everything this stack created, data included',
         (y) => y.option('yes', { type: 'boolean', default: false, describe: 'Confirm without a prompt' }),
-        run((env, a) => teardown(env, { yes: a.yes === true })),
+        withSettings((env, a) => teardown(env, { yes: a.yes === true })),
       )
       .command(
         'run',
@@ -58,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
             local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
             python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
           }),
-        run((env, a) =>
+        withSettings((env, a) =>
           runPipeline(env, {
             wait: a.wait === true,
             local: a.local === true,
