@@ -69,6 +69,10 @@ image: ## Build the container image (docker if an engine runs, else buildah)
 image-test: build ## Build the image and run it against a local moto server
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" scripts/image-test.sh
 
+.PHONY: bench-sync
+bench-sync: install build ## Benchmark up against aws s3 sync on a local emulator
+	$(VENV_PY) bench/sync_bench.py
+
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
 	rm -rf dist dist-check node_modules $(VENV)
