@@ -75,4 +75,4 @@ bench-sync: install build ## Benchmark up against aws s3 sync on a local emulato
 
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
-	rm -rf dist dist-check node_modules $(VENV)
+	rm -rf dist dist-check node_modules $(VENV) .venv-bench
