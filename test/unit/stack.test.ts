@@ -40,8 +40,7 @@ import type { PlannedChange } from '../../src/resources/resource.js';
 import { glueAccessPolicy, glueTrustPolicy } from '../../src/resources/role.js';
 import { jobTriggerSpec, scheduleTriggerSpec } from '../../src/resources/workflow.js';
 import { openStack, upResources, type LocalSources } from '../../src/stack.js';
-import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './support/errors.js';
-import { ACCOUNT, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from './support/stack.js';
+import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from './support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -151,19 +150,6 @@ function inSync(t: MockedStack): void {
   t.glue.on(GetTriggerCommand, { Name: names.jobTrigger }).resolves({ Trigger: { ...conditional, Id: 'b', State: 'ACTIVATED' } });
 }
 
-/** Mocks AWS where nothing of the stack exists yet. */
-function nothingExists(t: MockedStack): void {
-  t.s3.on(HeadBucketCommand).rejects(s3NotFound());
-  t.s3.on(ListObjectsV2Command).rejects(s3NoSuchBucket());
-  t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
-  t.glue.on(GetDatabaseCommand).rejects(glueNotFound());
-  t.glue.on(GetCrawlerCommand).rejects(glueNotFound());
-  t.glue.on(GetJobCommand).rejects(glueNotFound());
-  t.glue.on(GetWorkflowCommand).rejects(glueNotFound());
-  t.glue.on(GetTriggerCommand).rejects(glueNotFound());
-  t.glue.on(GetTagsCommand).rejects(glueNotFound());
-}
-
 /** What `up` does: plan each resource in order and apply the step. */
 async function converge(t: MockedStack): Promise<PlannedChange[]> {
   const changes: PlannedChange[] = [];
@@ -229,7 +215,7 @@ describe('upResources', () => {
 
   it('plans creates for a missing stack without a single mutating call', async () => {
     const t = stack();
-    nothingExists(t);
+    mockNothingDeployed(t);
     const changes = await plan(t);
     expect(changes.map((c) => c.action)).toEqual(Array(10).fill('create'));
     expect(mutatingCommands(t)).toEqual([]);

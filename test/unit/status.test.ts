@@ -11,29 +11,16 @@ import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { collectStatus, jobRunStatus } from '../../src/status.js';
-import { glueNotFound, iamNoSuchEntity, s3NotFound } from './support/errors.js';
-import { mockedStack, mutatingCommands, type MockedStack } from './support/stack.js';
+import { mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from './support/stack.js';
 
 let t: MockedStack;
 beforeEach(() => {
   t = mockedStack();
 });
 
-function nothingDeployed(): void {
-  t.s3.on(HeadBucketCommand).rejects(s3NotFound());
-  t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
-  t.glue.on(GetDatabaseCommand).rejects(glueNotFound());
-  t.glue.on(GetCrawlerCommand).rejects(glueNotFound());
-  t.glue.on(GetJobCommand).rejects(glueNotFound());
-  t.glue.on(GetWorkflowCommand).rejects(glueNotFound());
-  t.glue.on(GetTriggerCommand).rejects(glueNotFound());
-  t.glue.on(GetWorkflowRunsCommand).rejects(glueNotFound());
-  t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
-}
-
 describe('collectStatus', () => {
   it('reports a stack that does not exist without listing objects', async () => {
-    nothingDeployed();
+    mockNothingDeployed(t);
     const report = await collectStatus(t.ctx);
     expect(report.stack).toBe('flight-delays');
     expect(report.account).toBe('123456789012');
@@ -124,7 +111,7 @@ describe('collectStatus', () => {
 
   it('shows a role passed with --role-arn as external, without looking it up', async () => {
     t = mockedStack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
-    nothingDeployed();
+    mockNothingDeployed(t);
     const report = await collectStatus(t.ctx);
     expect(report.resources.find((r) => r.kind === 'role')).toEqual({
       kind: 'role',
@@ -136,7 +123,7 @@ describe('collectStatus', () => {
   });
 
   it('fails on errors other than not found', async () => {
-    nothingDeployed();
+    mockNothingDeployed(t);
     t.glue.on(GetJobCommand).rejects(new Error('socket hang up'));
     await expect(collectStatus(t.ctx)).rejects.toThrow('socket hang up');
   });

@@ -1,6 +1,16 @@
-import { GlueClient } from '@aws-sdk/client-glue';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import {
+  GetCrawlerCommand,
+  GetDatabaseCommand,
+  GetJobCommand,
+  GetJobRunsCommand,
+  GetTagsCommand,
+  GetTriggerCommand,
+  GetWorkflowCommand,
+  GetWorkflowRunsCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Aws } from '../../../src/aws/clients.js';
@@ -10,6 +20,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { stackNames, stackTags } from '../../../src/naming.js';
 import { silentProgress } from '../../../src/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
+import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './errors.js';
 
 export const ACCOUNT = '123456789012';
 
@@ -97,4 +108,19 @@ export function commandsInOrder(stack: MockedStack): string[] {
     .flatMap((mock) => mock.calls().map((call) => ({ id: (call as unknown as { callId: number }).callId, name: (call.args[0] as object).constructor.name })))
     .sort((a, b) => a.id - b.id)
     .map((entry) => entry.name);
+}
+
+/** Mocks an account where nothing of the stack exists yet: every lookup answers not-found. */
+export function mockNothingDeployed(t: MockedStack): void {
+  t.s3.on(HeadBucketCommand).rejects(s3NotFound());
+  t.s3.on(ListObjectsV2Command).rejects(s3NoSuchBucket());
+  t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
+  t.glue.on(GetDatabaseCommand).rejects(glueNotFound());
+  t.glue.on(GetCrawlerCommand).rejects(glueNotFound());
+  t.glue.on(GetJobCommand).rejects(glueNotFound());
+  t.glue.on(GetWorkflowCommand).rejects(glueNotFound());
+  t.glue.on(GetTriggerCommand).rejects(glueNotFound());
+  t.glue.on(GetTagsCommand).rejects(glueNotFound());
+  t.glue.on(GetWorkflowRunsCommand).rejects(glueNotFound());
+  t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
 }
