@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { WORKER_TYPES, resolveSettings, type RawOptions, type Settings } from './config.js';
+import { DEFAULTS, WORKER_TYPES, resolveSettings, type RawOptions, type Settings } from './config.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, ProvisionerError, UsageError, describeCause } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, createLogger, type Logger } from './logger.js';
 import { createProgress } from './progress.js';
@@ -100,21 +100,21 @@ function globalOptions(y: Argv): Argv {
     .env('PROVISIONER')
     .config('config', 'JSON file with any of these options (camelCase or kebab-case keys)', loadConfigFile)
     .options({
-      name: { type: 'string', describe: 'Stack name; every resource name derives from it', default: 'flight-delays' },
+      name: { type: 'string', describe: 'Stack name; every resource name derives from it', default: DEFAULTS.name },
       region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
       'endpoint-url': { type: 'string', describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)' },
       bucket: { type: 'string', describe: 'Bucket name (default: <name>-<account>-<region>)' },
-      'data-dir': { type: 'string', describe: 'Raw data to upload under raw/', default: './rawdata' },
-      'job-dir': { type: 'string', describe: 'Glue job scripts to upload under scripts/', default: './glue-job' },
-      schedule: { type: 'string', describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC', default: 'quarterly' },
+      'data-dir': { type: 'string', describe: 'Raw data to upload under raw/', default: DEFAULTS.dataDir },
+      'job-dir': { type: 'string', describe: 'Glue job scripts to upload under scripts/', default: DEFAULTS.jobDir },
+      schedule: { type: 'string', describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC', default: DEFAULTS.schedule },
       'role-arn': { type: 'string', describe: 'Use this IAM role for Glue instead of creating one' },
       'kms-key': { type: 'string', describe: 'Encrypt the bucket with this KMS key (default: SSE-S3)' },
-      'worker-type': { type: 'string', choices: WORKER_TYPES, describe: 'Glue worker type', default: 'G.1X' },
-      workers: { type: 'number', describe: 'Number of Glue workers (2 or more)', default: 2 },
-      'job-timeout': { type: 'number', describe: 'Job timeout in minutes', default: 120 },
+      'worker-type': { type: 'string', choices: WORKER_TYPES, describe: 'Glue worker type', default: DEFAULTS.workerType },
+      workers: { type: 'number', describe: 'Number of Glue workers (2 or more)', default: DEFAULTS.workers },
+      'job-timeout': { type: 'number', describe: 'Job timeout in minutes', default: DEFAULTS.jobTimeoutMinutes },
       prune: { type: 'boolean', describe: 'Delete uploaded files that no longer exist locally', default: false },
-      'log-level': { type: 'string', choices: LOG_LEVELS, default: 'info' },
-      'log-format': { type: 'string', choices: LOG_FORMATS, default: 'pretty' },
+      'log-level': { type: 'string', choices: LOG_LEVELS, default: DEFAULTS.logLevel },
+      'log-format': { type: 'string', choices: LOG_FORMATS, default: DEFAULTS.logFormat },
       json: { type: 'boolean', describe: 'Print a machine-readable result on stdout', default: false },
     })
     .group(['name', 'region', 'endpoint-url', 'bucket', 'data-dir', 'job-dir', 'config'], 'Stack:')

@@ -3,9 +3,21 @@ import { UsageError } from './errors.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { parseSchedule } from './schedule.js';
 
-export const DEFAULT_STACK_NAME = 'flight-delays';
 export const WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
 export type WorkerType = (typeof WORKER_TYPES)[number];
+
+/** The one list of defaults: the CLI shows these in --help, and settings fall back to them. */
+export const DEFAULTS = Object.freeze({
+  name: 'flight-delays',
+  dataDir: './rawdata',
+  jobDir: './glue-job',
+  schedule: 'quarterly',
+  workerType: 'G.1X' as WorkerType,
+  workers: 2,
+  jobTimeoutMinutes: 120,
+  logLevel: 'info' as LogLevel,
+  logFormat: 'pretty' as LogFormat,
+});
 
 /** Everything a command needs to know, validated once and never read from the environment again. */
 export interface Settings {
@@ -50,7 +62,7 @@ export interface RawOptions {
 }
 
 export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
-  const name = stackName(optionalString(raw.name, 'name') ?? DEFAULT_STACK_NAME);
+  const name = stackName(optionalString(raw.name, 'name') ?? DEFAULTS.name);
   const bucket = optionalString(raw.bucket, 'bucket');
   if (bucket !== undefined) assertBucketName(bucket);
   const roleArn = optionalString(raw.roleArn, 'role-arn');
@@ -63,17 +75,17 @@ export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = proces
     region: region(optionalString(raw.region, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
     endpointUrl: endpointUrl(optionalString(raw.endpointUrl, 'endpoint-url') ?? env.AWS_ENDPOINT_URL),
     bucket,
-    dataDir: path.resolve(cwd, optionalString(raw.dataDir, 'data-dir') ?? 'rawdata'),
-    jobDir: path.resolve(cwd, optionalString(raw.jobDir, 'job-dir') ?? 'glue-job'),
-    schedule: parseSchedule(optionalString(raw.schedule, 'schedule') ?? 'quarterly'),
+    dataDir: path.resolve(cwd, optionalString(raw.dataDir, 'data-dir') ?? DEFAULTS.dataDir),
+    jobDir: path.resolve(cwd, optionalString(raw.jobDir, 'job-dir') ?? DEFAULTS.jobDir),
+    schedule: parseSchedule(optionalString(raw.schedule, 'schedule') ?? DEFAULTS.schedule),
     roleArn,
     kmsKey,
-    workerType: oneOf(raw.workerType ?? 'G.1X', 'worker-type', WORKER_TYPES),
-    workers: integer(raw.workers ?? 2, 'workers', 2, 299),
-    jobTimeoutMinutes: integer(raw.jobTimeout ?? 120, 'job-timeout', 1, 2880),
+    workerType: oneOf(raw.workerType ?? DEFAULTS.workerType, 'worker-type', WORKER_TYPES),
+    workers: integer(raw.workers ?? DEFAULTS.workers, 'workers', 2, 299),
+    jobTimeoutMinutes: integer(raw.jobTimeout ?? DEFAULTS.jobTimeoutMinutes, 'job-timeout', 1, 2880),
     prune: raw.prune === true,
-    logLevel: oneOf(raw.logLevel ?? 'info', 'log-level', LOG_LEVELS),
-    logFormat: oneOf(raw.logFormat ?? 'pretty', 'log-format', LOG_FORMATS),
+    logLevel: oneOf(raw.logLevel ?? DEFAULTS.logLevel, 'log-level', LOG_LEVELS),
+    logFormat: oneOf(raw.logFormat ?? DEFAULTS.logFormat, 'log-format', LOG_FORMATS),
     json: raw.json === true,
   });
 }
