@@ -5,9 +5,9 @@ import { bucketExists } from '../resources/bucket.js';
 import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
 import { runJobLocally } from '../run/local-run.js';
 import { checkLocalSpark } from '../run/local-tools.js';
-import { formatRunReport } from '../run/report.js';
-import { openStack } from '../stack.js';
-import type { CommandEnv } from './io.js';
+import { formatRunReport } from '../cli/run-report.js';
+import { openStack } from '../stack/resources.js';
+import type { CommandEnv } from '../cli/io.js';
 
 export interface RunOptions {
   readonly wait: boolean;

@@ -1,8 +1,8 @@
 import { destroyClients } from '../aws/clients.js';
-import { formatStatus } from '../output.js';
-import { openStack } from '../stack.js';
-import { collectStatus } from '../status.js';
-import type { CommandEnv } from './io.js';
+import { formatStatus } from '../cli/format.js';
+import { openStack } from '../stack/resources.js';
+import { collectStatus } from '../stack/status.js';
+import type { CommandEnv } from '../cli/io.js';
 
 export async function status({ settings, runtime, io }: CommandEnv): Promise<number> {
   const ctx = await openStack(settings, runtime);

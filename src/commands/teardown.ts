@@ -1,8 +1,8 @@
 import { destroyClients } from '../aws/clients.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
-import { openStack } from '../stack.js';
-import { executeTeardown, label, surveyTeardown } from '../teardown.js';
-import type { CommandEnv } from './io.js';
+import { openStack } from '../stack/resources.js';
+import { executeTeardown, label, surveyTeardown } from '../stack/teardown.js';
+import type { CommandEnv } from '../cli/io.js';
 
 /**
  * Deletes what this stack created, data included. Without --yes it asks a person at a terminal,

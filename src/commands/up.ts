@@ -1,11 +1,11 @@
-import { applyStep, planStep } from '../plan.js';
-import { scanDataDir, scanJobDir } from '../local-files.js';
-import { PREFIX } from '../naming.js';
-import { formatChanges } from '../output.js';
+import { applyStep, planStep } from '../stack/plan.js';
+import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
+import { PREFIX } from '../stack/names.js';
+import { formatChanges } from '../cli/format.js';
 import type { PlannedChange } from '../resources/resource.js';
-import { openStack, upResources } from '../stack.js';
+import { openStack, upResources } from '../stack/resources.js';
 import { destroyClients } from '../aws/clients.js';
-import type { CommandEnv } from './io.js';
+import type { CommandEnv } from '../cli/io.js';
 
 /**
  * `up` converges the stack resource by resource, in dependency order; `--dry-run` (and `plan`)

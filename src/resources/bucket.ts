@@ -21,11 +21,11 @@ import {
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { hasName, orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../context.js';
+import type { StackContext } from '../stack/context.js';
 import { ProvisionerError } from '../errors.js';
-import { sameJson } from '../json.js';
-import { isOwnedBy } from '../naming.js';
-import { missingTags, tagList, tagRecord } from '../tags.js';
+import { sameJson } from '../util/json.js';
+import { isOwnedBy } from '../stack/names.js';
+import { missingTags, tagList, tagRecord } from '../aws/tags.js';
 import { assertOwnedByStack } from './ownership.js';
 import type { Ownership, Removable, Resource } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';

@@ -1,8 +1,8 @@
 import { GetTagsCommand, TagResourceCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import { isOwnedBy } from '../naming.js';
-import { missingTags } from '../tags.js';
-import { glueArn, type GlueResourceType, type StackContext } from '../context.js';
+import { isOwnedBy } from '../stack/names.js';
+import { missingTags } from '../aws/tags.js';
+import { glueArn, type GlueResourceType, type StackContext } from '../stack/context.js';
 import type { Ownership, Removable } from './resource.js';
 
 export async function readGlueTags(glue: GlueClient, arn: string): Promise<Record<string, string>> {

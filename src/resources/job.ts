@@ -8,12 +8,12 @@ import {
   type WorkerType,
 } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import { glueArn, s3Uri, type StackContext } from '../context.js';
-import { sameJson } from '../json.js';
-import { JOB_ENTRY_SCRIPT } from '../local-files.js';
-import { PREFIX } from '../naming.js';
-import { missingTags } from '../tags.js';
-import { retryWhileRolePropagates } from '../wait.js';
+import { glueArn, s3Uri, type StackContext } from '../stack/context.js';
+import { sameJson } from '../util/json.js';
+import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
+import { PREFIX } from '../stack/names.js';
+import { missingTags } from '../aws/tags.js';
+import { retryWhileRolePropagates } from '../util/wait.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';

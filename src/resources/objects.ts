@@ -3,10 +3,10 @@ import path from 'node:path';
 import { DeleteObjectsCommand, HeadObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { isNotFound } from '../aws/errors.js';
-import type { StackContext } from '../context.js';
+import type { StackContext } from '../stack/context.js';
 import { InterruptedError } from '../errors.js';
-import type { LocalFile } from '../local-files.js';
-import { formatBytes } from '../progress.js';
+import type { LocalFile } from '../transfer/local-files.js';
+import { formatBytes } from '../cli/progress.js';
 import { DELETE_BATCH_LIMIT } from './bucket-contents.js';
 import type { Resource } from './resource.js';
 

@@ -1,5 +1,5 @@
 import { ProvisionerError } from '../errors.js';
-import { isOwnedBy } from '../naming.js';
+import { isOwnedBy } from '../stack/names.js';
 
 /**
  * `up` never adopts a resource it did not create: once tagged as ours, teardown would delete it.

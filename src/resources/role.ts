@@ -12,10 +12,10 @@ import {
   paginateListRolePolicies,
 } from '@aws-sdk/client-iam';
 import { orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../context.js';
-import { parsePolicyDocument, sameJson } from '../json.js';
-import { PREFIX, isOwnedBy } from '../naming.js';
-import { missingTags, tagList, tagRecord } from '../tags.js';
+import type { StackContext } from '../stack/context.js';
+import { parsePolicyDocument, sameJson } from '../util/json.js';
+import { PREFIX, isOwnedBy } from '../stack/names.js';
+import { missingTags, tagList, tagRecord } from '../aws/tags.js';
 import { assertOwnedByStack } from './ownership.js';
 import type { Ownership, Removable, Resource } from './resource.js';
 

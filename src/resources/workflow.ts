@@ -14,9 +14,9 @@ import {
   type TriggerType,
 } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import { glueArn, type StackContext } from '../context.js';
-import { sameJson } from '../json.js';
-import { missingTags } from '../tags.js';
+import { glueArn, type StackContext } from '../stack/context.js';
+import { sameJson } from '../util/json.js';
+import { missingTags } from '../aws/tags.js';
 import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
 import { assertOwnedByStack } from './ownership.js';
 import type { Removable, Resource } from './resource.js';

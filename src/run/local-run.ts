@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import type { StackContext } from '../context.js';
+import type { StackContext } from '../stack/context.js';
 import { InterruptedError, ProvisionerError } from '../errors.js';
-import { JOB_ENTRY_SCRIPT } from '../local-files.js';
-import { PREFIX } from '../naming.js';
+import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
+import { PREFIX } from '../stack/names.js';
 import { usesTls } from '../resources/bucket.js';
 import type { LocalSpark } from './local-tools.js';
 

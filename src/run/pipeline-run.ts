@@ -9,9 +9,9 @@ import {
   type JobRun,
 } from '@aws-sdk/client-glue';
 import { hasName, orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../context.js';
+import type { StackContext } from '../stack/context.js';
 import { ProvisionerError } from '../errors.js';
-import { sleep } from '../wait.js';
+import { sleep } from '../util/wait.js';
 
 /** A workflow run this command started, or found already running. */
 export interface PipelineRun {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
-import { scanDataDir, type LocalFile } from '../../../src/local-files.js';
+import { scanDataDir, type LocalFile } from '../../../src/transfer/local-files.js';
 import { objectsResource, type RemoteObjects } from '../../../src/resources/objects.js';
 import { s3Error, s3NoSuchBucket } from '../support/errors.js';
 import { mockedStack, mutatingCommands, sentCommands, type MockedStack } from '../support/stack.js';

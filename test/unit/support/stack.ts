@@ -14,11 +14,11 @@ import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clie
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Aws } from '../../../src/aws/clients.js';
-import { resolveSettings, type RawOptions } from '../../../src/config.js';
-import type { StackContext } from '../../../src/context.js';
-import { silentLogger } from '../../../src/logger.js';
-import { stackNames, stackTags } from '../../../src/naming.js';
-import { silentProgress } from '../../../src/progress.js';
+import { resolveSettings, type RawOptions } from '../../../src/config/settings.js';
+import type { StackContext } from '../../../src/stack/context.js';
+import { silentLogger } from '../../../src/cli/logger.js';
+import { stackNames, stackTags } from '../../../src/stack/names.js';
+import { silentProgress } from '../../../src/cli/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
 import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './errors.js';
 

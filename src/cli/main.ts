@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { DEFAULTS, WORKER_TYPES, resolveSettings, type RawOptions, type Settings } from '../config/settings.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, ProvisionerError, UsageError, describeCause } from '../errors.js';
+import { LOG_FORMATS, LOG_LEVELS, createLogger, type Logger } from './logger.js';
+import { createProgress } from './progress.js';
+import type { CommandEnv, CommandIo } from './io.js';
+import { status } from '../commands/status.js';
+import { teardown } from '../commands/teardown.js';
+import { up } from '../commands/up.js';
+import { run as runPipeline } from '../commands/run.js';
+
+/**
+ * The only place that knows about yargs, process signals and exit codes. Options come from flags,
+ * then PROVISIONER_* environment variables, then the --config JSON file, then defaults.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let logger: Logger = createLogger('info', 'pretty');
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    logger.warn('interrupting: finishing the current AWS call (press Ctrl-C again to quit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  let exitCode = 0;
+  // Every command handler gets validated settings, a logger, progress and the interrupt signal.
+  const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
+    const settings: Settings = resolveSettings(args as RawOptions);
+    logger = createLogger(settings.logLevel, settings.logFormat);
+    const runtime = { logger, progress: createProgress(), signal: controller.signal };
+    exitCode = await command({ settings, runtime, io: terminalIo() }, args);
+  };
+
+  try {
+    await globalOptions(yargs(hideBin(['node', 'provisioner', ...argv])))
+      .command(
+        'up',
+        'Create or converge the whole pipeline',
+        (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing' }),
+        withSettings((env, a) => up(env, { dryRun: a.dryRun === true })),
+      )
+      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env) => up(env, { dryRun: true })))
+      .command('status', 'Show what exists, its state, the last runs and object counts', (y) => y, withSettings((env) => status(env)))
+      .command(
+        'teardown',
+        'Delete everything this stack created, data included',
+        (y) => y.option('yes', { type: 'boolean', default: false, describe: 'Confirm without a prompt' }),
+        withSettings((env, a) => teardown(env, { yes: a.yes === true })),
+      )
+      .command(
+        'run',
+        'Run the pipeline now: the crawl, then the job (on Glue, or --local on this machine)',
+        (y) =>
+          y.options({
+            wait: { type: 'boolean', default: false, describe: 'Follow the run to its end; exit 0 only if the job SUCCEEDED' },
+            timeout: { type: 'number', default: 120, describe: 'Minutes to wait with --wait' },
+            'poll-interval': { type: 'number', default: 15, describe: 'Seconds between status checks with --wait' },
+            local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
+            python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+          }),
+        withSettings((env, a) =>
+          runPipeline(env, {
+            wait: a.wait === true,
+            local: a.local === true,
+            timeoutMinutes: positiveNumber(a.timeout, 'timeout'),
+            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
+            python: String(a.python),
+          }),
+        ),
+      )
+      .demandCommand(1, 'name a command: up, plan, status, run or teardown')
+      .recommendCommands()
+      .strict()
+      .fail((message, error) => {
+        if (error) throw error;
+        // yargs spreads some messages over lines; errors here are one line each.
+        throw new UsageError(message.replace(/\s*\n\s*/g, ' ').trim());
+      })
+      .help()
+      .version()
+      .parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportFailure(error, logger, controller.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function globalOptions(y: Argv): Argv {
+  return y
+    .scriptName('provisioner')
+    .usage('$0 <command> [options]\n\nStand up, run and tear down a quarterly AWS Glue pipeline.')
+    .env('PROVISIONER')
+    .config('config', 'JSON file with any of these options (camelCase or kebab-case keys)', loadConfigFile)
+    .options({
+      name: { type: 'string', describe: 'Stack name; every resource name derives from it', default: DEFAULTS.name },
+      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
+      'endpoint-url': { type: 'string', describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)' },
+      bucket: { type: 'string', describe: 'Bucket name (default: <name>-<account>-<region>)' },
+      'data-dir': { type: 'string', describe: 'Raw data to upload under raw/', default: DEFAULTS.dataDir },
+      'job-dir': { type: 'string', describe: 'Glue job scripts to upload under scripts/', default: DEFAULTS.jobDir },
+      schedule: { type: 'string', describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC', default: DEFAULTS.schedule },
+      'role-arn': { type: 'string', describe: 'Use this IAM role for Glue instead of creating one' },
+      'kms-key': { type: 'string', describe: 'Encrypt the bucket with this KMS key (default: SSE-S3)' },
+      'worker-type': { type: 'string', choices: WORKER_TYPES, describe: 'Glue worker type', default: DEFAULTS.workerType },
+      workers: { type: 'number', describe: 'Number of Glue workers (2 or more)', default: DEFAULTS.workers },
+      'job-timeout': { type: 'number', describe: 'Job timeout in minutes', default: DEFAULTS.jobTimeoutMinutes },
+      prune: { type: 'boolean', describe: 'Delete uploaded files that no longer exist locally', default: false },
+      'log-level': { type: 'string', choices: LOG_LEVELS, default: DEFAULTS.logLevel },
+      'log-format': { type: 'string', choices: LOG_FORMATS, default: DEFAULTS.logFormat },
+      json: { type: 'boolean', describe: 'Print a machine-readable result on stdout', default: false },
+    })
+    .group(['name', 'region', 'endpoint-url', 'bucket', 'data-dir', 'job-dir', 'config'], 'Stack:')
+    .group(['schedule', 'role-arn', 'kms-key', 'worker-type', 'workers', 'job-timeout', 'prune'], 'Pipeline:')
+    .group(['log-level', 'log-format', 'json', 'help', 'version'], 'Output:');
+}
+
+function positiveNumber(value: unknown, flag: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a number greater than 0`);
+}
+
+function loadConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`invalid --config "${file}": ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}; valid: a readable JSON file`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`invalid --config "${file}": not JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`invalid --config "${file}": expected a JSON object of options`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function terminalIo(): CommandIo {
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return {
+    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    ...(interactive
+      ? {
+          confirm: async (question: string) => {
+            const rl = createInterface({ input: process.stdin, output: process.stderr });
+            try {
+              const answer = await rl.question(`${question}Type "yes" to continue: `);
+              return answer.trim().toLowerCase() === 'yes';
+            } finally {
+              rl.close();
+            }
+          },
+        }
+      : {}),
+  };
+}
+
+function reportFailure(error: unknown, logger: Logger, signal: AbortSignal): number {
+  if (signal.aborted && !(error instanceof UsageError)) {
+    logger.error(error instanceof InterruptedError ? error.message : `interrupted: ${describeCause(error)}`);
+    return EXIT_INTERRUPTED;
+  }
+  if (error instanceof ProvisionerError) {
+    logger.error(error.message);
+    return error.exitCode;
+  }
+  // yargs re-wraps errors thrown while it reads options (e.g. a bad --config file) as YError.
+  if (error instanceof Error && error.name === 'YError') {
+    logger.error(error.message);
+    return EXIT_USAGE;
+  }
+  logger.error(describeCause(error));
+  if (error instanceof Error && error.stack) logger.debug(error.stack);
+  return 1;
+}

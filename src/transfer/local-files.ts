@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** A file to upload: where it is, where it goes, and what identifies its content. */
+export interface LocalFile {
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The job's entry script; every other top-level .py file is shipped as an extra Python module. */
+export const JOB_ENTRY_SCRIPT = 'job.py';
+
+// Things that live in a job directory but are not part of the job Glue runs.
+const NOT_JOB_CODE = /^(tests?|__pycache__|\..*|conftest\.py|test_.*\.py|.*_test\.py)$/;
+
+/** Every regular file under the data directory, keyed by its relative path under `prefix`. */
+export async function scanDataDir(dir: string, prefix: string): Promise<LocalFile[]> {
+  await assertDirectory(dir, 'data-dir');
+  const files = await walk(dir);
+  if (files.length === 0) throw new UsageError(`invalid --data-dir "${dir}": it holds no files; valid: a directory with the raw data files`);
+  return describeFiles(dir, files, prefix);
+}
+
+/** The job's entry script and its modules (top-level .py files, not tests or caches). */
+export async function scanJobDir(dir: string, prefix: string): Promise<LocalFile[]> {
+  await assertDirectory(dir, 'job-dir');
+  const entries = await readdir(dir, { withFileTypes: true });
+  const scripts: string[] = [];
+  for (const e of entries) {
+    if (!e.name.endsWith('.py') || NOT_JOB_CODE.test(e.name)) continue;
+    const full = path.join(dir, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && ['file', 'missing'].includes(await linkKind(full)))) scripts.push(full);
+  }
+  scripts.sort();
+  if (!scripts.some((file) => path.basename(file) === JOB_ENTRY_SCRIPT)) {
+    throw new UsageError(`invalid --job-dir "${dir}": it has no ${JOB_ENTRY_SCRIPT}; valid: a directory with the Glue entry script ${JOB_ENTRY_SCRIPT}`);
+  }
+  return describeFiles(dir, scripts, prefix);
+}
+
+async function assertDirectory(dir: string, flag: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch {
+    throw new UsageError(`invalid --${flag} "${dir}": it does not exist; valid: an existing directory`);
+  }
+  if (!info.isDirectory()) throw new UsageError(`invalid --${flag} "${dir}": it is not a directory`);
+}
+
+/** What a symbolic link points at; 'missing' for a dangling link, which is then reported as unreadable. */
+async function linkKind(link: string): Promise<'file' | 'directory' | 'other' | 'missing'> {
+  try {
+    const target = await stat(link);
+    return target.isFile() ? 'file' : target.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'missing';
+  }
+}
+
+async function walk(dir: string, ancestors: ReadonlySet<string> = new Set()): Promise<string[]> {
+  // A linked directory is followed, unless it links back up the tree.
+  const real = await realpath(dir).catch(() => dir);
+  if (ancestors.has(real)) return [];
+  const inside = new Set([...ancestors, real]);
+  const found: string[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new UsageError(`cannot read directory "${dir}": ${(error as Error).message}`);
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue; // .DS_Store, .gitkeep and friends are not data
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await walk(full, inside)));
+    else if (entry.isFile()) found.push(full);
+    else if (entry.isSymbolicLink()) {
+      // Followed rather than skipped, so a linked data file is uploaded and a dangling link is an error.
+      const kind = await linkKind(full);
+      if (kind === 'directory') found.push(...(await walk(full, inside)));
+      else if (kind !== 'other') found.push(full);
+    }
+  }
+  return found.sort();
+}
+
+async function describeFiles(root: string, files: string[], prefix: string): Promise<LocalFile[]> {
+  const described: LocalFile[] = [];
+  for (const file of files) {
+    try {
+      await access(file, constants.R_OK);
+      const { size } = await stat(file);
+      const key = prefix + path.relative(root, file).split(path.sep).join('/');
+      described.push({ path: file, key, size, sha256: await sha256Of(file) });
+    } catch (error) {
+      throw new UsageError(`cannot read file "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; every file to upload must be readable`);
+    }
+  }
+  return described;
+}
+
+export function sha256Of(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

@@ -1,0 +1,155 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../src/cli/main.js';
+
+/**
+ * main() runs with a fake environment: a region, dummy credentials and an endpoint on a closed
+ * local port, so a call that slipped past validation fails here instead of reaching AWS. Every SDK
+ * client class is mocked as well, and the tests check that the failing ones sent nothing.
+ */
+const mocks = {
+  sts: mockClient(STSClient),
+  s3: mockClient(S3Client),
+  glue: mockClient(GlueClient),
+  iam: mockClient(IAMClient),
+};
+/** The class names of the commands sent through any client. */
+const allCalls = (): string[] =>
+  [mocks.sts.calls(), mocks.s3.calls(), mocks.glue.calls(), mocks.iam.calls()].flatMap((calls) =>
+    calls.map((call) => (call.args[0] as object).constructor.name),
+  );
+
+let stderr: string[];
+let stdout: string[];
+let workDir: string;
+let stdinTty: boolean | undefined;
+
+beforeEach(async () => {
+  for (const mock of Object.values(mocks)) mock.reset();
+  for (const key of Object.keys(process.env)) if (key.startsWith('PROVISIONER_')) vi.stubEnv(key, undefined);
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-secret');
+  vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+  vi.stubEnv('AWS_PROFILE', undefined);
+  stderr = [];
+  stdout = [];
+  // Winston's console transport writes to console._stderr, which is not process.stderr under vitest.
+  const consoleStderr = (console as unknown as { _stderr?: NodeJS.WriteStream })._stderr;
+  for (const stream of new Set([process.stderr, ...(consoleStderr ? [consoleStderr] : [])])) {
+    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+  }
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(String(chunk));
+    return true;
+  });
+  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
+  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
+  stdinTty = process.stdin.isTTY;
+  process.stdin.isTTY = false;
+  workDir = await mkdtemp(path.join(tmpdir(), 'cli-test-'));
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  process.stdin.isTTY = stdinTty as boolean;
+  await rm(workDir, { recursive: true, force: true });
+});
+
+const errorOutput = () => stderr.join('');
+
+describe('main: bad input stops before any AWS call, with exit code 2', () => {
+  it('rejects a bad cron schedule, naming it', async () => {
+    await expect(main(['up', '--schedule', 'cron(bad)'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('invalid --schedule "cron(bad)"');
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('rejects an unknown command', async () => {
+    await expect(main(['deploy'])).resolves.toBe(2);
+    expect(errorOutput()).toMatch(/deploy/);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('asks for a command when none is given', async () => {
+    await expect(main([])).resolves.toBe(2);
+    expect(errorOutput()).toContain('name a command');
+  });
+
+  it('rejects an unknown option', async () => {
+    await expect(main(['plan', '--no-such-flag'])).resolves.toBe(2);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    [['plan', '--name', 'Bad_Name'], 'invalid --name "Bad_Name"'],
+    [['plan', '--bucket', 'UPPER_case'], 'invalid bucket name "UPPER_case"'],
+    [['plan', '--region', 'mars-1'], 'invalid --region "mars-1"'],
+    [['plan', '--workers', '1'], 'invalid --workers 1'],
+    [['plan', '--workers', 'many'], 'invalid --workers'],
+    [['plan', '--role-arn', 'my-role'], 'invalid --role-arn "my-role"'],
+    [['plan', '--endpoint-url', 'localhost:4566'], 'invalid --endpoint-url "localhost:4566"'],
+    [['status', '--worker-type', 'G.3X'], 'G.3X'],
+  ])('rejects %j', async (argv, text) => {
+    await expect(main(argv)).resolves.toBe(2);
+    expect(errorOutput()).toContain(text);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('reads options from PROVISIONER_* variables and validates them too', async () => {
+    vi.stubEnv('PROVISIONER_SCHEDULE', 'cron(0 6 1 * MON *)');
+    await expect(main(['plan'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('cron(0 6 1 * MON *)');
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('rejects a config file that is not JSON', async () => {
+    const file = path.join(workDir, 'config.json');
+    await writeFile(file, '{ name: unquoted }');
+    await expect(main(['plan', '--config', file])).resolves.toBe(2);
+    expect(errorOutput()).toContain(`invalid --config "${file}"`);
+    expect(errorOutput()).not.toContain('YError');
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('rejects a missing data directory before connecting', async () => {
+    const missing = path.join(workDir, 'no-data');
+    await expect(main(['up', '--data-dir', missing, '--job-dir', workDir])).resolves.toBe(2);
+    expect(errorOutput()).toContain(`invalid --data-dir "${missing}"`);
+    expect(allCalls()).toHaveLength(0);
+  });
+});
+
+describe('main teardown', () => {
+  /** AWS (mocked) holds a trigger and a bucket of this stack, and nothing else. */
+  function deployedStack(): void {
+    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/me' });
+    mocks.glue.on(GetTriggerCommand).resolves({ Trigger: { Name: 'x' } });
+    mocks.glue.on(GetTagsCommand).resolves({ Tags: { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' } });
+    for (const command of [GetWorkflowCommand, GetJobCommand, GetCrawlerCommand, GetDatabaseCommand] as const) {
+      mocks.glue.on(command as typeof GetJobCommand).resolves({});
+    }
+    mocks.iam.on(GetRoleCommand).resolves({});
+    mocks.s3.on(HeadBucketCommand).resolves({});
+    mocks.s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }, { Key: 'Stack', Value: 'flight-delays' }] });
+  }
+
+  it('refuses without --yes when nobody can confirm, deleting nothing', async () => {
+    deployedStack();
+    await expect(main(['teardown'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('pass --yes');
+    const sent = allCalls();
+    expect(sent).toContain('GetCallerIdentityCommand');
+    expect(sent.filter((name) => !/^(Get|Head|List)/.test(name))).toEqual([]);
+  });
+});

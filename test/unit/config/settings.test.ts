@@ -1,0 +1,216 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WORKER_TYPES, assertBucketName, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
+import { UsageError } from '../../../src/errors.js';
+
+const CWD = '/home/user/project';
+
+function usageErrorOf(raw: RawOptions, env: NodeJS.ProcessEnv = {}): UsageError {
+  try {
+    resolveSettings(raw, env, CWD);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    return error as UsageError;
+  }
+  throw new Error(`accepted ${JSON.stringify(raw)}`);
+}
+
+describe('resolveSettings defaults', () => {
+  it('has the documented defaults', () => {
+    const settings = resolveSettings({}, {}, CWD);
+    expect(settings).toEqual({
+      name: 'flight-delays',
+      region: undefined,
+      endpointUrl: undefined,
+      bucket: undefined,
+      dataDir: path.join(CWD, 'rawdata'),
+      jobDir: path.join(CWD, 'glue-job'),
+      schedule: 'cron(0 6 1 1,4,7,10 ? *)',
+      roleArn: undefined,
+      kmsKey: undefined,
+      workerType: 'G.1X',
+      workers: 2,
+      jobTimeoutMinutes: 120,
+      prune: false,
+      logLevel: 'info',
+      logFormat: 'pretty',
+      json: false,
+    });
+    expect(Object.isFrozen(settings)).toBe(true);
+  });
+
+  it('treats empty strings as not given', () => {
+    expect(resolveSettings({ name: '', bucket: '', region: '' }, {}, CWD)).toMatchObject({ name: 'flight-delays', bucket: undefined, region: undefined });
+  });
+
+  it('resolves directories against the working directory, keeping absolute ones', () => {
+    const settings = resolveSettings({ dataDir: 'data/raw', jobDir: '/opt/job' }, {}, CWD);
+    expect(settings.dataDir).toBe(path.join(CWD, 'data/raw'));
+    expect(settings.jobDir).toBe('/opt/job');
+  });
+
+  it('takes the region from --region, then AWS_REGION, then AWS_DEFAULT_REGION', () => {
+    expect(resolveSettings({ region: 'eu-west-1' }, { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-east-2' }, CWD).region).toBe('eu-west-1');
+    expect(resolveSettings({}, { AWS_REGION: 'us-west-2', AWS_DEFAULT_REGION: 'us-east-2' }, CWD).region).toBe('us-west-2');
+    expect(resolveSettings({}, { AWS_DEFAULT_REGION: 'us-east-2' }, CWD).region).toBe('us-east-2');
+  });
+
+  it('takes the endpoint from --endpoint-url, then AWS_ENDPOINT_URL, without a trailing slash', () => {
+    expect(resolveSettings({ endpointUrl: 'http://127.0.0.1:5000/' }, { AWS_ENDPOINT_URL: 'http://other:1' }, CWD).endpointUrl).toBe('http://127.0.0.1:5000');
+    expect(resolveSettings({}, { AWS_ENDPOINT_URL: 'https://glue.example.internal' }, CWD).endpointUrl).toBe('https://glue.example.internal');
+  });
+
+  it('accepts numbers given as text, as environment variables give them', () => {
+    expect(resolveSettings({ workers: '10', jobTimeout: '30' }, {}, CWD)).toMatchObject({ workers: 10, jobTimeoutMinutes: 30 });
+  });
+
+  it('only turns prune and json on for a real true', () => {
+    expect(resolveSettings({ prune: true, json: true }, {}, CWD)).toMatchObject({ prune: true, json: true });
+    expect(resolveSettings({ prune: 'yes', json: 1 }, {}, CWD)).toMatchObject({ prune: false, json: false });
+  });
+});
+
+describe('resolveSettings validation', () => {
+  it.each(['ab', 'flight-delays', 'a1', 'x'.repeat(32), 'team-7-delays'])('accepts the stack name %s', (name) => {
+    expect(resolveSettings({ name }, {}, CWD).name).toBe(name);
+  });
+
+  it.each(['a', 'Flight', '1abc', 'a--b', 'ab-', '-ab', 'x'.repeat(33), 'has_underscore', 'has.dot', 'ünï'])('rejects the stack name %j', (name) => {
+    const error = usageErrorOf({ name });
+    expect(error.message).toContain(`invalid --name "${name}"`);
+  });
+
+  it('rejects a name that is not text', () => {
+    expect(usageErrorOf({ name: 42 }).message).toBe('invalid --name 42: expected text');
+  });
+
+  it.each([
+    ['ab', 'characters long'],
+    ['b'.repeat(64), 'characters long'],
+    ['My_Bucket', 'characters other than'],
+    ['UPPER', 'characters other than'],
+    ['-bucket', 'start and end'],
+    ['bucket-', 'start and end'],
+    ['bucket.', 'start and end'],
+    ['my..bucket', 'two dots'],
+    ['192.168.1.1', 'IP address'],
+    ['xn--bucket', 'reserved prefix'],
+    ['sthree-bucket', 'reserved prefix'],
+    ['amzn-s3-demo-bucket', 'reserved prefix'],
+    ['data-s3alias', 'reserved suffix'],
+    ['data--ol-s3', 'reserved suffix'],
+    ['data--x-s3', 'reserved suffix'],
+    ['data--table-s3', 'reserved suffix'],
+  ])('rejects the bucket name %j (%s)', (bucket, why) => {
+    const error = usageErrorOf({ bucket });
+    expect(error.message).toContain(`"${bucket}"`);
+    expect(error.message).toContain(why);
+  });
+
+  it.each(['abc', 'my.data-bucket-1', 'b'.repeat(63), '1bucket'])('accepts the bucket name %s', (bucket) => {
+    expect(() => assertBucketName(bucket)).not.toThrow();
+    expect(resolveSettings({ bucket }, {}, CWD).bucket).toBe(bucket);
+  });
+
+  it('rejects a bad schedule through the cron parser, naming it', () => {
+    expect(usageErrorOf({ schedule: 'cron(bad)' }).message).toContain('invalid --schedule "cron(bad)"');
+    expect(resolveSettings({ schedule: 'weekly' }, {}, CWD).schedule).toBe('cron(0 6 ? * MON *)');
+  });
+
+  it.each([
+    'arn:aws:iam::123456789012:role/glue',
+    'arn:aws:iam::123456789012:role/service-role/team/glue+x=y,z.a@b-c_d',
+    'arn:aws-cn:iam::123456789012:role/glue',
+    'arn:aws-us-gov:iam::123456789012:role/glue',
+  ])('accepts the role ARN %s', (roleArn) => {
+    expect(resolveSettings({ roleArn }, {}, CWD).roleArn).toBe(roleArn);
+  });
+
+  it.each([
+    'glue-role',
+    'arn:aws:iam::12345:role/glue',
+    'arn:aws:iam::123456789012:user/glue',
+    'arn:aws:iam::123456789012:role/',
+    'arn:aws:sts::123456789012:assumed-role/glue/deploy-1',
+    'arn:aws:iam:us-east-1:123456789012:role/glue',
+  ])('rejects the role ARN %j', (roleArn) => {
+    expect(usageErrorOf({ roleArn }).message).toContain(`invalid --role-arn "${roleArn}"`);
+  });
+
+  it.each([
+    '0b3f0c9e-1111-4222-8333-944455556666',
+    'alias/data-key',
+    'arn:aws:kms:eu-west-1:123456789012:key/0b3f0c9e-1111-4222-8333-944455556666',
+    'arn:aws:kms:eu-west-1:123456789012:alias/data-key',
+  ])('accepts the KMS key %s', (kmsKey) => {
+    expect(resolveSettings({ kmsKey }, {}, CWD).kmsKey).toBe(kmsKey);
+  });
+
+  it.each(['my-key', 'alias/', 'arn:aws:kms:eu-west-1:123456789012:secret/x', '0B3F0C9E-1111-4222-8333-944455556666'])('rejects the KMS key %j', (kmsKey) => {
+    expect(usageErrorOf({ kmsKey }).message).toContain(`invalid --kms-key "${kmsKey}"`);
+  });
+
+  it.each([...WORKER_TYPES])('accepts the worker type %s', (workerType) => {
+    expect(resolveSettings({ workerType }, {}, CWD).workerType).toBe(workerType);
+  });
+
+  it.each(['G.3X', 'g.1x', 'Standard', 'G.025X', 42])('rejects the worker type %j, listing the valid ones', (workerType) => {
+    const message = usageErrorOf({ workerType }).message;
+    expect(message).toContain(`invalid --worker-type ${JSON.stringify(workerType)}`);
+    expect(message).toContain('G.1X, G.2X, G.4X, G.8X');
+  });
+
+  it.each([2, 299, '50'])('accepts %j workers', (workers) => {
+    expect(resolveSettings({ workers }, {}, CWD).workers).toBe(Number(workers));
+  });
+
+  it.each([
+    [1, 'invalid --workers 1:'],
+    [300, 'invalid --workers 300:'],
+    [2.5, 'invalid --workers 2.5:'],
+    [-3, 'invalid --workers -3:'],
+    ['abc', 'invalid --workers "abc":'],
+    ['', 'invalid --workers "":'],
+    [Number.NaN, 'invalid --workers NaN:'],
+    [true, 'invalid --workers true:'],
+  ])('rejects %j workers, naming the value', (workers, text) => {
+    const message = usageErrorOf({ workers }).message;
+    expect(message).toContain(text);
+    expect(message).toContain('from 2 to 299');
+  });
+
+  it.each([0, 2881, 1.5])('rejects a job timeout of %j minutes', (jobTimeout) => {
+    expect(usageErrorOf({ jobTimeout }).message).toContain(`invalid --job-timeout ${jobTimeout}`);
+  });
+
+  it.each(['us-east-1', 'eu-central-2', 'ap-southeast-4', 'us-gov-west-1', 'cn-northwest-1'])('accepts the region %s', (region) => {
+    expect(resolveSettings({ region }, {}, CWD).region).toBe(region);
+  });
+
+  it.each(['useast1', 'US-EAST-1', 'us-east', 'eu_west_1', 'mars-north-1a'])('rejects the region %j', (region) => {
+    expect(usageErrorOf({ region }).message).toContain(`invalid --region "${region}"`);
+  });
+
+  it('rejects a bad region from the environment too, naming it', () => {
+    expect(usageErrorOf({}, { AWS_REGION: 'nowhere' }).message).toContain('"nowhere"');
+  });
+
+  it.each(['localhost:4566', 'ftp://example.com', 'not a url', '//host:1'])('rejects the endpoint URL %j', (endpointUrl) => {
+    expect(usageErrorOf({ endpointUrl }).message).toContain(`invalid --endpoint-url "${endpointUrl}"`);
+  });
+
+  it.each([
+    [{ logLevel: 'verbose' }, 'invalid --log-level "verbose"'],
+    [{ logFormat: 'xml' }, 'invalid --log-format "xml"'],
+  ])('rejects %j', (raw, text) => {
+    expect(usageErrorOf(raw).message).toContain(text);
+  });
+});
+
+describe('stackName', () => {
+  it('returns a valid name unchanged and names an invalid one in the error', () => {
+    expect(stackName('flights-2')).toBe('flights-2');
+    expect(() => stackName('Bad Name')).toThrow(/invalid --name "Bad Name"/);
+  });
+});

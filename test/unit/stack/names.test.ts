@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { isOwnedBy, stackNames, stackTags } from '../../../src/stack/names.js';
+
+describe('stackNames', () => {
+  it('derives every name from the stack, with a Spark-friendly database name', () => {
+    expect(stackNames('flight-delays', '123456789012', 'eu-west-1')).toEqual({
+      stack: 'flight-delays',
+      bucket: 'flight-delays-123456789012-eu-west-1',
+      role: 'flight-delays-glue-role',
+      rolePolicy: 'flight-delays-glue-access',
+      database: 'flight_delays',
+      crawler: 'flight-delays-raw-crawler',
+      job: 'flight-delays-features',
+      workflow: 'flight-delays-pipeline',
+      scheduleTrigger: 'flight-delays-schedule',
+      jobTrigger: 'flight-delays-on-crawl-success',
+    });
+  });
+
+  it('uses a given bucket name', () => {
+    expect(stackNames('s', '1', 'r', 'my-bucket').bucket).toBe('my-bucket');
+  });
+
+  it('keeps the longest allowed stack name within the bucket name limit in the longest region', () => {
+    expect(stackNames('x'.repeat(32), '123456789012', 'ap-southeast-4').bucket.length).toBeLessThanOrEqual(63);
+  });
+});
+
+describe('isOwnedBy', () => {
+  it('needs both tags with this stack', () => {
+    expect(isOwnedBy(stackTags('a'), 'a')).toBe(true);
+    expect(isOwnedBy(stackTags('a'), 'b')).toBe(false);
+    expect(isOwnedBy({ Stack: 'a' }, 'a')).toBe(false);
+    expect(isOwnedBy({ ManagedBy: 'terraform', Stack: 'a' }, 'a')).toBe(false);
+    expect(isOwnedBy(undefined, 'a')).toBe(false);
+  });
+});
