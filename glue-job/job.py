@@ -12,7 +12,9 @@ computes per-quarter aggregates, and writes under `--output_path`:
     reports/run_report.json                     the run report (also run_report-<UTC time>.json)
 
 <name> is route_quarter, origin_hour or day_of_week. The run report is also
-printed on one stdout line starting with `RUN_REPORT `.
+printed on one stdout line starting with `RUN_REPORT `. layout.py holds these
+paths (an `OutputLayout`); runtime.py opens the session, on Glue or plain
+pyspark, and commits the Glue job once everything above is written.
 
 Sources. On Glue (awsglue importable) the job reads the crawled catalog
 tables `--database`.`--flights_table` and `--airports_table`. The flights read
@@ -53,15 +55,17 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 
 import options
 import report
+import runtime
 import storage
 import transforms
+from layout import OutputLayout
 
 SPARK_SETTINGS = {
     # Overwrite only the partitions a run writes.
@@ -91,22 +95,6 @@ def configure(spark: SparkSession) -> None:
     hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
     for key, value in HADOOP_SETTINGS.items():
         hadoop_conf.set(key, value)
-
-
-def output_layout(output_path: str) -> dict[str, Any]:
-    return {
-        "features": storage.join(output_path, "features") + "/",
-        "rejected": storage.join(output_path, "rejected") + "/",
-        "aggregates": {
-            name: {
-                "parquet": storage.join(output_path, "aggregates", name, "parquet") + "/",
-                "csv": storage.join(output_path, "aggregates", name, "csv") + "/",
-                "manifest": storage.join(output_path, "manifests", f"{name}.json"),
-            }
-            for name in transforms.AGGREGATE_KEYS
-        },
-        "report": storage.join(output_path, "reports", "run_report.json"),
-    }
 
 
 # ---------------------------------------------------------------------------
@@ -172,9 +160,9 @@ def run(
     flights_raw: DataFrame,
     airports_raw: DataFrame,
     output_path: str,
-) -> tuple[list[tuple[Any, Any, str | None, int]], dict[str, Any]]:
+) -> tuple[list[tuple[Any, Any, str | None, int]], OutputLayout]:
     """Transform and write; returns the outcome counts and the output layout."""
-    layout = output_layout(output_path)
+    layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if not flights_raw.columns:
         # A bookmarked read with no new files has no columns: nothing to do.
         return [], layout
@@ -189,7 +177,7 @@ def run(
         for row in transforms.outcome_counts(classified).collect()
     ]
 
-    _write_partitioned(transforms.rejected_rows(classified), layout["rejected"])
+    _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
 
     flight_rows = transforms.flight_rows(classified)
     fresh = {
@@ -198,7 +186,7 @@ def run(
     }
     combined = {}
     for name, aggregate in fresh.items():
-        stored = _stored(spark, layout["aggregates"][name]["parquet"])
+        stored = _stored(spark, layout.aggregate(name).parquet)
         combined[name] = (
             aggregate
             if stored is None
@@ -206,26 +194,26 @@ def run(
         )
 
     features = transforms.with_previous_quarter(flight_rows, combined)
-    _write_partitioned(features, layout["features"], "month")
+    _write_partitioned(features, layout.features, "month")
 
     # CSV (which reads the stored Parquet) before the Parquet overwrite.
-    for name, paths in layout["aggregates"].items():
-        order = [*transforms.PARTITION_COLUMNS, *transforms.AGGREGATE_KEYS[name]]
-        _write_csv(combined[name], paths["csv"], order)
-        _write_partitioned(fresh[name], paths["parquet"])
-        manifest = storage.quicksight_manifest(paths["csv"])
-        storage.write_text(spark, paths["manifest"], storage.to_json(manifest))
+    for paths in layout.aggregates:
+        order = [*transforms.PARTITION_COLUMNS, *transforms.AGGREGATE_KEYS[paths.name]]
+        _write_csv(combined[paths.name], paths.csv, order)
+        _write_partitioned(fresh[paths.name], paths.parquet)
+        manifest = storage.quicksight_manifest(paths.csv)
+        storage.write_text(spark, paths.manifest, storage.to_json(manifest))
 
     for frame in {id(f): f for f in (classified, *fresh.values(), *combined.values())}.values():
         frame.unpersist()
     return counts, layout
 
 
-def publish_report(spark: SparkSession, document: dict[str, Any], report_path: str) -> None:
+def publish_report(spark: SparkSession, document: dict[str, Any], layout: OutputLayout) -> None:
     text = storage.to_json(document)
-    storage.write_text(spark, report_path, text)
+    storage.write_text(spark, layout.report, text)
     stamp = document["started_at"].replace("-", "").replace(":", "")
-    storage.write_text(spark, report_path.replace("run_report.json", f"run_report-{stamp}.json"), text)
+    storage.write_text(spark, layout.report_copy(stamp), text)
     print(report.REPORT_PREFIX + storage.to_json(document, one_line=True), flush=True)
 
 
@@ -233,61 +221,35 @@ def publish_report(spark: SparkSession, document: dict[str, Any], report_path: s
 # Entry
 
 
-def _glue_modules() -> tuple[Any, Any, Callable[..., dict[str, str]]] | None:
-    try:
-        from awsglue.context import GlueContext
-        from awsglue.job import Job
-        from awsglue.utils import getResolvedOptions
-    except ImportError:
-        return None
-    return GlueContext, Job, getResolvedOptions
+def read_input(session: runtime.Runtime, opts: options.JobOptions) -> tuple[DataFrame, DataFrame]:
+    """Paths mode reads the folders (on Glue too); catalog mode needs Glue."""
+    # The same test as opts.reads_paths, spelled out so the paths are known to be set.
+    if opts.flights_path is not None and opts.airports_path is not None:
+        return read_paths(session.spark, opts.flights_path, opts.airports_path)
+    return read_catalog(session.glue_context, opts)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = list(sys.argv if argv is None else argv)
     opts = options.parse_args(argv)
     started_at = datetime.now(timezone.utc)
-    glue = _glue_modules()
+    session = runtime.start(opts, argv)
+    configure(session.spark)
 
-    job = None
-    if glue is None:
-        if not opts.reads_paths:
-            raise options.OptionsError(
-                "awsglue is not available, so the catalog cannot be read: "
-                "give --flights_path and --airports_path"
-            )
-        spark = SparkSession.builder.appName(opts.job_name).getOrCreate()
-        configure(spark)
-        flights_raw, airports_raw = read_paths(spark, opts.flights_path, opts.airports_path)
-    else:
-        from pyspark.context import SparkContext
-
-        glue_context_class, job_class, get_resolved_options = glue
-        glue_context = glue_context_class(SparkContext.getOrCreate())
-        spark = glue_context.spark_session
-        configure(spark)
-        job = job_class(glue_context)
-        has_job_name = any(arg == "--JOB_NAME" or arg.startswith("--JOB_NAME=") for arg in argv)
-        job_args = get_resolved_options(argv, ["JOB_NAME"]) if has_job_name else {"JOB_NAME": opts.job_name}
-        job.init(opts.job_name, job_args)
-        if opts.reads_paths:
-            flights_raw, airports_raw = read_paths(spark, opts.flights_path, opts.airports_path)
-        else:
-            flights_raw, airports_raw = read_catalog(glue_context, opts)
-
-    counts, layout = run(spark, flights_raw, airports_raw, opts.output_path)
+    flights_raw, airports_raw = read_input(session, opts)
+    counts, layout = run(session.spark, flights_raw, airports_raw, opts.output_path)
     document = report.build(
         counts,
         job_name=opts.job_name,
         source=opts.source_description(),
         output_path=opts.output_path,
-        outputs=layout,
+        outputs=layout.as_report(),
         started_at=started_at,
         finished_at=datetime.now(timezone.utc),
     )
-    publish_report(spark, document, layout["report"])
-    if job is not None:
-        job.commit()
+    publish_report(session.spark, document, layout)
+    # Last: committing advances the bookmarks past this run's input.
+    session.commit()
     return document
 
 

@@ -190,7 +190,8 @@ def test_paths_mode_on_glue_reads_the_paths_not_the_catalog(spark, fake_glue, ra
 
 def test_without_awsglue_the_catalog_cannot_be_read(monkeypatch):
     import job
+    import runtime
 
-    monkeypatch.setattr(job, "_glue_modules", lambda: None)
+    monkeypatch.setattr(runtime, "glue_modules", lambda: None)
     with pytest.raises(options.OptionsError, match="--flights_path"):
         job.main(["job.py", "--database", "d", "--output_path", "/tmp/never"])

@@ -1,0 +1,89 @@
+"""Where the job writes, under `--output_path`.
+
+The paths are a contract: the provisioner CLI, QuickSight manifests and
+downstream readers find the job's output by them, and the run report lists
+them under "outputs". Change nothing here without changing those readers.
+
+    features/                        feature table, Parquet, partitioned by year and quarter
+    rejected/                        quarantined rows, Parquet, partitioned the same way
+    aggregates/<name>/parquet/       per-quarter aggregates, Parquet
+    aggregates/<name>/csv/           the same aggregates, one CSV with a header
+    manifests/<name>.json            QuickSight manifest of that CSV folder
+    reports/run_report.json          the latest run report
+    reports/run_report-<stamp>.json  a copy kept per run
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from storage import join
+
+REPORT_NAME = "run_report.json"
+
+
+def _folder(base: str, *parts: str) -> str:
+    # Folders end in "/": the report has always shown them so, and QuickSight
+    # manifests take prefixes in that form.
+    return join(base, *parts) + "/"
+
+
+@dataclass(frozen=True)
+class AggregateOutput:
+    """The three places one aggregate is written to."""
+
+    name: str
+    parquet: str
+    csv: str
+    manifest: str
+
+    def as_report(self) -> dict[str, str]:
+        return {"parquet": self.parquet, "csv": self.csv, "manifest": self.manifest}
+
+
+@dataclass(frozen=True)
+class OutputLayout:
+    """Every path the job writes under one output prefix."""
+
+    features: str
+    rejected: str
+    aggregates: tuple[AggregateOutput, ...]
+    report: str
+
+    @classmethod
+    def under(cls, output_path: str, aggregate_names: Iterable[str]) -> OutputLayout:
+        return cls(
+            features=_folder(output_path, "features"),
+            rejected=_folder(output_path, "rejected"),
+            aggregates=tuple(
+                AggregateOutput(
+                    name=name,
+                    parquet=_folder(output_path, "aggregates", name, "parquet"),
+                    csv=_folder(output_path, "aggregates", name, "csv"),
+                    manifest=join(output_path, "manifests", f"{name}.json"),
+                )
+                for name in aggregate_names
+            ),
+            report=join(output_path, "reports", REPORT_NAME),
+        )
+
+    def aggregate(self, name: str) -> AggregateOutput:
+        for output in self.aggregates:
+            if output.name == name:
+                return output
+        raise KeyError(name)
+
+    def report_copy(self, stamp: str) -> str:
+        """The per-run copy of the report, e.g. reports/run_report-20260101T060000Z.json."""
+        folder = self.report[: -len(REPORT_NAME)]
+        return f"{folder}run_report-{stamp}.json"
+
+    def as_report(self) -> dict[str, Any]:
+        """The run report's "outputs" object (its keys and order are part of the report's shape)."""
+        return {
+            "features": self.features,
+            "rejected": self.rejected,
+            "aggregates": {output.name: output.as_report() for output in self.aggregates},
+            "report": self.report,
+        }
