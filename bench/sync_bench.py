@@ -18,24 +18,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+from moto_launcher import MotoError, MotoServer  # noqa: E402  (the repository's one way to start moto)
+
 BENCH_VENV = REPO_ROOT / ".venv-bench"
 AWSCLI_VERSION = "1.46.3"
 BUCKET = "flight-delays-123456789012-us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def aws_cli() -> Path:
@@ -72,13 +67,11 @@ def main() -> None:
     args = parser.parse_args()
 
     aws = aws_cli()
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    moto = subprocess.Popen(
-        [str(REPO_ROOT / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    moto = MotoServer()
+    try:
+        endpoint = moto.start()
+    except MotoError as error:
+        raise SystemExit(f"moto: {error}") from None
     env = {
         **os.environ,
         "AWS_ACCESS_KEY_ID": "bench",
@@ -91,13 +84,6 @@ def main() -> None:
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-
         provisioner = ["node", "dist/cli.js", "up", "--log-level", "warn"]
         sync = [
             "bash",
@@ -113,8 +99,7 @@ def main() -> None:
                 results.setdefault(f"{name} cold", []).append(measure(command, env))
                 results.setdefault(f"{name} warm", []).append(measure(command, env))
     finally:
-        moto.terminate()
-        moto.wait()
+        moto.stop()
 
     def median(key: str) -> tuple[float, float]:
         runs = results[key]

@@ -25,20 +25,18 @@ trap 'exit 130' INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
-port=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-step "starting the local AWS emulator on 127.0.0.1:$port"
-.venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+step "starting the local AWS emulator (moto)"
+# The launcher prints the URL once moto answers (nothing, and the reason on stderr, if it cannot)
+# and stays in the foreground as moto's parent: stopping it (cleanup) stops moto.
+exec {moto_out}< <(exec "$PYTHON" scripts/moto_launcher.py --log "$work/moto.log")
 moto_pid=$!
-for _ in $(seq 1 100); do
-  "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
-    "http://127.0.0.1:$port/moto-api/data.json" >/dev/null 2>&1 && break
-  kill -0 "$moto_pid" 2>/dev/null || { cat "$work/moto.log" >&2; exit 1; }
-  sleep 0.2
-done
+read -r endpoint <&"$moto_out" || exit 1
+exec {moto_out}<&-
+echo "the emulator on ${endpoint#http://} answers" >&2
 
 # Fake credentials: the emulator accepts any. Nothing here reaches real AWS.
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_ENDPOINT_URL="$endpoint"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export PROVISIONER_NAME=flight-delays-demo
 

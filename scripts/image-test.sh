@@ -11,7 +11,8 @@
 #     every run under --read-only with only a tmpfs /tmp writable.
 # Skips (exit 0, with the reason) when buildah cannot be installed here.
 #
-# Needs moto_server on PATH (`make image-test` puts .venv/bin there).
+# Needs moto_server (.venv/bin/moto_server from `make install`, else on PATH);
+# scripts/moto_launcher.py starts and stops it.
 # Env: IMAGE_NAME (default: provisioner), IMAGE_TEST_KEEP=1 keeps the work folder.
 set -euo pipefail
 # shellcheck source=scripts/image/lib.sh
@@ -29,7 +30,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 ensure_container_tools || skip "$TOOLS_UNAVAILABLE"
 use_container_config
-command -v moto_server >/dev/null 2>&1 || die "moto_server is not on PATH: run 'make install' (or 'make image-test')"
+[ -x .venv/bin/moto_server ] || command -v moto_server >/dev/null 2>&1 ||
+  die "moto_server is neither in .venv nor on PATH: run 'make install'"
 
 image="${IMAGE_NAME:-provisioner}:latest"
 python="$(command -v python3)"
@@ -148,11 +150,12 @@ else
 fi
 
 # --- moto, and the stand-ins for a container role and a web identity ---------
-moto_port="$(free_port)"
-moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+# The launcher prints the URL once moto answers (nothing, and the reason on stderr, if it cannot)
+# and stays in the foreground as moto's parent: stopping it (cleanup) stops moto.
+exec {moto_out}< <(exec "$python" scripts/moto_launcher.py --log "$work/moto.log")
 pids+=($!)
-endpoint="http://127.0.0.1:$moto_port"
-wait_for_http "$endpoint/moto-api/" || { cat "$work/moto.log" >&2; die "moto_server did not start on port $moto_port"; }
+read -r endpoint <&"$moto_out" || die "moto_server did not start"
+exec {moto_out}<&-
 
 creds_port="$(free_port)"
 creds_token="container-token-$stamp"

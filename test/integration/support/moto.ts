@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 /** A moto server on a free loopback port, started for one test file and stopped after it. */
 export interface MotoServer {
@@ -21,39 +21,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The venv's moto_server, as `make install` creates it, else whatever is on PATH. */
-function motoExecutable(): string {
-  const local = path.resolve('.venv/bin/moto_server');
-  return existsSync(local) ? local : 'moto_server';
-}
+const launcher = fileURLToPath(new URL('../../../scripts/moto_launcher.py', import.meta.url));
+const venvPython = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
 
+/**
+ * Starts moto through scripts/moto_launcher.py, the launcher the demo, the image test and the
+ * benchmark use too: it picks the port, waits until moto answers, prints the URL and stays the
+ * parent of moto. Stopping the launcher stops moto; so does this process dying (--watch-stdin).
+ */
 export async function startMoto(): Promise<MotoServer> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(motoExecutable(), ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(existsSync(venvPython) ? venvPython : 'python3', [launcher, '--watch-stdin'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
 
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited early: ${stderr}`);
-    try {
-      const response = await fetch(`${url}/moto-api/data.json`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto_server did not start within 30 s: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  // The launcher bounds its own wait (30 s) and exits with moto's log tail on stderr if moto fails.
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const onData = (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const newline = stdout.indexOf('\n');
+      if (newline >= 0) {
+        child.stdout.off('data', onData);
+        resolve(stdout.slice(0, newline).trim());
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`moto did not start:\n${stderr.trim()}`)));
+  });
 
   return {
     url,
@@ -61,11 +62,13 @@ export async function startMoto(): Promise<MotoServer> {
       await fetch(`${url}/moto-api/reset`, { method: 'POST' });
     },
     async stop() {
-      if (child.exitCode === null) {
+      if (running()) {
+        // The launcher sends moto SIGTERM, then SIGKILL after 5 s; this is the backstop for the launcher.
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (running()) child.kill('SIGKILL');
       }
+      await exited;
     },
   };
 }
