@@ -38,6 +38,11 @@ typecheck: $(NODE_STAMP) ## Type-check sources and tests
 lint: $(NODE_STAMP) ## Lint the TypeScript
 	npm run --silent lint
 
+.PHONY: lint-python
+lint-python: $(VENV_STAMP) ## Lint and type-check the Python (Glue job, scripts, benchmarks)
+	$(VENV)/bin/ruff check glue-job scripts bench
+	$(VENV)/bin/mypy
+
 .PHONY: test-unit
 test-unit: $(NODE_STAMP) ## Unit tests (mocked AWS SDK)
 	npm run --silent test:unit
@@ -51,7 +56,7 @@ test-job: $(VENV_STAMP) ## Glue job tests on local Spark
 	$(VENV_PY) -m pytest -q glue-job/tests
 
 .PHONY: test
-test: install typecheck lint test-unit test-integration test-job image-test ## Everything CI runs
+test: install typecheck lint lint-python test-unit test-integration test-job image-test ## Everything CI runs
 
 .PHONY: demo
 demo: install build ## Run the whole pipeline on a local emulator, then tear it down

@@ -20,6 +20,7 @@ JVM), sampled every 50 ms.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -45,10 +46,9 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        # A thread can end between the glob and the read.
+        with contextlib.suppress(OSError):
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
@@ -260,7 +260,7 @@ def main() -> int:
         print("1/3 the job (glue-job/job.py, paths mode) ...", flush=True)
         job_run = measured([sys.executable, str(JOB_DIR / "job.py"), "--flights_path", str(RAW_FLIGHTS),
                             "--airports_path", str(RAW_AIRPORTS), "--output_path", str(out)], env)
-        line = next(l for l in job_run["stdout"].splitlines() if l.startswith("RUN_REPORT "))
+        line = next(s for s in job_run["stdout"].splitlines() if s.startswith("RUN_REPORT "))
         report = json.loads(line[len("RUN_REPORT "):])
 
         print("2/3 Spark, aggregates only ...", flush=True)

@@ -15,8 +15,9 @@ them under "outputs". Change nothing here without changing those readers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from storage import join
 

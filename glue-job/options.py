@@ -21,8 +21,8 @@ reads the catalog tables, which needs `--database`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 DEFAULT_JOB_NAME = "flights-features"
 DEFAULT_FLIGHTS_TABLE = "flights"

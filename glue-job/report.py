@@ -25,8 +25,9 @@ Shape (every reason is always present, with 0 when no row had it):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import transforms
 

@@ -12,8 +12,9 @@ that is read again in full by the next one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from pyspark.sql import SparkSession
 

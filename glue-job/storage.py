@@ -22,8 +22,11 @@ def join(base: str, *parts: str) -> str:
     return path
 
 
-def _hadoop_path(spark: SparkSession, path: str):
+def _hadoop_path(spark: SparkSession, path: str) -> tuple[Any, Any]:
+    """Hadoop's FileSystem for `path` and the path itself (both JVM objects)."""
     jvm = spark.sparkContext._jvm
+    if jvm is None:  # only after the SparkContext has been stopped
+        raise RuntimeError("the SparkContext is stopped: no JVM to reach the file system")
     hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
     fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     return fs, hadoop_path

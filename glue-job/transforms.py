@@ -316,9 +316,11 @@ def outcome_counts(classified: DataFrame) -> DataFrame:
 
 
 def _distance_band(miles: Column) -> Column:
-    band = None
-    for lower, label in reversed(DISTANCE_BANDS):
-        band = F.when(miles >= lower, label) if band is None else band.when(miles >= lower, label)
+    # Highest bound first: the first bound the distance reaches names its band.
+    (top_lower, top_label), *lower_bands = reversed(DISTANCE_BANDS)
+    band = F.when(miles >= top_lower, top_label)
+    for lower, label in lower_bands:
+        band = band.when(miles >= lower, label)
     return band
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+from typing import TypedDict
 
 import boto3
 
@@ -18,7 +19,13 @@ import boto3
 MIN_FLIGHTS_TO_RANK = 200
 
 
-def most_delayed_routes(bucket: str, limit: int = 5) -> list[dict[str, object]]:
+class RankedRoute(TypedDict):
+    route: str
+    flights: int
+    mean_delay_minutes: float
+
+
+def most_delayed_routes(bucket: str, limit: int = 5) -> list[RankedRoute]:
     s3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL"))
     prefix = "processed/aggregates/route_quarter/csv/"
     totals: dict[str, list[float]] = {}
@@ -32,7 +39,7 @@ def most_delayed_routes(bucket: str, limit: int = 5) -> list[dict[str, object]]:
                 entry = totals.setdefault(row["route"], [0.0, 0.0])
                 entry[0] += flights
                 entry[1] += flights * float(row["mean_delay"])
-    ranked = [
+    ranked: list[RankedRoute] = [
         {"route": route, "flights": int(n), "mean_delay_minutes": round(weighted / n, 1)}
         for route, (n, weighted) in totals.items()
         if n >= MIN_FLIGHTS_TO_RANK
@@ -48,8 +55,10 @@ def main() -> None:
     parser.add_argument("--json-out")
     args = parser.parse_args()
 
-    report = json.load(open(args.report))
-    status = json.load(open(args.status))
+    with open(args.report) as handle:
+        report = json.load(handle)
+    with open(args.status) as handle:
+        status = json.load(handle)
     bucket = next(r["name"] for r in status["resources"] if r["kind"] == "bucket")
     routes = most_delayed_routes(bucket)
     rows = report["rows"]

@@ -122,7 +122,7 @@ def csv_bytes(text_table: pa.Table) -> bytes:
     buffer = io.StringIO()
     buffer.write(",".join(text_table.column_names) + "\n")
     columns = [text_table[name].to_pylist() for name in text_table.column_names]
-    for row in zip(*columns):
+    for row in zip(*columns, strict=True):
         for value in row:
             if value is None or any(ch in value for ch in ',"\n\r'):
                 raise SystemExit(f"value needs quoting or is missing: {row!r}")
@@ -150,7 +150,7 @@ def convert(data_dir: Path, out_dir: Path) -> dict[str, int]:
     if flights_root.exists():
         shutil.rmtree(flights_root)
     written: dict[str, int] = {}
-    keys = sorted(set(zip(years.to_pylist(), months.to_pylist())))
+    keys = sorted(set(zip(years.to_pylist(), months.to_pylist(), strict=True)))
     for year, month in keys:
         mask = pc.and_(pc.equal(years, year), pc.equal(months, month))
         part = text.filter(mask)  # filter keeps source order

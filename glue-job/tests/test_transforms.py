@@ -22,7 +22,9 @@ AIRPORTS = [
 
 @pytest.fixture(scope="module")
 def airports(spark):
-    raw = spark.createDataFrame(AIRPORTS, "iata string, name string, city string, state string, country string, latitude string, longitude string")
+    raw = spark.createDataFrame(
+        AIRPORTS, "iata string, name string, city string, state string, country string, latitude string, longitude string"
+    )
     return transforms.prepare_airports(raw)
 
 

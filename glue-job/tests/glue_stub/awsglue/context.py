@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -18,7 +19,7 @@ class DynamicFrame:
     def __init__(self, df: DataFrame):
         self._df = df
 
-    def resolveChoice(self, specs=None, choice="", **_: Any) -> "DynamicFrame":
+    def resolveChoice(self, specs=None, choice="", **_: Any) -> DynamicFrame:
         CALLS.append(("resolveChoice", choice))
         return self
 
