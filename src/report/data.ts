@@ -1,0 +1,93 @@
+/** What the report is built from: the job's run reports and aggregate CSVs, typed. */
+
+/** Rows of one quarter in one run report; year and quarter are null for rows of unknown date. */
+export interface QuarterCounts {
+  year: number | null;
+  quarter: number | null;
+  read: number;
+  /** Rows that went into the feature table ("used"). */
+  written: number;
+  /** Rows quarantined, in all. */
+  rejected: number;
+  rejectedByReason: Record<string, number>;
+}
+
+/** Where one aggregate's files are, as the run report names them. */
+export interface AggregateLocations {
+  parquet?: string;
+  csv?: string;
+  manifest?: string;
+}
+
+export interface ReportOutputs {
+  features?: string;
+  rejected?: string;
+  aggregates: Record<string, AggregateLocations>;
+  report?: string;
+}
+
+/** One `reports/run_report*.json` document (the fields the report uses). */
+export interface RunReport {
+  /** The key it was read from. */
+  key: string;
+  jobName?: string;
+  startedAt: string;
+  durationSeconds: number;
+  outputPath?: string;
+  rows: { read: number; written: number; rejected: number };
+  rejectedByReason: Record<string, number>;
+  quarters: QuarterCounts[];
+  outputs: ReportOutputs;
+}
+
+/** The measures every aggregate row has: flights, then delays in minutes, share as 0..1. */
+export interface Measures {
+  year: number;
+  quarter: number;
+  flights: number;
+  meanDelay: number;
+  p90Delay: number;
+  shareDelayed: number;
+}
+
+export interface RouteQuarterRow extends Measures {
+  origin: string;
+  destination: string;
+  route: string;
+}
+
+export interface OriginHourRow extends Measures {
+  origin: string;
+  /** 0..23, local time of departure. */
+  hour: number;
+}
+
+export interface DayOfWeekRow extends Measures {
+  /** ISO: 1 = Monday ... 7 = Sunday. */
+  dayOfWeek: number;
+}
+
+export interface Aggregates {
+  routeQuarter: RouteQuarterRow[];
+  originHour: OriginHourRow[];
+  dayOfWeek: DayOfWeekRow[];
+}
+
+export interface ReportData {
+  /** The root read from (ReportSource.describe()). */
+  source: string;
+  /** Every run report found, oldest first, one per run. */
+  reports: RunReport[];
+  aggregates: Aggregates;
+  /** The keys read, in order. */
+  keys: string[];
+}
+
+/** One Glue job run, as the caller knows it (from GetJobRuns and a price). */
+export interface RunSummary {
+  id: string;
+  startedOn: Date | string;
+  durationSeconds: number;
+  /** Estimated cost in US dollars, when known. */
+  costUsd?: number;
+}

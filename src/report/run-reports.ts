@@ -1,0 +1,108 @@
+/** One run report document (glue-job/report.py) checked and typed. */
+import type { AggregateLocations, QuarterCounts, ReportOutputs, RunReport } from './data.js';
+
+/** Why a document is not a run report; the loader adds the file's location. */
+export class ShapeError extends Error {}
+
+export function parseRunReport(key: string, text: string): RunReport {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ShapeError(`not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const root = object(document, 'the document');
+  const rows = object(root.rows, 'rows');
+  const quarters = root.quarters;
+  if (!Array.isArray(quarters)) throw new ShapeError('quarters is missing or not a list');
+  return {
+    key,
+    jobName: optionalString(root.job_name),
+    startedAt: timestamp(root.started_at, 'started_at'),
+    durationSeconds: count(root.duration_seconds, 'duration_seconds', false),
+    outputPath: optionalString(root.output_path),
+    rows: {
+      read: count(rows.read, 'rows.read'),
+      written: count(rows.written, 'rows.written'),
+      rejected: count(rows.rejected, 'rows.rejected'),
+    },
+    rejectedByReason: reasons(root.rejected_by_reason, 'rejected_by_reason'),
+    quarters: quarters.map((entry, index) => quarterCounts(entry, `quarters[${index}]`)),
+    outputs: outputs(root.outputs),
+  };
+}
+
+function quarterCounts(value: unknown, where: string): QuarterCounts {
+  const entry = object(value, where);
+  return {
+    year: nullableInteger(entry.year, `${where}.year`, 1, 9999),
+    quarter: nullableInteger(entry.quarter, `${where}.quarter`, 1, 4),
+    read: count(entry.read, `${where}.read`),
+    written: count(entry.written, `${where}.written`),
+    rejected: count(entry.rejected, `${where}.rejected`),
+    rejectedByReason: reasons(entry.rejected_by_reason, `${where}.rejected_by_reason`),
+  };
+}
+
+/** Lenient: the locations are shown when present, never needed. */
+function outputs(value: unknown): ReportOutputs {
+  const root = isObject(value) ? value : {};
+  const aggregates: Record<string, AggregateLocations> = {};
+  if (isObject(root.aggregates)) {
+    for (const [name, paths] of Object.entries(root.aggregates)) {
+      if (!isObject(paths)) continue;
+      aggregates[name] = {
+        parquet: optionalString(paths.parquet),
+        csv: optionalString(paths.csv),
+        manifest: optionalString(paths.manifest),
+      };
+    }
+  }
+  return {
+    features: optionalString(root.features),
+    rejected: optionalString(root.rejected),
+    aggregates,
+    report: optionalString(root.report),
+  };
+}
+
+function reasons(value: unknown, where: string): Record<string, number> {
+  const entries = object(value, where);
+  return Object.fromEntries(Object.entries(entries).map(([reason, rows]) => [reason, count(rows, `${where}.${reason}`)]));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, where: string): Record<string, unknown> {
+  if (!isObject(value)) throw new ShapeError(`${where} is ${value === undefined ? 'missing' : 'not an object'}`);
+  return value;
+}
+
+function count(value: unknown, where: string, integer = true): number {
+  if (value === undefined) throw new ShapeError(`${where} is missing`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new ShapeError(`${where} is ${JSON.stringify(value)}, not a ${integer ? 'count' : 'non-negative number'}`);
+  }
+  return value;
+}
+
+function nullableInteger(value: unknown, where: string, min: number, max: number): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ShapeError(`${where} is ${JSON.stringify(value) ?? 'missing'}, not null or a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function timestamp(value: unknown, where: string): string {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    throw new ShapeError(`${where} is ${JSON.stringify(value) ?? 'missing'}, not an ISO-8601 time`);
+  }
+  return value;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
