@@ -1,0 +1,71 @@
+/** Chart 5: the last job runs, newest first: how long each took and what it cost, where known. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { RunSummary } from '../data.js';
+import { COLORS, CONFIG, levelTitle, roomForLabels, type Chart, type Datum } from './chart.js';
+import { formatOne, formatUsd, round } from '../format.js';
+
+export function runsChart(runs: RunSummary[], options: { last: number }): Chart {
+  const title = 'Last runs: duration and estimated cost';
+  const id = 'runs';
+  const newestFirst = runs
+    .map((run) => ({ run, started: new Date(run.startedOn) }))
+    .sort((a, b) => b.started.getTime() - a.started.getTime())
+    .slice(0, options.last);
+  const rows: Datum[] = newestFirst.map(({ run, started }) => {
+    const minutes = run.durationSeconds / 60;
+    return {
+      run: `${startLabel(started)} · ${shortId(run.id)}`,
+      id: run.id,
+      startedOn: Number.isNaN(started.getTime()) ? String(run.startedOn) : started.toISOString(),
+      durationSeconds: run.durationSeconds,
+      minutes: round(minutes, 2),
+      costUsd: run.costUsd ?? null,
+      // Where the cost is not known the bar has length 0 and its label says so.
+      costBar: run.costUsd ?? 0,
+      durationLabel: `${formatOne(minutes)} min`,
+      costLabel: run.costUsd === undefined ? 'not known' : formatUsd(run.costUsd),
+    };
+  });
+  const datasets = { runs: rows };
+  if (rows.length === 0) return { id, title, datasets, spec: null, empty: 'no runs recorded' };
+
+  const withCost = newestFirst.filter(({ run }) => run.costUsd !== undefined).length;
+  const y = { field: 'run', type: 'nominal', sort: rows.map((row) => row.run), title: 'run: start (UTC) · id', axis: levelTitle() } as const;
+  const panel = (field: string, label: string, axisTitle: string, color: string, values: number[], withY: boolean) => ({
+    width: 300,
+    height: { step: 24 },
+    encoding: {
+      y: withY ? y : { ...y, axis: null },
+      x: { field, type: 'quantitative', title: axisTitle, scale: { domain: [0, roomForLabels(values, 0.45)] } },
+    },
+    layer: [
+      { mark: { type: 'bar', color } },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { text: { field: label } } },
+    ],
+  });
+  const spec = {
+    title: {
+      text: title,
+      subtitle: `last ${rows.length} run${rows.length === 1 ? '' : 's'}, newest first; cost known for ${withCost}`,
+    },
+    config: CONFIG,
+    datasets,
+    data: { name: 'runs' },
+    hconcat: [
+      panel('minutes', 'durationLabel', 'duration (minutes)', COLORS.duration, rows.map((row) => row.minutes as number), true),
+      panel('costBar', 'costLabel', 'estimated cost (US dollars)', COLORS.cost, newestFirst.map(({ run }) => run.costUsd ?? 0), false),
+    ],
+    spacing: 16,
+  } as TopLevelSpec;
+  return { id, title, datasets, spec };
+}
+
+function startLabel(date: Date): string {
+  if (Number.isNaN(date.getTime())) return 'unknown start';
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')}`;
+}
+
+/** Glue run ids are long (jr_ and 64 hex digits); the start tells runs apart, the id's head finds them. */
+function shortId(id: string): string {
+  return id.length > 24 ? `${id.slice(0, 11)}…` : id;
+}
