@@ -12,7 +12,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
 export class ProvisionerError extends Error {
-  override readonly name = 'ProvisionerError';
+  override readonly name: string = 'ProvisionerError';
 
   constructor(
     message: string,
@@ -44,6 +44,15 @@ export class UsageError extends ProvisionerError {
 export class InterruptedError extends ProvisionerError {
   constructor(message = 'interrupted') {
     super(message, 'interrupted');
+  }
+}
+
+/** Waited as long as allowed for AWS to reach a state; the operation may still finish there. */
+export class TimeoutError extends ProvisionerError {
+  override readonly name: string = 'TimeoutError';
+
+  constructor(message: string) {
+    super(message, 'aws');
   }
 }
 

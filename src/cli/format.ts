@@ -1,3 +1,5 @@
+import type { RunOutcome, RunStarted } from '../commands/run.js';
+import type { TeardownResult } from '../commands/teardown.js';
 import type { PlannedChange } from '../resources/resource.js';
 import type { StatusReport } from '../stack/status.js';
 import { formatBytes } from './progress.js';
@@ -5,7 +7,7 @@ import { formatBytes } from './progress.js';
 const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', 'no-op': '=' };
 
 /** `plan` and `up` results as a table, terraform-style: + create, ~ update, = no change. */
-export function formatChanges(changes: readonly PlannedChange[], dryRun: boolean): string {
+export function formatChanges({ changes, dryRun }: { changes: readonly PlannedChange[]; dryRun: boolean }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
     return `${SYMBOL[c.action]} ${c.action.padEnd(6)} ${c.kind.padEnd(9)} ${c.name}${details}`;
@@ -50,4 +52,21 @@ function formatRun(run: StatusReport['lastJobRun']): string {
   const duration = run.durationSeconds === null ? '' : `, ${run.durationSeconds} s`;
   const error = run.error ? ` (${run.error})` : '';
   return `${run.state} ${run.startedOn ?? ''}${duration}${error}`.replace(/\s+/g, ' ').trim();
+}
+
+export function formatTeardown({ deleted, leftAlone }: TeardownResult): string {
+  return [
+    ...deleted.map((n) => `- deleted  ${n}`),
+    ...leftAlone.map((n) => `! skipped  ${n} (not created by this stack)`),
+    '',
+    `Teardown: ${deleted.length} deleted, ${leftAlone.length} left alone.`,
+  ].join('\n');
+}
+
+export function formatRunStarted({ runId, alreadyRunning, links }: RunStarted): string {
+  return [`run ${runId}${alreadyRunning ? ' (already in progress)' : ''}`, ...links].join('\n');
+}
+
+export function formatRunOutcome({ message, links }: RunOutcome): string {
+  return [message, ...links].join('\n');
 }

@@ -1,10 +1,14 @@
+import { createInterface } from 'node:readline/promises';
 import type { Settings } from '../config/settings.js';
-import type { Runtime } from '../stack/resources.js';
+import type { Runtime } from '../stack/context.js';
 
 /** How a command talks to the person or program that ran it. */
 export interface CommandIo {
-  /** Results: tables or JSON, on stdout. */
-  out(text: string): void;
+  /**
+   * Prints a command's result on stdout: the value itself as JSON with --json, else the text
+   * `asText` makes of it for people. Every command's result goes through here, once.
+   */
+  result<T>(value: T, asText: (value: T) => string): void;
   /** Asks a yes/no question when a person is at a terminal; undefined when nobody can answer. */
   confirm?: (question: string) => Promise<boolean>;
 }
@@ -13,4 +17,26 @@ export interface CommandEnv {
   readonly settings: Settings;
   readonly runtime: Runtime;
   readonly io: CommandIo;
+}
+
+/** Results to `write` (stdout), questions on stderr when both ends are a terminal. */
+export function terminalIo(json: boolean, write: (text: string) => void = (text) => process.stdout.write(text)): CommandIo {
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  return {
+    result(value, asText) {
+      const text = json ? JSON.stringify(value, null, 2) : asText(value);
+      write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    ...(interactive ? { confirm: askOnTerminal } : {}),
+  };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question}Type "yes" to continue: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    rl.close();
+  }
 }

@@ -1,9 +1,6 @@
 import winston from 'winston';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../config/settings.js';
 
-export type LogFormat = 'pretty' | 'json';
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 
 export type Logger = Pick<winston.Logger, 'error' | 'warn' | 'info' | 'debug'>;
 

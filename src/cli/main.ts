@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { DEFAULTS, WORKER_TYPES, resolveSettings, type RawOptions, type Settings } from '../config/settings.js';
+import { OPTIONS, resolveSettings, type RawOptions, type Settings } from '../config/settings.js';
 import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, ProvisionerError, UsageError, describeCause } from '../errors.js';
-import { LOG_FORMATS, LOG_LEVELS, createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { createProgress } from './progress.js';
-import type { CommandEnv, CommandIo } from './io.js';
+import { terminalIo, type CommandEnv } from './io.js';
 import { status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
@@ -32,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     const settings: Settings = resolveSettings(args as RawOptions);
     logger = createLogger(settings.logLevel, settings.logFormat);
     const runtime = { logger, progress: createProgress(), signal: controller.signal };
-    exitCode = await command({ settings, runtime, io: terminalIo() }, args);
+    exitCode = await command({ settings, runtime, io: terminalIo(settings.json) }, args);
   };
 
   try {
@@ -91,33 +90,30 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** The options every command takes, straight from the one option table. */
 function globalOptions(y: Argv): Argv {
+  const specs = Object.values(OPTIONS);
+  const options = Object.fromEntries(
+    specs.map((spec) => [
+      spec.flag,
+      {
+        type: spec.type,
+        describe: spec.describe,
+        ...('default' in spec ? { default: spec.default } : {}),
+        ...('choices' in spec ? { choices: spec.choices } : {}),
+      },
+    ]),
+  );
+  const inGroup = (group: string) => specs.filter((spec) => spec.group === group).map((spec) => spec.flag);
   return y
     .scriptName('provisioner')
     .usage('$0 <command> [options]\n\nStand up, run and tear down a quarterly AWS Glue pipeline.')
     .env('PROVISIONER')
     .config('config', 'JSON file with any of these options (camelCase or kebab-case keys)', loadConfigFile)
-    .options({
-      name: { type: 'string', describe: 'Stack name; every resource name derives from it', default: DEFAULTS.name },
-      region: { type: 'string', describe: 'AWS region (default: AWS_REGION or the profile)' },
-      'endpoint-url': { type: 'string', describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)' },
-      bucket: { type: 'string', describe: 'Bucket name (default: <name>-<account>-<region>)' },
-      'data-dir': { type: 'string', describe: 'Raw data to upload under raw/', default: DEFAULTS.dataDir },
-      'job-dir': { type: 'string', describe: 'Glue job scripts to upload under scripts/', default: DEFAULTS.jobDir },
-      schedule: { type: 'string', describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC', default: DEFAULTS.schedule },
-      'role-arn': { type: 'string', describe: 'Use this IAM role for Glue instead of creating one' },
-      'kms-key': { type: 'string', describe: 'Encrypt the bucket with this KMS key (default: SSE-S3)' },
-      'worker-type': { type: 'string', choices: WORKER_TYPES, describe: 'Glue worker type', default: DEFAULTS.workerType },
-      workers: { type: 'number', describe: 'Number of Glue workers (2 or more)', default: DEFAULTS.workers },
-      'job-timeout': { type: 'number', describe: 'Job timeout in minutes', default: DEFAULTS.jobTimeoutMinutes },
-      prune: { type: 'boolean', describe: 'Delete uploaded files that no longer exist locally', default: false },
-      'log-level': { type: 'string', choices: LOG_LEVELS, default: DEFAULTS.logLevel },
-      'log-format': { type: 'string', choices: LOG_FORMATS, default: DEFAULTS.logFormat },
-      json: { type: 'boolean', describe: 'Print a machine-readable result on stdout', default: false },
-    })
-    .group(['name', 'region', 'endpoint-url', 'bucket', 'data-dir', 'job-dir', 'config'], 'Stack:')
-    .group(['schedule', 'role-arn', 'kms-key', 'worker-type', 'workers', 'job-timeout', 'prune'], 'Pipeline:')
-    .group(['log-level', 'log-format', 'json', 'help', 'version'], 'Output:');
+    .options(options)
+    .group([...inGroup('Stack:'), 'config'], 'Stack:')
+    .group(inGroup('Pipeline:'), 'Pipeline:')
+    .group([...inGroup('Output:'), 'help', 'version'], 'Output:');
 }
 
 function positiveNumber(value: unknown, flag: string): number {
@@ -142,26 +138,6 @@ function loadConfigFile(file: string): Record<string, unknown> {
     throw new UsageError(`invalid --config "${file}": expected a JSON object of options`);
   }
   return parsed as Record<string, unknown>;
-}
-
-function terminalIo(): CommandIo {
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
-  return {
-    out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    ...(interactive
-      ? {
-          confirm: async (question: string) => {
-            const rl = createInterface({ input: process.stdin, output: process.stderr });
-            try {
-              const answer = await rl.question(`${question}Type "yes" to continue: `);
-              return answer.trim().toLowerCase() === 'yes';
-            } finally {
-              rl.close();
-            }
-          },
-        }
-      : {}),
-  };
 }
 
 function reportFailure(error: unknown, logger: Logger, signal: AbortSignal): number {

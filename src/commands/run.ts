@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { destroyClients } from '../aws/clients.js';
-import { EXIT_FAILURE, EXIT_OK, ProvisionerError } from '../errors.js';
+import { formatRunOutcome, formatRunStarted } from '../cli/format.js';
+import { formatRunReport } from '../cli/run-report.js';
+import type { CommandEnv } from '../cli/io.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../errors.js';
 import { bucketExists } from '../resources/bucket.js';
-import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
 import { runJobLocally } from '../run/local-run.js';
 import { checkLocalSpark } from '../run/local-tools.js';
-import { formatRunReport } from '../cli/run-report.js';
-import { openStack } from '../stack/resources.js';
-import type { CommandEnv } from '../cli/io.js';
+import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
+import { withStack } from '../stack/context.js';
 
 export interface RunOptions {
   readonly wait: boolean;
@@ -15,6 +15,25 @@ export interface RunOptions {
   readonly pollSeconds: number;
   readonly local: boolean;
   readonly python: string;
+}
+
+/** What `run` prints once a run was started or joined (without --wait). */
+export interface RunStarted {
+  readonly runId: string;
+  readonly alreadyRunning: boolean;
+  readonly links: readonly string[];
+}
+
+/** What `run --wait` prints when it stops following the run. */
+export interface RunOutcome {
+  readonly runId: string;
+  readonly alreadyRunning: boolean;
+  readonly succeeded: boolean;
+  /** Why the run's end was not seen: the --timeout passed, or the user pressed Ctrl-C. */
+  readonly timedOut: boolean;
+  readonly interrupted: boolean;
+  readonly message: string;
+  readonly links: readonly string[];
 }
 
 /** `run`: the pipeline now instead of at the next quarter, on Glue or on this machine's Spark. */
@@ -27,35 +46,27 @@ async function runLocal({ settings, runtime, io }: CommandEnv, options: RunOptio
   // A relative path names a file here; the job runs from a scratch directory.
   const python = options.python.includes('/') ? path.resolve(options.python) : options.python;
   const spark = await checkLocalSpark(python);
-  const ctx = await openStack(settings, runtime);
-  try {
+  return withStack(settings, runtime, async (ctx) => {
     if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first`, 'user');
     }
-    const report = await runJobLocally(ctx, spark);
-    io.out(settings.json ? JSON.stringify(report, null, 2) : formatRunReport(report));
+    io.result(await runJobLocally(ctx, spark), formatRunReport);
     return EXIT_OK;
-  } finally {
-    destroyClients(ctx.aws);
-  }
+  });
 }
 
 async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOptions): Promise<number> {
   const { logger, progress } = runtime;
-  const ctx = await openStack(settings, runtime);
-  try {
+  return withStack(settings, runtime, async (ctx) => {
     const pipelineRun = await startOrJoinRun(ctx);
     if (pipelineRun.alreadyRunning) {
       logger.warn(`a run of ${ctx.names.workflow} is already in progress (${pipelineRun.runId}, started ${pipelineRun.startedAt.toISOString()}): not starting another`);
     } else {
       logger.info(`started run ${pipelineRun.runId} of workflow ${ctx.names.workflow}`);
     }
+    const { runId, alreadyRunning } = pipelineRun;
     if (!options.wait) {
-      io.out(
-        settings.json
-          ? JSON.stringify({ runId: pipelineRun.runId, alreadyRunning: pipelineRun.alreadyRunning }, null, 2)
-          : [`run ${pipelineRun.runId}${pipelineRun.alreadyRunning ? ' (already in progress)' : ''}`, ...runLinks(ctx)].join('\n'),
-      );
+      io.result<RunStarted>({ runId, alreadyRunning, links: runLinks(ctx) }, formatRunStarted);
       return EXIT_OK;
     }
 
@@ -73,27 +84,30 @@ async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOpti
     });
     progress.clear();
 
-    const jobRunId = result.done ? undefined : result.last?.jobRun?.Id;
-    const links = runLinks(ctx, jobRunId);
     if (!result.done) {
-      const message = ctx.signal.aborted
-        ? `stopped waiting; run ${pipelineRun.runId} goes on in Glue`
-        : `timed out after ${options.timeoutMinutes} min; run ${pipelineRun.runId} goes on in Glue`;
+      const interrupted = result.reason === 'interrupted';
+      const message = interrupted
+        ? `stopped waiting; run ${runId} goes on in Glue`
+        : `timed out after ${options.timeoutMinutes} min; run ${runId} goes on in Glue`;
       logger.error(message);
-      io.out(settings.json ? JSON.stringify({ runId: pipelineRun.runId, succeeded: false, timedOut: true }, null, 2) : links.join('\n'));
-      return EXIT_FAILURE;
+      const links = runLinks(ctx, result.last?.jobRun?.Id);
+      io.result<RunOutcome>({ runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, message, links }, formatRunOutcome);
+      return interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
     }
     if (result.succeeded) logger.info(result.message);
     else logger.error(result.message);
-    io.out(
-      settings.json
-        ? JSON.stringify({ runId: pipelineRun.runId, alreadyRunning: pipelineRun.alreadyRunning, succeeded: result.succeeded, message: result.message }, null, 2)
-        : [result.message, ...links].join('\n'),
-    );
+    const outcome: RunOutcome = {
+      runId,
+      alreadyRunning,
+      succeeded: result.succeeded,
+      timedOut: false,
+      interrupted: false,
+      message: result.message,
+      links: runLinks(ctx),
+    };
+    io.result(outcome, formatRunOutcome);
     return result.succeeded ? EXIT_OK : EXIT_FAILURE;
-  } finally {
-    destroyClients(ctx.aws);
-  }
+  });
 }
 
 export function describeSnapshot(s: PipelineSnapshot): string {

@@ -1,8 +1,15 @@
-import { destroyClients } from '../aws/clients.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
-import { openStack } from '../stack/resources.js';
-import { executeTeardown, label, surveyTeardown } from '../stack/teardown.js';
+import { formatTeardown } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
+import { withStack } from '../stack/context.js';
+import { executeTeardown, label, surveyTeardown } from '../stack/teardown.js';
+
+/** What teardown prints: what it deleted and what it left alone because another created it. */
+export interface TeardownResult {
+  readonly stack: string;
+  readonly deleted: readonly string[];
+  readonly leftAlone: readonly string[];
+}
 
 /**
  * Deletes what this stack created, data included. Without --yes it asks a person at a terminal,
@@ -10,19 +17,21 @@ import type { CommandEnv } from '../cli/io.js';
  */
 export async function teardown({ settings, runtime, io }: CommandEnv, options: { yes: boolean }): Promise<number> {
   const { logger } = runtime;
-  const ctx = await openStack(settings, runtime);
-  try {
+  return withStack(settings, runtime, async (ctx) => {
     const survey = await surveyTeardown(ctx);
-    const owned = survey.filter((s) => s.ownership === 'owned').map((s) => label(s.removable));
-    const foreign = survey.filter((s) => s.ownership === 'foreign').map((s) => label(s.removable));
+    const owned = survey.filter((s) => s.ownership === 'owned').map((s) => label(s.resource));
+    const foreign = survey.filter((s) => s.ownership === 'foreign').map((s) => label(s.resource));
     for (const name of foreign) {
       logger.error(`${name} exists but is not tagged as stack "${settings.name}"'s: leaving it alone`);
     }
+    const finish = (deleted: readonly string[], leftAlone: readonly string[]): number => {
+      io.result<TeardownResult>({ stack: settings.name, deleted, leftAlone }, formatTeardown);
+      return leftAlone.length > 0 ? EXIT_FAILURE : EXIT_OK;
+    };
 
     if (owned.length === 0) {
       logger.info(`nothing to delete for stack ${settings.name}`);
-      report([], foreign);
-      return foreign.length > 0 ? EXIT_FAILURE : EXIT_OK;
+      return finish([], foreign);
     }
 
     if (!options.yes) {
@@ -39,22 +48,6 @@ export async function teardown({ settings, runtime, io }: CommandEnv, options: {
     }
 
     const outcome = await executeTeardown(ctx, survey);
-    report(outcome.deleted, outcome.foreign);
-    return outcome.foreign.length > 0 ? EXIT_FAILURE : EXIT_OK;
-  } finally {
-    destroyClients(ctx.aws);
-  }
-
-  function report(deleted: string[], foreign: string[]): void {
-    io.out(
-      settings.json
-        ? JSON.stringify({ stack: settings.name, deleted, leftAlone: foreign }, null, 2)
-        : [
-            ...deleted.map((n) => `- deleted  ${n}`),
-            ...foreign.map((n) => `! skipped  ${n} (not created by this stack)`),
-            '',
-            `Teardown: ${deleted.length} deleted, ${foreign.length} left alone.`,
-          ].join('\n'),
-    );
-  }
+    return finish(outcome.deleted, outcome.foreign);
+  });
 }

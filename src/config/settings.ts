@@ -1,93 +1,210 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../cli/logger.js';
 import { parseSchedule } from './schedule.js';
 
 export const WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
 export type WorkerType = (typeof WORKER_TYPES)[number];
 
-/** The one list of defaults: the CLI shows these in --help, and settings fall back to them. */
-export const DEFAULTS = Object.freeze({
-  name: 'flight-delays',
-  dataDir: './rawdata',
-  jobDir: './glue-job',
-  schedule: 'quarterly',
-  workerType: 'G.1X' as WorkerType,
-  workers: 2,
-  jobTimeoutMinutes: 120,
-  logLevel: 'info' as LogLevel,
-  logFormat: 'pretty' as LogFormat,
-});
+export type LogFormat = 'pretty' | 'json';
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
+
+/** Where an option's value may be looked up besides the option itself. */
+interface Surroundings {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** One option: how the CLI offers it, and how its raw value becomes a setting. */
+interface OptionSpec<T> {
+  /** The flag, kebab-case; also PROVISIONER_<FLAG> and a camelCase or kebab-case config file key. */
+  readonly flag: string;
+  readonly type: 'string' | 'number' | 'boolean';
+  readonly group: 'Stack:' | 'Pipeline:' | 'Output:';
+  readonly describe: string;
+  /** Shown in --help and used when the option is not given. */
+  readonly default?: string | number | boolean;
+  readonly choices?: readonly string[];
+  /**
+   * Validates the raw value into the setting; throws UsageError. An option not given (or given as
+   * empty text) arrives as its default, or undefined when it has none.
+   */
+  parse(value: unknown, around: Surroundings): T;
+}
+
+const option = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
+
+/**
+ * The one table of options: the CLI's flags, the Settings type, and the defaults all derive from
+ * it, so an option is declared once.
+ */
+export const OPTIONS = {
+  name: option({
+    flag: 'name',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'Stack name; every resource name derives from it',
+    default: 'flight-delays',
+    parse: (value) => stackName(text(value, 'name')),
+  }),
+  region: option({
+    flag: 'region',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'AWS region (default: AWS_REGION or the profile)',
+    // Undefined: the SDK's own chain (AWS_REGION, profile) decides.
+    parse: (value, { env }) => region(optionalString(value, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
+  }),
+  endpointUrl: option({
+    flag: 'endpoint-url',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)',
+    parse: (value, { env }) => endpointUrl(optionalString(value, 'endpoint-url') ?? env.AWS_ENDPOINT_URL),
+  }),
+  bucket: option({
+    flag: 'bucket',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'Bucket name (default: <name>-<account>-<region>)',
+    parse: (value) => validated(optionalString(value, 'bucket'), assertBucketName),
+  }),
+  dataDir: option({
+    flag: 'data-dir',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'Raw data to upload under raw/',
+    default: './rawdata',
+    parse: (value, { cwd }) => path.resolve(cwd, text(value, 'data-dir')),
+  }),
+  jobDir: option({
+    flag: 'job-dir',
+    type: 'string',
+    group: 'Stack:',
+    describe: 'Glue job scripts to upload under scripts/',
+    default: './glue-job',
+    parse: (value, { cwd }) => path.resolve(cwd, text(value, 'job-dir')),
+  }),
+  schedule: option({
+    flag: 'schedule',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC',
+    default: 'quarterly',
+    parse: (value) => parseSchedule(text(value, 'schedule')),
+  }),
+  roleArn: option({
+    flag: 'role-arn',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'Use this IAM role for Glue instead of creating one',
+    parse: (value) => validated(optionalString(value, 'role-arn'), assertRoleArn),
+  }),
+  kmsKey: option({
+    flag: 'kms-key',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'Encrypt the bucket with this KMS key (default: SSE-S3)',
+    parse: (value) => validated(optionalString(value, 'kms-key'), assertKmsKey),
+  }),
+  workerType: option({
+    flag: 'worker-type',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'Glue worker type',
+    default: 'G.1X',
+    choices: WORKER_TYPES,
+    parse: (value) => oneOf(value, 'worker-type', WORKER_TYPES),
+  }),
+  workers: option({
+    flag: 'workers',
+    type: 'number',
+    group: 'Pipeline:',
+    describe: 'Number of Glue workers (2 or more)',
+    default: 2,
+    parse: (value) => integer(value, 'workers', 2, 299),
+  }),
+  jobTimeoutMinutes: option({
+    flag: 'job-timeout',
+    type: 'number',
+    group: 'Pipeline:',
+    describe: 'Job timeout in minutes',
+    default: 120,
+    parse: (value) => integer(value, 'job-timeout', 1, 2880),
+  }),
+  prune: option({
+    flag: 'prune',
+    type: 'boolean',
+    group: 'Pipeline:',
+    describe: 'Delete uploaded files that no longer exist locally',
+    default: false,
+    parse: (value) => value === true,
+  }),
+  logLevel: option({
+    flag: 'log-level',
+    type: 'string',
+    group: 'Output:',
+    describe: 'How much to log on stderr',
+    default: 'info',
+    choices: LOG_LEVELS,
+    parse: (value) => oneOf(value, 'log-level', LOG_LEVELS),
+  }),
+  logFormat: option({
+    flag: 'log-format',
+    type: 'string',
+    group: 'Output:',
+    describe: 'Log lines for people, or one JSON object per line',
+    default: 'pretty',
+    choices: LOG_FORMATS,
+    parse: (value) => oneOf(value, 'log-format', LOG_FORMATS),
+  }),
+  json: option({
+    flag: 'json',
+    type: 'boolean',
+    group: 'Output:',
+    describe: 'Print a machine-readable result on stdout',
+    default: false,
+    parse: (value) => value === true,
+  }),
+};
+
+type Options = typeof OPTIONS;
 
 /** Everything a command needs to know, validated once and never read from the environment again. */
-export interface Settings {
-  readonly name: string;
-  /** Undefined: the SDK's own chain (AWS_REGION, profile) decides. */
-  readonly region: string | undefined;
-  readonly endpointUrl: string | undefined;
-  /** Undefined: `<name>-<account>-<region>`. */
-  readonly bucket: string | undefined;
-  readonly dataDir: string;
-  readonly jobDir: string;
-  readonly schedule: string;
-  readonly roleArn: string | undefined;
-  readonly kmsKey: string | undefined;
-  readonly workerType: WorkerType;
-  readonly workers: number;
-  readonly jobTimeoutMinutes: number;
-  readonly prune: boolean;
-  readonly logLevel: LogLevel;
-  readonly logFormat: LogFormat;
-  readonly json: boolean;
-}
+export type Settings = { readonly [K in keyof Options]: ReturnType<Options[K]['parse']> };
+
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
 /** The raw option values as yargs hands them over (flags, PROVISIONER_* env vars, config file). */
-export interface RawOptions {
-  name?: unknown;
-  region?: unknown;
-  endpointUrl?: unknown;
-  bucket?: unknown;
-  dataDir?: unknown;
-  jobDir?: unknown;
-  schedule?: unknown;
-  roleArn?: unknown;
-  kmsKey?: unknown;
-  workerType?: unknown;
-  workers?: unknown;
-  jobTimeout?: unknown;
-  prune?: unknown;
-  logLevel?: unknown;
-  logFormat?: unknown;
-  json?: unknown;
-}
+export type RawOptions = { [K in keyof Options as CamelCase<Options[K]['flag']>]?: unknown };
 
 export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
-  const name = stackName(optionalString(raw.name, 'name') ?? DEFAULTS.name);
-  const bucket = optionalString(raw.bucket, 'bucket');
-  if (bucket !== undefined) assertBucketName(bucket);
-  const roleArn = optionalString(raw.roleArn, 'role-arn');
-  if (roleArn !== undefined) assertRoleArn(roleArn);
-  const kmsKey = optionalString(raw.kmsKey, 'kms-key');
-  if (kmsKey !== undefined) assertKmsKey(kmsKey);
+  const values = raw as Record<string, unknown>;
+  const settings = Object.fromEntries(
+    Object.entries(OPTIONS).map(([key, spec]: [string, OptionSpec<unknown>]) => {
+      const given = values[camelCase(spec.flag)];
+      const blank = given === undefined || given === null || (spec.type === 'string' && given === '');
+      return [key, spec.parse(blank ? spec.default : given, { env, cwd })];
+    }),
+  );
+  return Object.freeze(settings) as Settings;
+}
 
-  return Object.freeze({
-    name,
-    region: region(optionalString(raw.region, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
-    endpointUrl: endpointUrl(optionalString(raw.endpointUrl, 'endpoint-url') ?? env.AWS_ENDPOINT_URL),
-    bucket,
-    dataDir: path.resolve(cwd, optionalString(raw.dataDir, 'data-dir') ?? DEFAULTS.dataDir),
-    jobDir: path.resolve(cwd, optionalString(raw.jobDir, 'job-dir') ?? DEFAULTS.jobDir),
-    schedule: parseSchedule(optionalString(raw.schedule, 'schedule') ?? DEFAULTS.schedule),
-    roleArn,
-    kmsKey,
-    workerType: oneOf(raw.workerType ?? DEFAULTS.workerType, 'worker-type', WORKER_TYPES),
-    workers: integer(raw.workers ?? DEFAULTS.workers, 'workers', 2, 299),
-    jobTimeoutMinutes: integer(raw.jobTimeout ?? DEFAULTS.jobTimeoutMinutes, 'job-timeout', 1, 2880),
-    prune: raw.prune === true,
-    logLevel: oneOf(raw.logLevel ?? DEFAULTS.logLevel, 'log-level', LOG_LEVELS),
-    logFormat: oneOf(raw.logFormat ?? DEFAULTS.logFormat, 'log-format', LOG_FORMATS),
-    json: raw.json === true,
-  });
+function camelCase(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function validated<T>(value: T | undefined, assert: (value: T) => void): T | undefined {
+  if (value !== undefined) assert(value);
+  return value;
+}
+
+/** Text that must be there: an option with a default always is. */
+function text(value: unknown, flag: string): string {
+  const given = optionalString(value, flag);
+  if (given === undefined) throw new UsageError(`invalid --${flag}: expected text`);
+  return given;
 }
 
 function optionalString(value: unknown, flag: string): string | undefined {

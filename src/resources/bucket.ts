@@ -24,10 +24,8 @@ import { hasName, orUndefined } from '../aws/errors.js';
 import type { StackContext } from '../stack/context.js';
 import { ProvisionerError } from '../errors.js';
 import { sameJson } from '../util/json.js';
-import { isOwnedBy } from '../stack/names.js';
-import { missingTags, tagList, tagRecord } from '../aws/tags.js';
-import { assertOwnedByStack } from './ownership.js';
-import type { Ownership, Removable, Resource } from './resource.js';
+import { tagList, tagRecord } from '../aws/tags.js';
+import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
 
 export interface BucketState {
@@ -36,7 +34,6 @@ export interface BucketState {
   readonly ownership: string | undefined;
   readonly policy: PolicyDocument | undefined;
   readonly lifecycleRules: LifecycleRule[];
-  readonly tags: Record<string, string>;
 }
 
 interface PolicyStatement {
@@ -109,7 +106,18 @@ export async function bucketTags(s3: S3Client, bucket: string): Promise<Record<s
   return tagRecord(tagging?.TagSet);
 }
 
-export function bucketResource(ctx: StackContext): Resource<BucketState> {
+type BucketKey = 'publicAccessBlock' | 'encryption' | 'ownership' | 'tlsPolicy' | 'lifecycle';
+
+const LABELS: Readonly<Record<BucketKey, string>> = {
+  publicAccessBlock: 'public access block',
+  encryption: 'default encryption',
+  ownership: 'object ownership',
+  tlsPolicy: 'TLS-only policy',
+  lifecycle: 'lifecycle rule',
+};
+
+/** The stack's hardened bucket; teardown removes every object version in it, then the bucket. */
+export function bucketResource(ctx: StackContext): ResourceDefinition<BucketState, BucketKey> {
   const { s3 } = ctx.aws;
   const Bucket = ctx.names.bucket;
   const encryption = desiredEncryption(ctx.settings.kmsKey);
@@ -117,13 +125,13 @@ export function bucketResource(ctx: StackContext): Resource<BucketState> {
   // Over a plain-HTTP endpoint (a local emulator) a TLS-only policy would lock this tool out of
   // its own bucket, so it is only required where the endpoint speaks TLS, as AWS always does.
   const tlsOnly = usesTls(ctx.settings.endpointUrl);
-  if (!tlsOnly) ctx.logger.warn(`endpoint ${ctx.settings.endpointUrl} is plain HTTP: the bucket gets no TLS-only policy`);
 
   return {
     kind: 'bucket',
     name: Bucket,
+    label: labelsFrom(LABELS),
 
-    async describe() {
+    async find() {
       if (!(await bucketExists(s3, Bucket))) return undefined;
       const [pab, enc, own, policy, lifecycle, tags] = await Promise.all([
         orUndefined(s3.send(new GetPublicAccessBlockCommand({ Bucket }))),
@@ -139,27 +147,24 @@ export function bucketResource(ctx: StackContext): Resource<BucketState> {
         ownership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
         policy: policy?.Policy ? (JSON.parse(policy.Policy) as PolicyDocument) : undefined,
         lifecycleRules: lifecycle?.Rules ?? [],
-        tags,
       };
-      assertOwnedByStack('bucket', Bucket, state.tags, ctx.names.stack);
-      return state;
+      return { state, tags };
     },
 
     drift(current) {
-      const drift: string[] = [];
-      if (!sameJson(current.publicAccessBlock, BLOCK_ALL_PUBLIC_ACCESS)) drift.push('public access block');
-      if (!sameEncryption(current.encryption, encryption)) drift.push('default encryption');
-      if (current.ownership !== 'BucketOwnerEnforced') drift.push('object ownership');
+      const drift: BucketKey[] = [];
+      if (!sameJson(current.publicAccessBlock, BLOCK_ALL_PUBLIC_ACCESS)) drift.push('publicAccessBlock');
+      if (!sameEncryption(current.encryption, encryption)) drift.push('encryption');
+      if (current.ownership !== 'BucketOwnerEnforced') drift.push('ownership');
       const statement = current.policy?.Statement.find((s) => s.Sid === DENY_INSECURE_TRANSPORT_SID);
-      if (tlsOnly && !sameJson(statement, tlsStatement)) drift.push('TLS-only policy');
+      if (tlsOnly && !sameJson(statement, tlsStatement)) drift.push('tlsPolicy');
       const rule = current.lifecycleRules.find((r) => r.ID === ABORT_UPLOADS_RULE_ID);
       if (
         rule?.Status !== 'Enabled' ||
         rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== ABORT_UPLOADS_AFTER_DAYS
       ) {
-        drift.push('lifecycle rule');
+        drift.push('lifecycle');
       }
-      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
       return drift;
     },
 
@@ -196,39 +201,51 @@ export function bucketResource(ctx: StackContext): Resource<BucketState> {
       }
       // Tag first: if a later setting fails, the re-run still recognises the bucket as ours.
       await putTags({});
-      const settings = ['public access block', 'default encryption', 'object ownership', 'lifecycle rule'];
-      await applySettings(tlsOnly ? [...settings, 'TLS-only policy'] : settings, undefined);
+      const settings: BucketKey[] = ['publicAccessBlock', 'encryption', 'ownership', 'lifecycle'];
+      await applySettings(tlsOnly ? [...settings, 'tlsPolicy'] : settings, undefined);
     },
 
-    async update(current, drift) {
-      if (drift.includes('tags')) await putTags(current.tags);
-      await applySettings(drift, current);
+    async update(current, keys) {
+      await applySettings(keys, current);
     },
+
+    async addTags(missing, current) {
+      await putTags({ ...current, ...missing });
+    },
+
+    async destroy() {
+      const removed = await emptyBucket(s3, Bucket, ctx.signal);
+      ctx.logger.info(
+        `emptied bucket ${Bucket}: ${removed.versions} object versions and delete markers, ${removed.uploads} unfinished uploads`,
+      );
+      await s3.send(new DeleteBucketCommand({ Bucket }));
+    },
+
   };
 
-  async function putTags(existing: Record<string, string>): Promise<void> {
+  async function putTags(existing: Tags): Promise<void> {
     // PutBucketTagging replaces the whole set: keep tags others added.
     await s3.send(new PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tagList({ ...existing, ...ctx.tags }) } }));
   }
 
-  async function applySettings(drift: readonly string[], current: BucketState | undefined): Promise<void> {
-    if (drift.includes('public access block')) {
+  async function applySettings(keys: readonly BucketKey[], current: BucketState | undefined): Promise<void> {
+    if (keys.includes('publicAccessBlock')) {
       await s3.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: BLOCK_ALL_PUBLIC_ACCESS }));
     }
-    if (drift.includes('default encryption')) {
+    if (keys.includes('encryption')) {
       await s3.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [encryption] } }));
     }
-    if (drift.includes('object ownership')) {
+    if (keys.includes('ownership')) {
       await s3.send(
         new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }),
       );
     }
-    if (drift.includes('TLS-only policy')) {
+    if (keys.includes('tlsPolicy')) {
       const others = current?.policy?.Statement.filter((s) => s.Sid !== DENY_INSECURE_TRANSPORT_SID) ?? [];
       const policy: PolicyDocument = { Version: '2012-10-17', Statement: [...others, tlsStatement] };
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
     }
-    if (drift.includes('lifecycle rule')) {
+    if (keys.includes('lifecycle')) {
       const others = current?.lifecycleRules.filter((r) => r.ID !== ABORT_UPLOADS_RULE_ID) ?? [];
       await s3.send(
         new PutBucketLifecycleConfigurationCommand({
@@ -253,25 +270,4 @@ function sameEncryption(current: ServerSideEncryptionRule | undefined, desired: 
     // An S3 Bucket Key cuts KMS requests (and cost) per object: keep it on when SSE-KMS is used.
     (desired.BucketKeyEnabled !== true || current?.BucketKeyEnabled === true)
   );
-}
-
-/** Removes every object version, delete marker and unfinished upload, then the bucket itself. */
-export function bucketRemovable(ctx: StackContext): Removable {
-  const { s3 } = ctx.aws;
-  const Bucket = ctx.names.bucket;
-  return {
-    kind: 'bucket',
-    name: Bucket,
-    async ownership(): Promise<Ownership> {
-      if (!(await bucketExists(s3, Bucket))) return 'absent';
-      return isOwnedBy(await bucketTags(s3, Bucket), ctx.names.stack) ? 'owned' : 'foreign';
-    },
-    async destroy() {
-      const removed = await emptyBucket(s3, Bucket, ctx.signal);
-      ctx.logger.info(
-        `emptied bucket ${Bucket}: ${removed.versions} object versions and delete markers, ${removed.uploads} unfinished uploads`,
-      );
-      await s3.send(new DeleteBucketCommand({ Bucket }));
-    },
-  };
 }

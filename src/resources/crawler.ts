@@ -8,20 +8,11 @@ import {
   type RecrawlPolicy,
   type SchemaChangePolicy,
 } from '@aws-sdk/client-glue';
-import { orUndefined } from '../aws/errors.js';
-import { glueArn, s3Uri, type StackContext } from '../stack/context.js';
+import type { StackContext } from '../stack/context.js';
 import { sameJson } from '../util/json.js';
-import { PREFIX } from '../stack/names.js';
-import { missingTags } from '../aws/tags.js';
-import { retryWhileRolePropagates } from '../util/wait.js';
-import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
-import { assertOwnedByStack } from './ownership.js';
-import type { Removable, Resource } from './resource.js';
-
-export interface CrawlerState {
-  readonly crawler: Crawler;
-  readonly tags: Record<string, string>;
-}
+import { PREFIX, s3Uri } from '../stack/names.js';
+import { glueResource } from './glue-resource.js';
+import type { ResourceDefinition } from './resource.js';
 
 export interface CrawlerSpec {
   readonly Role: string;
@@ -56,19 +47,31 @@ export function crawlerSpec(ctx: Pick<StackContext, 'names' | 'roleArn'>): Crawl
   };
 }
 
-export function crawlerDrift(spec: CrawlerSpec, crawler: Crawler): string[] {
-  const drift: string[] = [];
+type CrawlerKey = 'role' | 'database' | 'description' | 'targets' | 'recrawlPolicy' | 'schemaChangePolicy' | 'configuration';
+
+const LABELS: Readonly<Record<CrawlerKey, string>> = {
+  role: 'role',
+  database: 'database',
+  description: 'description',
+  targets: 'targets',
+  recrawlPolicy: 'recrawl policy',
+  schemaChangePolicy: 'schema change policy',
+  configuration: 'configuration',
+};
+
+export function crawlerDrift(spec: CrawlerSpec, crawler: Crawler): CrawlerKey[] {
+  const drift: CrawlerKey[] = [];
   if (roleName(crawler.Role) !== roleName(spec.Role)) drift.push('role');
   if (crawler.DatabaseName !== spec.DatabaseName) drift.push('database');
   if (crawler.Description !== spec.Description) drift.push('description');
   const targets = (crawler.Targets?.S3Targets ?? []).map((t) => ({ Path: t.Path, Exclusions: t.Exclusions ?? [] }));
   if (!sameJson(targets, spec.Targets.S3Targets)) drift.push('targets');
-  if (crawler.RecrawlPolicy?.RecrawlBehavior !== spec.RecrawlPolicy.RecrawlBehavior) drift.push('recrawl policy');
+  if (crawler.RecrawlPolicy?.RecrawlBehavior !== spec.RecrawlPolicy.RecrawlBehavior) drift.push('recrawlPolicy');
   if (
     crawler.SchemaChangePolicy?.UpdateBehavior !== spec.SchemaChangePolicy.UpdateBehavior ||
     crawler.SchemaChangePolicy?.DeleteBehavior !== spec.SchemaChangePolicy.DeleteBehavior
   ) {
-    drift.push('schema change policy');
+    drift.push('schemaChangePolicy');
   }
   if (!sameJson(parseConfiguration(crawler.Configuration), JSON.parse(spec.Configuration))) drift.push('configuration');
   return drift;
@@ -87,57 +90,22 @@ function parseConfiguration(text: string | undefined): unknown {
   }
 }
 
-export function crawlerResource(ctx: StackContext): Resource<CrawlerState> {
+export function crawlerResource(ctx: StackContext): ResourceDefinition<Crawler, CrawlerKey> {
   const { glue } = ctx.aws;
   const Name = ctx.names.crawler;
-  const arn = glueArn(ctx.aws, 'crawler', Name);
   const spec = crawlerSpec(ctx);
-
-  return {
-    kind: 'crawler',
+  return glueResource(ctx, {
+    type: 'crawler',
     name: Name,
-    async describe() {
-      const found = await orUndefined(glue.send(new GetCrawlerCommand({ Name })));
-      if (!found?.Crawler) return undefined;
-      const tags = await readGlueTags(glue, arn);
-      assertOwnedByStack('crawler', Name, tags, ctx.names.stack);
-      return { crawler: found.Crawler, tags };
-    },
-    drift(current) {
-      const drift = crawlerDrift(spec, current.crawler);
-      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
-      return drift;
-    },
-    createDetails() {
-      return [`over ${s3Uri(ctx.names.bucket, PREFIX.raw)}`, 'new folders only'];
-    },
-    async create() {
-      await retryWhileRolePropagates(
-        () => glue.send(new CreateCrawlerCommand({ Name, ...spec, Tags: { ...ctx.tags } })),
-        ctx.logger,
-        { signal: ctx.signal },
-      );
-      await addMissingGlueTags(glue, arn, ctx.tags);
-    },
-    async update(current, drift) {
-      if (drift.some((d) => d !== 'tags')) {
-        await retryWhileRolePropagates(() => glue.send(new UpdateCrawlerCommand({ Name, ...spec })), ctx.logger, {
-          signal: ctx.signal,
-        });
-      }
-      if (drift.includes('tags')) await addMissingGlueTags(glue, arn, ctx.tags, current.tags);
-    },
-  };
-}
-
-export function crawlerRemovable(ctx: StackContext): Removable {
-  const { glue } = ctx.aws;
-  const Name = ctx.names.crawler;
-  return glueRemovable(
-    ctx,
-    'crawler',
-    Name,
-    () => glue.send(new GetCrawlerCommand({ Name })),
-    () => glue.send(new DeleteCrawlerCommand({ Name })),
-  );
+    labels: LABELS,
+    // Runs as the stack's role, which Glue may not see yet when it was created moments ago.
+    assumesRole: true,
+    get: async () => (await glue.send(new GetCrawlerCommand({ Name }))).Crawler,
+    drift: (crawler) => crawlerDrift(spec, crawler),
+    createDetails: () => [`over ${s3Uri(ctx.names.bucket, PREFIX.raw)}`, 'new folders only'],
+    create: (Tags) => glue.send(new CreateCrawlerCommand({ Name, ...spec, Tags })),
+    update: () => glue.send(new UpdateCrawlerCommand({ Name, ...spec })),
+    delete: () => glue.send(new DeleteCrawlerCommand({ Name })),
+    summarize: (crawler) => ({ state: crawler.State }),
+  });
 }

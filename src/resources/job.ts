@@ -7,26 +7,17 @@ import {
   type JobUpdate,
   type WorkerType,
 } from '@aws-sdk/client-glue';
-import { orUndefined } from '../aws/errors.js';
-import { glueArn, s3Uri, type StackContext } from '../stack/context.js';
+import type { StackContext } from '../stack/context.js';
 import { sameJson } from '../util/json.js';
 import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
-import { PREFIX } from '../stack/names.js';
-import { missingTags } from '../aws/tags.js';
-import { retryWhileRolePropagates } from '../util/wait.js';
-import { addMissingGlueTags, glueRemovable, readGlueTags } from './glue-tags.js';
-import { assertOwnedByStack } from './ownership.js';
-import type { Removable, Resource } from './resource.js';
+import { PREFIX, s3Uri } from '../stack/names.js';
+import { glueResource } from './glue-resource.js';
+import type { ResourceDefinition } from './resource.js';
 
 export const GLUE_VERSION = '5.0';
 /** The tables the crawler makes from raw/flights/ and raw/airports/. */
 export const FLIGHTS_TABLE = 'flights';
 export const AIRPORTS_TABLE = 'airports';
-
-export interface JobState {
-  readonly job: Job;
-  readonly tags: Record<string, string>;
-}
 
 /** JobUpdate is the settable part of a job: what CreateJob takes and UpdateJob replaces. */
 export type JobSpec = Required<
@@ -80,8 +71,33 @@ export function jobSpec(ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'
   };
 }
 
-export function jobDrift(spec: JobSpec, job: Job): string[] {
-  const drift: string[] = [];
+type JobKey =
+  | 'role'
+  | 'description'
+  | 'command'
+  | 'arguments'
+  | 'glueVersion'
+  | 'workerType'
+  | 'workers'
+  | 'timeout'
+  | 'retries'
+  | 'concurrency';
+
+const LABELS: Readonly<Record<JobKey, string>> = {
+  role: 'role',
+  description: 'description',
+  command: 'command',
+  arguments: 'arguments',
+  glueVersion: 'Glue version',
+  workerType: 'worker type',
+  workers: 'workers',
+  timeout: 'timeout',
+  retries: 'retries',
+  concurrency: 'concurrency',
+};
+
+export function jobDrift(spec: JobSpec, job: Job): JobKey[] {
+  const drift: JobKey[] = [];
   if (job.Role?.split('/').pop() !== spec.Role.split('/').pop()) drift.push('role');
   if (job.Description !== spec.Description) drift.push('description');
   if (
@@ -92,8 +108,8 @@ export function jobDrift(spec: JobSpec, job: Job): string[] {
     drift.push('command');
   }
   if (!sameJson(job.DefaultArguments ?? {}, spec.DefaultArguments)) drift.push('arguments');
-  if (job.GlueVersion !== spec.GlueVersion) drift.push('Glue version');
-  if (job.WorkerType !== spec.WorkerType) drift.push('worker type');
+  if (job.GlueVersion !== spec.GlueVersion) drift.push('glueVersion');
+  if (job.WorkerType !== spec.WorkerType) drift.push('workerType');
   if (job.NumberOfWorkers !== spec.NumberOfWorkers) drift.push('workers');
   if (job.Timeout !== spec.Timeout) drift.push('timeout');
   if (job.MaxRetries !== spec.MaxRetries) drift.push('retries');
@@ -101,58 +117,23 @@ export function jobDrift(spec: JobSpec, job: Job): string[] {
   return drift;
 }
 
-export function jobResource(ctx: StackContext, modules: readonly string[]): Resource<JobState> {
+/** The PySpark job that turns raw flights into features. `modules` are its extra Python files' keys. */
+export function jobResource(ctx: StackContext, modules: readonly string[]): ResourceDefinition<Job, JobKey> {
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
-  const arn = glueArn(ctx.aws, 'job', JobName);
   const spec = jobSpec(ctx, modules);
-
-  return {
-    kind: 'job',
+  return glueResource(ctx, {
+    type: 'job',
     name: JobName,
-    async describe() {
-      const found = await orUndefined(glue.send(new GetJobCommand({ JobName })));
-      if (!found?.Job) return undefined;
-      const tags = await readGlueTags(glue, arn);
-      assertOwnedByStack('job', JobName, tags, ctx.names.stack);
-      return { job: found.Job, tags };
-    },
-    drift(current) {
-      const drift = jobDrift(spec, current.job);
-      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
-      return drift;
-    },
-    createDetails() {
-      return [`Glue ${spec.GlueVersion}`, `${spec.NumberOfWorkers} x ${spec.WorkerType}`, `timeout ${spec.Timeout} min`];
-    },
-    async create() {
-      await retryWhileRolePropagates(
-        () => glue.send(new CreateJobCommand({ Name: JobName, ...spec, Tags: { ...ctx.tags } })),
-        ctx.logger,
-        { signal: ctx.signal },
-      );
-      await addMissingGlueTags(glue, arn, ctx.tags);
-    },
-    async update(current, drift) {
-      if (drift.some((d) => d !== 'tags')) {
-        // UpdateJob replaces the whole definition, so send every setting, not just the drifted ones.
-        await retryWhileRolePropagates(() => glue.send(new UpdateJobCommand({ JobName, JobUpdate: spec })), ctx.logger, {
-          signal: ctx.signal,
-        });
-      }
-      if (drift.includes('tags')) await addMissingGlueTags(glue, arn, ctx.tags, current.tags);
-    },
-  };
-}
-
-export function jobRemovable(ctx: StackContext): Removable {
-  const { glue } = ctx.aws;
-  const JobName = ctx.names.job;
-  return glueRemovable(
-    ctx,
-    'job',
-    JobName,
-    () => glue.send(new GetJobCommand({ JobName })),
-    () => glue.send(new DeleteJobCommand({ JobName })),
-  );
+    labels: LABELS,
+    // Runs as the stack's role, which Glue may not see yet when it was created moments ago.
+    assumesRole: true,
+    get: async () => (await glue.send(new GetJobCommand({ JobName }))).Job,
+    drift: (job) => jobDrift(spec, job),
+    createDetails: () => [`Glue ${spec.GlueVersion}`, `${spec.NumberOfWorkers} x ${spec.WorkerType}`, `timeout ${spec.Timeout} min`],
+    create: (Tags) => glue.send(new CreateJobCommand({ Name: JobName, ...spec, Tags })),
+    // UpdateJob replaces the whole definition, so send every setting, not just the drifted ones.
+    update: () => glue.send(new UpdateJobCommand({ JobName, JobUpdate: spec })),
+    delete: () => glue.send(new DeleteJobCommand({ JobName })),
+  });
 }

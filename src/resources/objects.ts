@@ -1,21 +1,11 @@
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { DeleteObjectsCommand, HeadObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { isNotFound } from '../aws/errors.js';
 import type { StackContext } from '../stack/context.js';
-import { InterruptedError } from '../errors.js';
 import type { LocalFile } from '../transfer/local-files.js';
+import { CHECKSUM_METADATA, uploadAll } from '../transfer/upload.js';
 import { formatBytes } from '../cli/progress.js';
 import { DELETE_BATCH_LIMIT } from './bucket-contents.js';
-import type { Resource } from './resource.js';
-
-/** User metadata holding the SHA-256 of the content, so unchanged files are not sent again. */
-export const CHECKSUM_METADATA = 'sha256';
-
-const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PARTS = 10_000;
-const PARTS_IN_FLIGHT = 4;
+import type { ResourceDefinition } from './resource.js';
 
 /** What is under the prefix now: key to size and, where we wrote it, content checksum. */
 export type RemoteObjects = Map<string, { size: number; sha256: string | undefined }>;
@@ -24,7 +14,10 @@ export type RemoteObjects = Map<string, { size: number; sha256: string | undefin
  * The files of one local directory mirrored under one key prefix. Drift is the list of files to
  * send (new or changed) and, with --prune, the keys to delete.
  */
-export function objectsResource(ctx: StackContext, prefix: string, files: readonly LocalFile[]): Resource<RemoteObjects> {
+/** A file to send or, with --prune, an object to delete: the key says which, and is its own label. */
+type ObjectsKey = `upload ${string}` | `delete ${string}`;
+
+export function objectsResource(ctx: StackContext, prefix: string, files: readonly LocalFile[]): ResourceDefinition<RemoteObjects, ObjectsKey> {
   const { s3 } = ctx.aws;
   const Bucket = ctx.names.bucket;
   const localKeys = new Set(files.map((f) => f.key));
@@ -41,7 +34,9 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
     kind: 'objects',
     name: `s3://${Bucket}/${prefix}`,
 
-    async describe() {
+    label: (key) => key,
+
+    async find() {
       const remote: RemoteObjects = new Map();
       try {
         for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket, Prefix: prefix })) {
@@ -63,11 +58,12 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
           remote.set(file.key, { size: file.size, sha256: head.Metadata?.[CHECKSUM_METADATA] });
         }),
       );
-      return remote;
+      // Objects carry no tags of their own: they are the stack's because the bucket is.
+      return { state: remote, tags: {} };
     },
 
     drift(remote) {
-      return [...toSend(remote).map((f) => `upload ${f.key}`), ...toPrune(remote).map((key) => `delete ${key}`)];
+      return [...toSend(remote).map((f) => `upload ${f.key}` as const), ...toPrune(remote).map((key) => `delete ${key}` as const)];
     },
 
     createDetails() {
@@ -76,11 +72,11 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
     },
 
     async create() {
-      await uploadAll(ctx, toSend(undefined));
+      await uploadAll(ctx.aws.s3, Bucket, toSend(undefined), ctx);
     },
 
     async update(remote) {
-      await uploadAll(ctx, toSend(remote));
+      await uploadAll(ctx.aws.s3, Bucket, toSend(remote), ctx);
       const prune = toPrune(remote);
       for (let i = 0; i < prune.length; i += DELETE_BATCH_LIMIT) {
         const Objects = prune.slice(i, i + DELETE_BATCH_LIMIT).map((Key) => ({ Key }));
@@ -89,62 +85,4 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
       if (prune.length > 0) ctx.logger.info(`pruned ${prune.length} objects no longer present locally`);
     },
   };
-}
-
-async function uploadAll(ctx: StackContext, files: readonly LocalFile[]): Promise<void> {
-  const total = files.reduce((sum, f) => sum + f.size, 0);
-  const progress = ctx.progress.transfer('uploading', total, files.length);
-  try {
-    for (const file of files) {
-      await uploadOne(ctx, file, (loaded) => progress.update(file.key, loaded));
-      progress.fileDone(file.key, file.size);
-      ctx.logger.debug(`uploaded ${file.key} (${formatBytes(file.size)})`);
-    }
-  } finally {
-    progress.finish();
-  }
-  if (files.length > 0) ctx.logger.info(`uploaded ${files.length} files (${formatBytes(total)})`);
-}
-
-async function uploadOne(ctx: StackContext, file: LocalFile, onProgress: (loaded: number) => void): Promise<void> {
-  if (ctx.signal.aborted) throw new InterruptedError('interrupted before uploading ' + file.key);
-  const upload = new Upload({
-    client: ctx.aws.s3,
-    queueSize: PARTS_IN_FLIGHT,
-    // Parts must be at least 5 MiB and at most 10,000 per object: grow parts for huge files.
-    partSize: Math.max(MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS)),
-    leavePartsOnError: false,
-    params: {
-      Bucket: ctx.names.bucket,
-      Key: file.key,
-      Body: createReadStream(file.path),
-      ContentType: contentType(file.path),
-      Metadata: { [CHECKSUM_METADATA]: file.sha256 },
-    },
-  });
-  upload.on('httpUploadProgress', (event) => onProgress(event.loaded ?? 0));
-  const abort = (): void => void upload.abort();
-  ctx.signal.addEventListener('abort', abort, { once: true });
-  try {
-    await upload.done();
-  } catch (error) {
-    if (ctx.signal.aborted) throw new InterruptedError(`interrupted while uploading ${file.key}; the partial upload was aborted`);
-    throw error;
-  } finally {
-    ctx.signal.removeEventListener('abort', abort);
-  }
-}
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.csv': 'text/csv',
-  '.gz': 'application/gzip',
-  '.json': 'application/json',
-  '.parquet': 'application/vnd.apache.parquet',
-  '.py': 'text/x-python',
-  '.md': 'text/markdown',
-  '.txt': 'text/plain',
-};
-
-function contentType(file: string): string {
-  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }

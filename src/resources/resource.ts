@@ -1,7 +1,10 @@
 /**
- * The contract every AWS resource module follows, so `up`, `plan`, `status` and `teardown` can
- * treat a bucket, a role and a trigger alike.
+ * The contract every AWS resource module fulfils. A module says how to read, compare, create,
+ * change and delete one resource; the stack layer does the rest alike for all of them: ownership,
+ * tags, the plan, the order of `up` and `teardown`, and `status`.
  */
+
+export type Tags = Readonly<Record<string, string>>;
 
 export type Action = 'create' | 'update' | 'no-op';
 
@@ -14,27 +17,59 @@ export interface PlannedChange {
   readonly details: readonly string[];
 }
 
-/** A resource `up` converges: describe it, compare it, then create or update it. */
-export interface Resource<Current> {
-  readonly kind: string;
-  readonly name: string;
-  /** Reads the resource as it exists now; undefined when it does not exist. Never mutates. */
-  describe(): Promise<Current | undefined>;
-  /** Pure: the settings that differ from what this stack wants; empty when in sync. */
-  drift(current: Current): string[];
-  /** Details shown in a plan for a create; defaults to none. */
-  createDetails?(): string[];
-  create(): Promise<void>;
-  update(current: Current, drift: readonly string[]): Promise<void>;
+/** A resource as it exists now. */
+export interface Found<State> {
+  readonly state: State;
+  /** Its own tags; empty for what lives inside another resource and carries none (objects). */
+  readonly tags: Tags;
 }
 
-/** What teardown found for one resource. */
-export type Ownership = 'absent' | 'owned' | 'foreign';
+/** What `status` shows of a resource beyond whether it exists. */
+export interface StatusFields {
+  /** Crawler: READY, RUNNING or STOPPING; trigger: ACTIVATED and so on. */
+  readonly state?: string | undefined;
+  readonly type?: string | undefined;
+  readonly schedule?: string | undefined;
+}
 
-/** A resource `teardown` removes, only when its tags say this stack created it. */
-export interface Removable {
+/**
+ * One AWS resource of the stack. `Key` names the settings that can drift, so `update` branches on
+ * checked names rather than on the words a plan shows.
+ */
+export interface ResourceDefinition<State = unknown, Key extends string = string> {
   readonly kind: string;
   readonly name: string;
-  ownership(): Promise<Ownership>;
-  destroy(): Promise<void>;
+  /** Reads the resource and its tags; undefined when it does not exist. Never mutates. */
+  find(): Promise<Found<State> | undefined>;
+  /** Pure: the settings that differ from what this stack wants; empty when in sync. Tags aside. */
+  drift(state: State): Key[];
+  /** How a drift key reads in a plan. */
+  label(key: Key): string;
+  /** What a plan shows for a create; none when omitted. */
+  createDetails?(): string[];
+  /** Creates the resource carrying the stack's tags. */
+  create(): Promise<void>;
+  /** Brings the drifted settings back; only called with keys that `drift` returned. */
+  update(state: State, keys: readonly Key[]): Promise<void>;
+  /**
+   * Adds tags (the stack's that are missing), keeping any others. Omitted for what lives inside
+   * another resource and is owned through it: such a resource has no ownership check of its own.
+   */
+  addTags?(missing: Tags, current: Tags): Promise<void>;
+  /**
+   * Deletes it with everything it holds; omitted for what is deleted with its parent. A resource
+   * with its own `destroy` stands on its own: status lists it, teardown deletes it.
+   */
+  destroy?(): Promise<void>;
+  /** What status shows beyond whether it exists. */
+  summarize?(state: State): StatusFields;
+}
+
+/** A resource of any kind, as the stack's ordered list holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyResource = ResourceDefinition<any, string>;
+
+/** Builds `label` from a table of every key, so a new key cannot lack its wording. */
+export function labelsFrom<Key extends string>(labels: Readonly<Record<Key, string>>): (key: Key) => string {
+  return (key) => labels[key];
 }

@@ -14,15 +14,13 @@ import {
 import { orUndefined } from '../aws/errors.js';
 import type { StackContext } from '../stack/context.js';
 import { parsePolicyDocument, sameJson } from '../util/json.js';
-import { PREFIX, isOwnedBy } from '../stack/names.js';
-import { missingTags, tagList, tagRecord } from '../aws/tags.js';
-import { assertOwnedByStack } from './ownership.js';
-import type { Ownership, Removable, Resource } from './resource.js';
+import { PREFIX } from '../stack/names.js';
+import { tagList, tagRecord } from '../aws/tags.js';
+import { labelsFrom, type ResourceDefinition } from './resource.js';
 
 export interface RoleState {
   readonly trustPolicy: unknown;
   readonly accessPolicy: unknown;
-  readonly tags: Record<string, string>;
 }
 
 export function roleArn(partition: string, accountId: string, roleName: string): string {
@@ -104,7 +102,10 @@ export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'sett
   return { Version: '2012-10-17', Statement: statements };
 }
 
-export function roleResource(ctx: StackContext): Resource<RoleState> {
+type RoleKey = 'trustPolicy' | 'accessPolicy';
+
+/** The service role the crawler and job run as; not created when --role-arn names one. */
+export function roleResource(ctx: StackContext): ResourceDefinition<RoleState, RoleKey> {
   const { iam } = ctx.aws;
   const RoleName = ctx.names.role;
   const PolicyName = ctx.names.rolePolicy;
@@ -115,25 +116,26 @@ export function roleResource(ctx: StackContext): Resource<RoleState> {
   return {
     kind: 'role',
     name: RoleName,
+    label: labelsFrom<RoleKey>({ trustPolicy: 'trust policy', accessPolicy: 'access policy' }),
 
-    async describe() {
+    async find() {
       const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
       if (!role?.Role) return undefined;
       const tags = tagRecord(role.Role.Tags);
-      assertOwnedByStack('role', RoleName, tags, ctx.names.stack);
       const policy = await orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName })));
       return {
-        trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),
-        accessPolicy: parsePolicyDocument(policy?.PolicyDocument),
+        state: {
+          trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),
+          accessPolicy: parsePolicyDocument(policy?.PolicyDocument),
+        },
         tags,
       };
     },
 
     drift(current) {
-      const drift: string[] = [];
-      if (!sameJson(current.trustPolicy, glueTrustPolicy)) drift.push('trust policy');
-      if (!sameJson(current.accessPolicy, accessPolicy)) drift.push('access policy');
-      if (Object.keys(missingTags(ctx.tags, current.tags)).length > 0) drift.push('tags');
+      const drift: RoleKey[] = [];
+      if (!sameJson(current.trustPolicy, glueTrustPolicy)) drift.push('trustPolicy');
+      if (!sameJson(current.accessPolicy, accessPolicy)) drift.push('accessPolicy');
       return drift;
     },
 
@@ -153,29 +155,17 @@ export function roleResource(ctx: StackContext): Resource<RoleState> {
       await putAccessPolicy();
     },
 
-    async update(current, drift) {
-      if (drift.includes('trust policy')) {
+    async update(_current, keys) {
+      if (keys.includes('trustPolicy')) {
         await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(glueTrustPolicy) }));
       }
-      if (drift.includes('access policy')) await putAccessPolicy();
-      if (drift.includes('tags')) {
-        await iam.send(new TagRoleCommand({ RoleName, Tags: tagList(missingTags(ctx.tags, current.tags)) }));
-      }
+      if (keys.includes('accessPolicy')) await putAccessPolicy();
     },
-  };
-}
 
-export function roleRemovable(ctx: StackContext): Removable {
-  const { iam } = ctx.aws;
-  const RoleName = ctx.names.role;
-  return {
-    kind: 'role',
-    name: RoleName,
-    async ownership(): Promise<Ownership> {
-      const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
-      if (!role?.Role) return 'absent';
-      return isOwnedBy(tagRecord(role.Role.Tags), ctx.names.stack) ? 'owned' : 'foreign';
+    async addTags(missing) {
+      await iam.send(new TagRoleCommand({ RoleName, Tags: tagList(missing) }));
     },
+
     async destroy() {
       // IAM refuses to delete a role that still has policies.
       for await (const page of paginateListRolePolicies({ client: iam }, { RoleName })) {

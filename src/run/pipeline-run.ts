@@ -124,19 +124,24 @@ export interface FollowOptions {
   readonly onSnapshot?: (s: PipelineSnapshot, elapsedMs: number) => void;
 }
 
-export type FollowResult = (Verdict & { done: true }) | { done: false; timedOut: true; last: PipelineSnapshot | undefined };
+/** Why following a run stopped before it ended: the --timeout passed, or the user pressed Ctrl-C. */
+export type StopReason = 'timeout' | 'interrupted';
+
+export type FollowResult =
+  | (Verdict & { done: true })
+  | { done: false; reason: StopReason; last: PipelineSnapshot | undefined };
 
 /** Polls the run until it ends, the timeout passes or the user interrupts; Glue has no waiters. */
 export async function followRun(ctx: StackContext, run: PipelineRun, options: FollowOptions): Promise<FollowResult> {
   const started = Date.now();
   let last: PipelineSnapshot | undefined;
   for (;;) {
-    if (ctx.signal.aborted) return { done: false, timedOut: true, last };
+    if (ctx.signal.aborted) return { done: false, reason: 'interrupted', last };
     last = await snapshot(ctx, run);
     options.onSnapshot?.(last, Date.now() - started);
     const result = verdict(last);
     if (result.done) return result;
-    if (Date.now() - started >= options.timeoutMs) return { done: false, timedOut: true, last };
+    if (Date.now() - started >= options.timeoutMs) return { done: false, reason: 'timeout', last };
     await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - (Date.now() - started))), ctx.signal);
   }
 }

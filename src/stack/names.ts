@@ -40,15 +40,6 @@ export const PREFIX = Object.freeze({
   sparkLogs: 'spark-logs/',
 });
 
-export const MANAGED_BY_TAG = 'ManagedBy';
-export const MANAGED_BY_VALUE = 'glue-provisioner';
-export const STACK_TAG = 'Stack';
-
-export function stackTags(stack: string): Record<string, string> {
-  return { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [STACK_TAG]: stack };
-}
-
-/** True when the tags mark a resource as created by this stack: teardown deletes nothing else. */
-export function isOwnedBy(tags: Readonly<Record<string, string>> | undefined, stack: string): boolean {
-  return tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE && tags[STACK_TAG] === stack;
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
 }

@@ -1,10 +1,18 @@
-import type { Action, PlannedChange, Resource } from '../resources/resource.js';
+import { missingTags } from '../aws/tags.js';
 import { StepError } from '../errors.js';
+import type { Action, AnyResource, Found, PlannedChange } from '../resources/resource.js';
+import type { StackContext } from './context.js';
+import { assertOwnedByStack } from './ownership.js';
+
+/** The drift key the stack adds for every tagged resource whose tags lack the stack's. */
+export const TAGS_KEY = 'tags';
 
 /** A resource with what it looks like now and what converging it takes. */
-export interface PlannedStep<Current = unknown> {
-  readonly resource: Resource<Current>;
-  readonly current: Current | undefined;
+export interface PlannedStep {
+  readonly resource: AnyResource;
+  readonly found: Found<unknown> | undefined;
+  /** The drift keys, `tags` included when the stack's tags are missing. */
+  readonly keys: readonly string[];
   readonly change: PlannedChange;
 }
 
@@ -14,25 +22,40 @@ export function decide(kind: string, name: string, exists: boolean, drift: reado
   return { kind, name, action, details: action === 'create' ? createDetails : drift };
 }
 
-/** Describes one resource and decides what to do; makes no change. */
-export async function planStep<Current>(resource: Resource<Current>): Promise<PlannedStep<Current>> {
-  let current: Current | undefined;
+/**
+ * Reads one resource and decides what to do; makes no change. Ownership and tags are judged here
+ * for every resource alike: an existing resource without the stack's tags is never adopted.
+ */
+export async function planStep(ctx: Pick<StackContext, 'names' | 'tags'>, resource: AnyResource): Promise<PlannedStep> {
+  let found: Found<unknown> | undefined;
   try {
-    current = await resource.describe();
+    found = await resource.find();
+    if (found && resource.addTags) assertOwnedByStack(resource.kind, resource.name, found.tags, ctx.names.stack);
   } catch (error) {
     throw new StepError('describe', `${resource.kind} ${resource.name}`, error);
   }
-  const drift = current === undefined ? [] : resource.drift(current);
-  const change = decide(resource.kind, resource.name, current !== undefined, drift, resource.createDetails?.() ?? []);
-  return { resource, current, change };
+  const keys: string[] = [];
+  if (found) {
+    keys.push(...resource.drift(found.state));
+    if (resource.addTags && Object.keys(missingTags(ctx.tags, found.tags)).length > 0) keys.push(TAGS_KEY);
+  }
+  const details = keys.map((key) => (key === TAGS_KEY ? TAGS_KEY : resource.label(key)));
+  const change = decide(resource.kind, resource.name, found !== undefined, details, resource.createDetails?.() ?? []);
+  return { resource, found, keys, change };
 }
 
 /** Carries out a planned step; a failure names the step and the resource, and a re-run resumes. */
-export async function applyStep<Current>(step: PlannedStep<Current>): Promise<void> {
-  const { resource, current, change } = step;
+export async function applyStep(ctx: Pick<StackContext, 'tags'>, step: PlannedStep): Promise<void> {
+  const { resource, found, keys, change } = step;
   try {
-    if (change.action === 'create') await resource.create();
-    else if (change.action === 'update' && current !== undefined) await resource.update(current, change.details);
+    if (change.action === 'create') {
+      await resource.create();
+    } else if (change.action === 'update' && found !== undefined) {
+      // Tags first: whatever fails after, the resource is still recognised as this stack's.
+      if (keys.includes(TAGS_KEY)) await resource.addTags?.(missingTags(ctx.tags, found.tags), found.tags);
+      const settings = keys.filter((key) => key !== TAGS_KEY);
+      if (settings.length > 0) await resource.update(found.state, settings);
+    }
   } catch (error) {
     throw new StepError(change.action, `${resource.kind} ${resource.name}`, error);
   }

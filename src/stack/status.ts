@@ -1,20 +1,10 @@
-import {
-  GetCrawlerCommand,
-  GetDatabaseCommand,
-  GetJobCommand,
-  GetJobRunsCommand,
-  GetTriggerCommand,
-  GetWorkflowCommand,
-  GetWorkflowRunsCommand,
-  type JobRun,
-  type WorkflowRun,
-} from '@aws-sdk/client-glue';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetJobRunsCommand, GetWorkflowRunsCommand, type JobRun, type WorkflowRun } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
 import type { StackContext } from './context.js';
 import { PREFIX } from './names.js';
-import { bucketExists } from '../resources/bucket.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
+import type { StatusFields } from '../resources/resource.js';
+import { standaloneResources } from './resources.js';
 
 /**
  * What `status --json` prints: one object, stable keys. Times are ISO 8601 UTC strings, durations
@@ -57,48 +47,37 @@ export interface RunStatus {
 }
 
 export async function collectStatus(ctx: StackContext): Promise<StatusReport> {
-  const { glue, iam, s3 } = ctx.aws;
+  const { glue, s3 } = ctx.aws;
   const { names } = ctx;
+  const resources = standaloneResources(ctx);
 
-  const [bucket, role, database, crawler, job, workflow, scheduleTrigger, jobTrigger, workflowRuns, jobRuns] = await Promise.all([
-    bucketExists(s3, names.bucket),
-    ctx.settings.roleArn ? Promise.resolve(undefined) : orUndefined(iam.send(new GetRoleCommand({ RoleName: names.role }))),
-    orUndefined(glue.send(new GetDatabaseCommand({ Name: names.database }))),
-    orUndefined(glue.send(new GetCrawlerCommand({ Name: names.crawler }))),
-    orUndefined(glue.send(new GetJobCommand({ JobName: names.job }))),
-    orUndefined(glue.send(new GetWorkflowCommand({ Name: names.workflow }))),
-    orUndefined(glue.send(new GetTriggerCommand({ Name: names.scheduleTrigger }))),
-    orUndefined(glue.send(new GetTriggerCommand({ Name: names.jobTrigger }))),
+  const [found, workflowRuns, jobRuns] = await Promise.all([
+    Promise.all(resources.map((resource) => resource.find())),
     orUndefined(glue.send(new GetWorkflowRunsCommand({ Name: names.workflow, MaxResults: 1 }))),
     orUndefined(glue.send(new GetJobRunsCommand({ JobName: names.job, MaxResults: 1 }))),
   ]);
+  const entries = resources.map((resource, i) => ({ resource, found: found[i] }));
 
-  const resources: ResourceStatus[] = [
-    { kind: 'bucket', name: names.bucket, exists: bucket },
-    ctx.settings.roleArn
-      ? { kind: 'role', name: ctx.settings.roleArn, exists: true, state: 'external' }
-      : { kind: 'role', name: names.role, exists: Boolean(role?.Role) },
-    { kind: 'database', name: names.database, exists: Boolean(database?.Database) },
-    withState({ kind: 'crawler', name: names.crawler, exists: Boolean(crawler?.Crawler) }, crawler?.Crawler?.State),
-    { kind: 'job', name: names.job, exists: Boolean(job?.Job) },
-    { kind: 'workflow', name: names.workflow, exists: Boolean(workflow?.Workflow) },
-  ];
+  const listed: ResourceStatus[] = entries
+    .filter(({ resource }) => resource.kind !== 'trigger')
+    .map(({ resource, found: current }) => ({
+      kind: resource.kind,
+      name: resource.name,
+      exists: current !== undefined,
+      ...definedOnly({ state: current ? resource.summarize?.(current.state).state : undefined }),
+    }));
+  // A role passed with --role-arn is not the stack's: shown for what it is, never read.
+  if (ctx.settings.roleArn) listed.splice(1, 0, { kind: 'role', name: ctx.settings.roleArn, exists: true, state: 'external' });
 
-  const triggers: TriggerStatus[] = [scheduleTrigger, jobTrigger].map((found, i) => {
-    const name = i === 0 ? names.scheduleTrigger : names.jobTrigger;
-    const trigger = found?.Trigger;
-    if (!trigger) return { name, exists: false };
-    return {
-      name,
-      exists: true,
-      ...(trigger.Type ? { type: trigger.Type } : {}),
-      ...(trigger.State ? { state: trigger.State } : {}),
-      ...(trigger.Schedule ? { schedule: trigger.Schedule } : {}),
-    };
-  });
+  const triggers: TriggerStatus[] = entries
+    .filter(({ resource }) => resource.kind === 'trigger')
+    .map(({ resource, found: current }) =>
+      current ? { name: resource.name, exists: true, ...definedOnly(resource.summarize?.(current.state) ?? {}) } : { name: resource.name, exists: false },
+    );
 
+  const bucketExists = entries.some(({ resource, found: current }) => resource.kind === 'bucket' && current !== undefined);
   const empty: PrefixSummary = { objects: 0, bytes: 0 };
-  const [raw, scripts, processed] = bucket
+  const [raw, scripts, processed] = bucketExists
     ? await Promise.all([PREFIX.raw, PREFIX.scripts, PREFIX.processed].map((p) => summarizePrefix(s3, names.bucket, p)))
     : [empty, empty, empty];
 
@@ -106,7 +85,7 @@ export async function collectStatus(ctx: StackContext): Promise<StatusReport> {
     stack: names.stack,
     account: ctx.aws.accountId,
     region: ctx.aws.region,
-    resources,
+    resources: listed,
     triggers,
     lastWorkflowRun: workflowRunStatus(workflowRuns?.Runs?.[0]),
     lastJobRun: jobRunStatus(jobRuns?.JobRuns?.[0]),
@@ -114,8 +93,9 @@ export async function collectStatus(ctx: StackContext): Promise<StatusReport> {
   };
 }
 
-function withState(status: ResourceStatus, state: string | undefined): ResourceStatus {
-  return state ? { ...status, state } : status;
+/** Leaves out fields without a value (or an empty one), so JSON consumers see only what is known. */
+function definedOnly(fields: StatusFields): StatusFields {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== '')) as StatusFields;
 }
 
 function workflowRunStatus(run: WorkflowRun | undefined): RunStatus | null {

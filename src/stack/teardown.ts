@@ -1,27 +1,29 @@
-import type { StackContext } from './context.js';
+import { isNotFound } from '../aws/errors.js';
 import { StepError } from '../errors.js';
-import type { Ownership, Removable } from '../resources/resource.js';
+import type { AnyResource } from '../resources/resource.js';
 import { stopActiveRuns } from '../run/stop-runs.js';
-import { teardownRemovables } from './resources.js';
+import type { StackContext } from './context.js';
+import { ownershipOf, type Ownership } from './ownership.js';
+import { standaloneResources } from './resources.js';
 
 export interface SurveyedResource {
-  readonly removable: Removable;
+  readonly resource: AnyResource;
   readonly ownership: Ownership;
 }
 
 /** Read-only: which of the stack's resources exist, and whether their tags say they are ours. */
 export async function surveyTeardown(ctx: StackContext): Promise<SurveyedResource[]> {
-  const removables = teardownRemovables(ctx);
-  const ownerships = await Promise.all(
-    removables.map(async (removable) => {
+  // Dependents first: the reverse of the order `up` creates them in.
+  const resources = standaloneResources(ctx).reverse();
+  return Promise.all(
+    resources.map(async (resource) => {
       try {
-        return await removable.ownership();
+        return { resource, ownership: ownershipOf(await resource.find(), ctx.names.stack) };
       } catch (error) {
-        throw new StepError('inspect', `${removable.kind} ${removable.name}`, error);
+        throw new StepError('inspect', label(resource), error);
       }
     }),
   );
-  return removables.map((removable, i) => ({ removable, ownership: ownerships[i]! }));
 }
 
 export interface TeardownOutcome {
@@ -32,13 +34,13 @@ export interface TeardownOutcome {
 
 /** Stops runs, then deletes every owned resource, dependents first. */
 export async function executeTeardown(ctx: StackContext, survey: readonly SurveyedResource[]): Promise<TeardownOutcome> {
-  const owned = survey.filter((s) => s.ownership === 'owned');
+  const owned = survey.filter((s) => s.ownership === 'owned').map((s) => s.resource);
   const outcome: TeardownOutcome = {
     deleted: [],
-    foreign: survey.filter((s) => s.ownership === 'foreign').map((s) => label(s.removable)),
+    foreign: survey.filter((s) => s.ownership === 'foreign').map((s) => label(s.resource)),
   };
-  const ownsCrawler = owned.some((s) => s.removable.kind === 'crawler');
-  const ownsJob = owned.some((s) => s.removable.kind === 'job');
+  const ownsCrawler = owned.some((r) => r.kind === 'crawler');
+  const ownsJob = owned.some((r) => r.kind === 'job');
   if (ownsCrawler || ownsJob) {
     try {
       await stopActiveRuns(ctx, { crawler: ownsCrawler, job: ownsJob });
@@ -46,18 +48,29 @@ export async function executeTeardown(ctx: StackContext, survey: readonly Survey
       throw new StepError('stop', `runs of ${ctx.names.crawler} and ${ctx.names.job}`, error);
     }
   }
-  for (const { removable } of owned) {
-    ctx.logger.info(`deleting ${label(removable)}`);
+  for (const resource of owned) {
+    ctx.logger.info(`deleting ${label(resource)}`);
     try {
-      await removable.destroy();
+      await destroy(resource);
     } catch (error) {
-      throw new StepError('delete', label(removable), error);
+      throw new StepError('delete', label(resource), error);
     }
-    outcome.deleted.push(label(removable));
+    outcome.deleted.push(label(resource));
   }
   return outcome;
 }
 
-export function label(removable: Pick<Removable, 'kind' | 'name'>): string {
-  return `${removable.kind} ${removable.name}`;
+/** Deletes a resource; one that is already gone (deleted by someone else meanwhile) counts as deleted. */
+async function destroy(resource: AnyResource): Promise<void> {
+  try {
+    await resource.destroy?.();
+  } catch (error) {
+    // A failed look afterwards leaves the original error to report.
+    if (isNotFound(error) && (await resource.find().catch(() => 'unknown')) === undefined) return;
+    throw error;
+  }
+}
+
+export function label(resource: Pick<AnyResource, 'kind' | 'name'>): string {
+  return `${resource.kind} ${resource.name}`;
 }

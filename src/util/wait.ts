@@ -1,6 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import { hasName } from '../aws/errors.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, TimeoutError } from '../errors.js';
 import type { Logger } from '../cli/logger.js';
 
 /**
@@ -55,9 +55,7 @@ export async function pollUntil<T>(
   }
 }
 
-export class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-}
+
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

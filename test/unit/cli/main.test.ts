@@ -8,6 +8,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { OPTIONS } from '../../../src/config/settings.js';
 
 /**
  * main() runs with a fake environment: a region, dummy credentials and an endpoint on a closed
@@ -151,5 +152,19 @@ describe('main teardown', () => {
     const sent = allCalls();
     expect(sent).toContain('GetCallerIdentityCommand');
     expect(sent.filter((name) => !/^(Get|Head|List)/.test(name))).toEqual([]);
+  });
+});
+
+describe('main: --help', () => {
+  it('offers every option of the option table, with its default', async () => {
+    const logged: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void logged.push(args.join(' ')));
+    await main(['--help']);
+    const help = [...logged, ...stdout].join('\n');
+    for (const spec of Object.values(OPTIONS)) {
+      expect(help, spec.flag).toContain(`--${spec.flag}`);
+      if ('default' in spec) expect(help, spec.flag).toContain(`[default: ${JSON.stringify(spec.default)}]`);
+    }
+    expect(allCalls()).toHaveLength(0);
   });
 });

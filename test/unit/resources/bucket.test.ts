@@ -23,15 +23,17 @@ import {
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ProvisionerError } from '../../../src/errors.js';
-import { bucketExists, bucketRemovable, bucketResource, type BucketState } from '../../../src/resources/bucket.js';
-import { mockedStack, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
+import { ProvisionerError, StepError } from '../../../src/errors.js';
+import { bucketExists, bucketResource, type BucketState } from '../../../src/resources/bucket.js';
+import { applyStep, planStep } from '../../../src/stack/plan.js';
+import { driftLabels, mockedStack, mutatingCommands, ownershipIn, sentCommands, updateStep, type MockedStack, type StackOptions } from '../support/stack.js';
 import { s3Error, s3NoSuchBucket, s3NotFound } from '../support/errors.js';
 
 const STACK_TAGS = [
   { Key: 'ManagedBy', Value: 'glue-provisioner' },
   { Key: 'Stack', Value: 'flight-delays' },
 ];
+const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 
 const ALL_BLOCKED = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
@@ -61,11 +63,10 @@ function inSyncState(bucket: string): BucketState {
     ownership: 'BucketOwnerEnforced',
     policy: { Version: '2012-10-17', Statement: [tlsStatement(bucket)] },
     lifecycleRules: [ABORT_RULE],
-    tags: { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' },
   };
 }
 
-/** Mocks S3 so that describe() sees a bucket configured as this stack wants it. */
+/** Mocks S3 so that find() sees a bucket configured as this stack wants it. */
 function mockExistingBucket(t: MockedStack, overrides: { tagSet?: { Key: string; Value: string }[] } = {}): void {
   const bucket = t.ctx.names.bucket;
   t.s3.on(HeadBucketCommand).resolves({});
@@ -154,7 +155,7 @@ describe('bucketExists', () => {
   });
 });
 
-describe('bucketResource.describe', () => {
+describe('bucketResource.find', () => {
   let t: MockedStack;
   beforeEach(() => {
     t = stack();
@@ -162,14 +163,14 @@ describe('bucketResource.describe', () => {
 
   it('returns undefined for a missing bucket and reads nothing else', async () => {
     t.s3.on(HeadBucketCommand).rejects(s3NotFound());
-    await expect(bucketResource(t.ctx).describe()).resolves.toBeUndefined();
+    await expect(bucketResource(t.ctx).find()).resolves.toBeUndefined();
     expect(sentCommands(t)).toEqual(['HeadBucketCommand']);
   });
 
-  it('reads every setting of an existing bucket', async () => {
+  it('reads every setting of an existing bucket, and its tags', async () => {
     mockExistingBucket(t);
-    const state = await bucketResource(t.ctx).describe();
-    expect(state).toEqual(inSyncState(t.ctx.names.bucket));
+    const found = await bucketResource(t.ctx).find();
+    expect(found).toEqual({ state: inSyncState(t.ctx.names.bucket), tags: OURS });
     const reads = t.s3.calls().map((call) => call.args[0] as { input: unknown });
     expect(sentCommands(t).sort()).toEqual(
       [
@@ -194,30 +195,41 @@ describe('bucketResource.describe', () => {
     t.s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration', 404));
     t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: STACK_TAGS });
     const resource = bucketResource(t.ctx);
-    const state = await resource.describe();
+    const state = (await resource.find())!.state;
     expect(state).toMatchObject({ publicAccessBlock: undefined, encryption: undefined, ownership: undefined, policy: undefined, lifecycleRules: [] });
-    expect(resource.drift(state!)).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule']);
+    expect(resource.drift(state)).toEqual(['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle']);
+    expect(driftLabels(resource, state)).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule']);
   });
 
   it.each([
     ['has no tags at all', undefined],
     ['is tagged for another stack', [{ Key: 'ManagedBy', Value: 'glue-provisioner' }, { Key: 'Stack', Value: 'other-stack' }]],
     ['is tagged by another tool', [{ Key: 'ManagedBy', Value: 'terraform' }, { Key: 'Stack', Value: 'flight-delays' }]],
-  ])('refuses a bucket that %s', async (_what, tagSet) => {
+  ])('refuses, when planning, a bucket that %s', async (_what, tagSet) => {
     mockExistingBucket(t);
     if (tagSet === undefined) t.s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
     else t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: tagSet });
-    const failure = await bucketResource(t.ctx).describe().catch((e: unknown) => e);
+    // find() only reads; the stack judges ownership for every resource alike.
+    await expect(bucketResource(t.ctx).find()).resolves.toMatchObject({ state: inSyncState(t.ctx.names.bucket) });
+    const failure = await planStep(t.ctx, bucketResource(t.ctx)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
     expect(failure).toBeInstanceOf(ProvisionerError);
     expect((failure as ProvisionerError).fault).toBe('user');
     expect((failure as Error).message).toContain(t.ctx.names.bucket);
     expect((failure as Error).message).toContain('flight-delays');
+    const cause = (failure as StepError).cause as ProvisionerError;
+    expect(cause).toBeInstanceOf(ProvisionerError);
+    expect(cause.fault).toBe('user');
+    expect(cause.message).toBe(
+      `bucket ${t.ctx.names.bucket} already exists and is not tagged as stack "flight-delays"'s; choose another --bucket or --name`,
+    );
+    expect(mutatingCommands(t)).toEqual([]);
   });
 
   it('fails on an S3 error other than "not configured"', async () => {
     mockExistingBucket(t);
     t.s3.on(GetBucketPolicyCommand).rejects(s3Error('AccessDenied', 403));
-    await expect(bucketResource(t.ctx).describe()).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(bucketResource(t.ctx).find()).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
 
@@ -229,9 +241,23 @@ describe('bucketResource.drift', () => {
       ...state,
       policy: { Version: '2012-10-17', Statement: [{ Sid: 'AllowAnalytics', Effect: 'Allow' }, ...state.policy!.Statement] },
       lifecycleRules: [{ ID: 'expire-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }, ABORT_RULE],
-      tags: { ...state.tags, CostCenter: 'data' },
     };
     expect(bucketResource(t.ctx).drift(busy)).toEqual([]);
+  });
+
+  it("plans a no-op for such a bucket whose tags hold others' tags besides the stack's", async () => {
+    const t = stack();
+    mockExistingBucket(t, { tagSet: [...STACK_TAGS, { Key: 'CostCenter', Value: 'data' }] });
+    const step = await planStep(t.ctx, bucketResource(t.ctx));
+    expect(step.keys).toEqual([]);
+    expect(step.change).toEqual({ kind: 'bucket', name: t.ctx.names.bucket, action: 'no-op', details: [] });
+  });
+
+  it('labels every drift key with the words a plan shows', () => {
+    const resource = bucketResource(stack().ctx);
+    expect(
+      (['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle'] as const).map((key) => resource.label(key)),
+    ).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule']);
   });
 
   it.each(['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'])(
@@ -239,7 +265,7 @@ describe('bucketResource.drift', () => {
     (flag) => {
       const t = stack();
       const state = inSyncState(t.ctx.names.bucket);
-      expect(bucketResource(t.ctx).drift({ ...state, publicAccessBlock: { ...ALL_BLOCKED, [flag]: false } })).toEqual(['public access block']);
+      expect(driftLabels(bucketResource(t.ctx), { ...state, publicAccessBlock: { ...ALL_BLOCKED, [flag]: false } })).toEqual(['public access block']);
     },
   );
 
@@ -252,23 +278,23 @@ describe('bucketResource.drift', () => {
       ...state,
       encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID }, BucketKeyEnabled },
     });
-    expect(resource.drift(state)).toEqual(['default encryption']);
-    expect(resource.drift(kms(keyArn, true))).toEqual([]);
-    expect(resource.drift(kms(keyArn.replace('6666', '7777'), true))).toEqual(['default encryption']);
-    expect(resource.drift(kms(keyArn, false))).toEqual(['default encryption']);
+    expect(driftLabels(resource, state)).toEqual(['default encryption']);
+    expect(driftLabels(resource, kms(keyArn, true))).toEqual([]);
+    expect(driftLabels(resource, kms(keyArn.replace('6666', '7777'), true))).toEqual(['default encryption']);
+    expect(driftLabels(resource, kms(keyArn, false))).toEqual(['default encryption']);
   });
 
   it('wants SSE-S3 by default, so a KMS-encrypted bucket drifts', () => {
     const t = stack();
     const state = inSyncState(t.ctx.names.bucket);
     const kms = { ...state, encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms' as const, KMSMasterKeyID: 'alias/x' } } };
-    expect(bucketResource(t.ctx).drift(kms)).toEqual(['default encryption']);
+    expect(driftLabels(bucketResource(t.ctx), kms)).toEqual(['default encryption']);
   });
 
   it('reports object ownership other than BucketOwnerEnforced', () => {
     const t = stack();
     const state = inSyncState(t.ctx.names.bucket);
-    expect(bucketResource(t.ctx).drift({ ...state, ownership: 'BucketOwnerPreferred' })).toEqual(['object ownership']);
+    expect(driftLabels(bucketResource(t.ctx), { ...state, ownership: 'BucketOwnerPreferred' })).toEqual(['object ownership']);
   });
 
   it('reports a TLS statement that was changed, or is missing', () => {
@@ -276,9 +302,9 @@ describe('bucketResource.drift', () => {
     const resource = bucketResource(t.ctx);
     const state = inSyncState(t.ctx.names.bucket);
     const weakened = { ...tlsStatement(t.ctx.names.bucket), Effect: 'Allow' };
-    expect(resource.drift({ ...state, policy: { Statement: [weakened] } })).toEqual(['TLS-only policy']);
-    expect(resource.drift({ ...state, policy: { Statement: [{ Sid: 'Other', Effect: 'Allow' }] } })).toEqual(['TLS-only policy']);
-    expect(resource.drift({ ...state, policy: undefined })).toEqual(['TLS-only policy']);
+    expect(driftLabels(resource, { ...state, policy: { Statement: [weakened] } })).toEqual(['TLS-only policy']);
+    expect(driftLabels(resource, { ...state, policy: { Statement: [{ Sid: 'Other', Effect: 'Allow' }] } })).toEqual(['TLS-only policy']);
+    expect(driftLabels(resource, { ...state, policy: undefined })).toEqual(['TLS-only policy']);
   });
 
   it.each([
@@ -288,7 +314,8 @@ describe('bucketResource.drift', () => {
   ])('requires the TLS-only policy when the endpoint is %s: %s', (_what, endpointUrl, required) => {
     const t = stack({ raw: { endpointUrl } });
     const state = { ...inSyncState(t.ctx.names.bucket), policy: undefined };
-    expect(bucketResource(t.ctx).drift(state).includes('TLS-only policy')).toBe(required);
+    expect(driftLabels(bucketResource(t.ctx), state).includes('TLS-only policy')).toBe(required);
+    expect(bucketResource(t.ctx).drift(state).includes('tlsPolicy')).toBe(required);
     expect(bucketResource(t.ctx).createDetails!().includes('TLS only')).toBe(required);
   });
 
@@ -298,7 +325,7 @@ describe('bucketResource.drift', () => {
     ['with other days', [{ ...ABORT_RULE, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 30 } }]],
   ])('reports the abort-uploads lifecycle rule when %s', (_what, rules) => {
     const t = stack();
-    expect(bucketResource(t.ctx).drift({ ...inSyncState(t.ctx.names.bucket), lifecycleRules: rules })).toEqual(['lifecycle rule']);
+    expect(driftLabels(bucketResource(t.ctx), { ...inSyncState(t.ctx.names.bucket), lifecycleRules: rules })).toEqual(['lifecycle rule']);
   });
 });
 
@@ -414,16 +441,19 @@ describe('bucketResource.update', () => {
     const resource = bucketResource(t.ctx);
     const state = { ...inSyncState(t.ctx.names.bucket), ownership: 'ObjectWriter' };
     const drift = resource.drift(state);
-    expect(drift).toEqual(['object ownership']);
+    expect(drift).toEqual(['ownership']);
+    expect(driftLabels(resource, state)).toEqual(['object ownership']);
     await resource.update(state, drift);
     expect(sentCommands(t)).toEqual(['PutBucketOwnershipControlsCommand']);
   });
 
-  it('merges the stack tags into the tags others set instead of replacing them', async () => {
+  it('merges the stack tags into the tags others set instead of replacing them (applyStep, tags first)', async () => {
     const t = stack();
     const resource = bucketResource(t.ctx);
-    const state = { ...inSyncState(t.ctx.names.bucket), tags: { CostCenter: 'data', Stack: 'stale' } };
-    await resource.update(state, resource.drift(state));
+    const step = updateStep(t.ctx, resource, { state: inSyncState(t.ctx.names.bucket), tags: { CostCenter: 'data', Stack: 'stale' } });
+    expect(step.keys).toEqual(['tags']);
+    await applyStep(t.ctx, step);
+    expect(sentCommands(t)).toEqual(['PutBucketTaggingCommand']);
     const tagSet = t.s3.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input.Tagging?.TagSet;
     expect(tagSet).toHaveLength(3);
     expect(tagSet).toEqual(
@@ -458,7 +488,7 @@ describe('bucketResource.update', () => {
   });
 });
 
-describe('bucketRemovable', () => {
+describe('bucketResource ownership and destroy', () => {
   let t: MockedStack;
   beforeEach(() => {
     t = stack();
@@ -466,17 +496,17 @@ describe('bucketRemovable', () => {
 
   it('is absent when the bucket does not exist', async () => {
     t.s3.on(HeadBucketCommand).rejects(s3NotFound());
-    await expect(bucketRemovable(t.ctx).ownership()).resolves.toBe('absent');
+    await expect(ownershipIn(t, bucketResource(t.ctx))).resolves.toBe('absent');
   });
 
   it('is owned only with both stack tags, foreign otherwise', async () => {
     t.s3.on(HeadBucketCommand).resolves({});
     t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: STACK_TAGS });
-    await expect(bucketRemovable(t.ctx).ownership()).resolves.toBe('owned');
+    await expect(ownershipIn(t, bucketResource(t.ctx))).resolves.toBe('owned');
     t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'Stack', Value: 'flight-delays' }] });
-    await expect(bucketRemovable(t.ctx).ownership()).resolves.toBe('foreign');
+    await expect(ownershipIn(t, bucketResource(t.ctx))).resolves.toBe('foreign');
     t.s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
-    await expect(bucketRemovable(t.ctx).ownership()).resolves.toBe('foreign');
+    await expect(ownershipIn(t, bucketResource(t.ctx))).resolves.toBe('foreign');
   });
 
   it('empties the bucket before deleting it', async () => {
@@ -487,7 +517,7 @@ describe('bucketRemovable', () => {
       stored = [];
       return {};
     });
-    await bucketRemovable(t.ctx).destroy();
+    await bucketResource(t.ctx).destroy!();
     expect(sentCommands(t)).toEqual([
       'ListMultipartUploadsCommand',
       'ListObjectVersionsCommand',
@@ -501,7 +531,7 @@ describe('bucketRemovable', () => {
   it('does not delete the bucket when emptying it fails', async () => {
     t.s3.on(ListMultipartUploadsCommand).resolves({});
     t.s3.on(ListObjectVersionsCommand).rejects(s3Error('AccessDenied', 403));
-    await expect(bucketRemovable(t.ctx).destroy()).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(bucketResource(t.ctx).destroy!()).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(t.s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
   });
 });

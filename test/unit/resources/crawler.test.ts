@@ -8,9 +8,11 @@ import {
   type Crawler,
 } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { crawlerDrift, crawlerRemovable, crawlerResource, crawlerSpec } from '../../../src/resources/crawler.js';
+import { StepError } from '../../../src/errors.js';
+import { crawlerDrift, crawlerResource, crawlerSpec } from '../../../src/resources/crawler.js';
+import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';
-import { glueResourceArn, mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+import { driftLabels, glueResourceArn, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
 
 const TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 
@@ -78,46 +80,61 @@ describe('crawlerDrift', () => {
     expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), Role: 'arn:aws:iam::123456789012:role/flight-delays-glue-role' })).toEqual([]);
   });
 
-  it.each<[string, Partial<Crawler>]>([
-    ['role', { Role: 'other-role' }],
-    ['database', { DatabaseName: 'other_db' }],
-    ['description', { Description: 'edited' }],
-    ['targets', { Targets: { S3Targets: [{ Path: 's3://data-bucket/' }] } }],
-    ['targets', { Targets: { S3Targets: [{ Path: 's3://data-bucket/raw/', Exclusions: ['**.md', '**/_*', '**/.*'] }, { Path: 's3://data-bucket/processed/' }] } }],
-    ['recrawl policy', { RecrawlPolicy: { RecrawlBehavior: 'CRAWL_EVERYTHING' } }],
-    ['schema change policy', { SchemaChangePolicy: { UpdateBehavior: 'UPDATE_IN_DATABASE', DeleteBehavior: 'LOG' } }],
-    ['schema change policy', { SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'DELETE_FROM_DATABASE' } }],
-    ['configuration', { Configuration: '{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}' }],
-    ['configuration', { Configuration: undefined }],
-  ])('reports %s', (what, change) => {
-    expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
+  it.each<[string, ReturnType<typeof crawlerDrift>[number], Partial<Crawler>]>([
+    ['role', 'role', { Role: 'other-role' }],
+    ['database', 'database', { DatabaseName: 'other_db' }],
+    ['description', 'description', { Description: 'edited' }],
+    ['targets', 'targets', { Targets: { S3Targets: [{ Path: 's3://data-bucket/' }] } }],
+    ['targets', 'targets', { Targets: { S3Targets: [{ Path: 's3://data-bucket/raw/', Exclusions: ['**.md', '**/_*', '**/.*'] }, { Path: 's3://data-bucket/processed/' }] } }],
+    ['recrawl policy', 'recrawlPolicy', { RecrawlPolicy: { RecrawlBehavior: 'CRAWL_EVERYTHING' } }],
+    ['schema change policy', 'schemaChangePolicy', { SchemaChangePolicy: { UpdateBehavior: 'UPDATE_IN_DATABASE', DeleteBehavior: 'LOG' } }],
+    ['schema change policy', 'schemaChangePolicy', { SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'DELETE_FROM_DATABASE' } }],
+    ['configuration', 'configuration', { Configuration: '{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}' }],
+    ['configuration', 'configuration', { Configuration: undefined }],
+  ])('reports %s', (what, key, change) => {
+    expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([key]);
+    expect(driftLabels(crawlerResource(t.ctx), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
   });
 });
 
 describe('crawlerResource', () => {
-  it('describes a missing crawler as undefined', async () => {
+  it('finds a missing crawler as undefined', async () => {
     t.glue.on(GetCrawlerCommand).rejects(glueNotFound());
-    await expect(crawlerResource(t.ctx).describe()).resolves.toBeUndefined();
+    await expect(crawlerResource(t.ctx).find()).resolves.toBeUndefined();
     expect(sentCommands(t)).toEqual(['GetCrawlerCommand']);
   });
 
   it('has no drift when the crawler and its tags are as wanted', async () => {
     t.glue.on(GetCrawlerCommand).resolves({ Crawler: asGlueReturnsIt() });
     const resource = crawlerResource(t.ctx);
-    const state = await resource.describe();
-    expect(resource.drift(state!)).toEqual([]);
+    const found = await resource.find();
+    expect(found).toEqual({ state: asGlueReturnsIt(), tags: TAGS });
+    expect(resource.drift(found!.state)).toEqual([]);
+    expect((await planStep(t.ctx, resource)).change).toMatchObject({ action: 'no-op', details: [] });
+    expect(t.glue.commandCalls(GetCrawlerCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-raw-crawler' });
     expect(t.glue.commandCalls(GetTagsCommand)[0]?.args[0].input).toEqual({
       ResourceArn: glueResourceArn(t.ctx, 'crawler', 'flight-delays-raw-crawler'),
     });
   });
 
-  it('refuses to adopt a crawler of the same name that carries another stack\'s tags', async () => {
+  it("refuses, when planning, to adopt a crawler of the same name that carries another stack's tags", async () => {
     t.glue.on(GetCrawlerCommand).resolves({ Crawler: asGlueReturnsIt() });
     t.glue.on(GetTagsCommand).resolves({ Tags: { ManagedBy: 'glue-provisioner', Stack: 'someone-else' } });
-    await expect(crawlerResource(t.ctx).describe()).rejects.toMatchObject({
+    const failure = await planStep(t.ctx, crawlerResource(t.ctx)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
+    expect(failure).toMatchObject({
+      step: 'describe',
       fault: 'user',
       message: expect.stringContaining('crawler flight-delays-raw-crawler already exists and is not tagged as stack "flight-delays"'),
     });
+    expect((failure as StepError).cause).toMatchObject({
+      fault: 'user',
+      message: expect.stringContaining('crawler flight-delays-raw-crawler already exists and is not tagged as stack "flight-delays"'),
+    });
+  });
+
+  it('shows the crawl state in status', () => {
+    expect(crawlerResource(t.ctx).summarize!({ ...asGlueReturnsIt(), State: 'RUNNING' })).toEqual({ state: 'RUNNING' });
   });
 
   it('creates the crawler from the spec with tags and without a schedule', async () => {
@@ -145,35 +162,36 @@ describe('crawlerResource', () => {
 
   it('updates a drifted crawler with the whole spec', async () => {
     const resource = crawlerResource(t.ctx);
-    const state = { crawler: { ...asGlueReturnsIt(), RecrawlPolicy: { RecrawlBehavior: 'CRAWL_EVERYTHING' as const } }, tags: TAGS };
+    const state = { ...asGlueReturnsIt(), RecrawlPolicy: { RecrawlBehavior: 'CRAWL_EVERYTHING' as const } };
     const drift = resource.drift(state);
-    expect(drift).toEqual(['recrawl policy']);
+    expect(drift).toEqual(['recrawlPolicy']);
+    expect(driftLabels(resource, state)).toEqual(['recrawl policy']);
     await resource.update(state, drift);
     expect(sentCommands(t)).toEqual(['UpdateCrawlerCommand']);
     expect(t.glue.commandCalls(UpdateCrawlerCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-raw-crawler', ...crawlerSpec(t.ctx) });
   });
 
-  it('only tags a crawler whose tags are missing', async () => {
+  it('only tags a crawler whose tags are missing (applyStep)', async () => {
     const resource = crawlerResource(t.ctx);
-    const state = { crawler: asGlueReturnsIt(), tags: {} };
-    const drift = resource.drift(state);
-    expect(drift).toEqual(['tags']);
-    await resource.update(state, drift);
+    const step = updateStep(t.ctx, resource, { state: asGlueReturnsIt(), tags: {} });
+    expect(step.keys).toEqual(['tags']);
+    expect(step.change).toMatchObject({ action: 'update', details: ['tags'] });
+    await applyStep(t.ctx, step);
     expect(sentCommands(t)).toEqual(['TagResourceCommand']);
     expect(t.glue.commandCalls(TagResourceCommand)[0]?.args[0].input.TagsToAdd).toEqual(TAGS);
   });
 });
 
-describe('crawlerRemovable', () => {
+describe('crawlerResource ownership and destroy', () => {
   it('is absent, owned or foreign, and deletes by name', async () => {
-    const removable = crawlerRemovable(t.ctx);
+    const resource = crawlerResource(t.ctx);
     t.glue.on(GetCrawlerCommand).rejects(glueNotFound());
-    await expect(removable.ownership()).resolves.toBe('absent');
+    await expect(ownershipIn(t, resource)).resolves.toBe('absent');
     t.glue.on(GetCrawlerCommand).resolves({ Crawler: asGlueReturnsIt() });
-    await expect(removable.ownership()).resolves.toBe('owned');
+    await expect(ownershipIn(t, resource)).resolves.toBe('owned');
     t.glue.on(GetTagsCommand).resolves({ Tags: { ManagedBy: 'glue-provisioner', Stack: 'other' } });
-    await expect(removable.ownership()).resolves.toBe('foreign');
-    await removable.destroy();
+    await expect(ownershipIn(t, resource)).resolves.toBe('foreign');
+    await resource.destroy!();
     expect(t.glue.commandCalls(DeleteCrawlerCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-raw-crawler' });
   });
 });

@@ -8,9 +8,10 @@ import {
   type Job,
 } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jobDrift, jobRemovable, jobResource, jobSpec } from '../../../src/resources/job.js';
+import { jobDrift, jobResource, jobSpec } from '../../../src/resources/job.js';
+import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';
-import { mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+import { driftLabels, glueResourceArn, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
 
 const TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 const MODULES = ['scripts/features.py', 'scripts/options.py'];
@@ -94,36 +95,41 @@ describe('jobDrift', () => {
     expect(jobDrift(spec(), asGlueReturnsIt())).toEqual([]);
   });
 
-  it.each<[string, Partial<Job>]>([
-    ['role', { Role: 'arn:aws:iam::123456789012:role/other' }],
-    ['description', { Description: 'x' }],
-    ['command', { Command: { Name: 'pythonshell', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' } }],
-    ['command', { Command: { Name: 'glueetl', ScriptLocation: 's3://elsewhere/job.py', PythonVersion: '3' } }],
-    ['arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--job-bookmark-option': 'job-bookmark-disable' } }],
-    ['arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--extra-py-files': 's3://data-bucket/scripts/features.py' } }],
-    ['Glue version', { GlueVersion: '4.0' }],
-    ['worker type', { WorkerType: 'G.2X' }],
-    ['workers', { NumberOfWorkers: 5 }],
-    ['timeout', { Timeout: 2880 }],
-    ['retries', { MaxRetries: 3 }],
-    ['concurrency', { ExecutionProperty: { MaxConcurrentRuns: 4 } }],
-  ])('reports %s', (what, change) => {
-    expect(jobDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
+  it.each<[string, ReturnType<typeof jobDrift>[number], Partial<Job>]>([
+    ['role', 'role', { Role: 'arn:aws:iam::123456789012:role/other' }],
+    ['description', 'description', { Description: 'x' }],
+    ['command', 'command', { Command: { Name: 'pythonshell', ScriptLocation: 's3://data-bucket/scripts/job.py', PythonVersion: '3' } }],
+    ['command', 'command', { Command: { Name: 'glueetl', ScriptLocation: 's3://elsewhere/job.py', PythonVersion: '3' } }],
+    ['arguments', 'arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--job-bookmark-option': 'job-bookmark-disable' } }],
+    ['arguments', 'arguments', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--extra-py-files': 's3://data-bucket/scripts/features.py' } }],
+    ['Glue version', 'glueVersion', { GlueVersion: '4.0' }],
+    ['worker type', 'workerType', { WorkerType: 'G.2X' }],
+    ['workers', 'workers', { NumberOfWorkers: 5 }],
+    ['timeout', 'timeout', { Timeout: 2880 }],
+    ['retries', 'retries', { MaxRetries: 3 }],
+    ['concurrency', 'concurrency', { ExecutionProperty: { MaxConcurrentRuns: 4 } }],
+  ])('reports %s', (what, key, change) => {
+    expect(jobDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([key]);
+    expect(driftLabels(jobResource(t.ctx, MODULES), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
   });
 });
 
 describe('jobResource', () => {
-  it('describes a missing job as undefined', async () => {
+  it('finds a missing job as undefined', async () => {
     t.glue.on(GetJobCommand).rejects(glueNotFound());
-    await expect(jobResource(t.ctx, MODULES).describe()).resolves.toBeUndefined();
+    await expect(jobResource(t.ctx, MODULES).find()).resolves.toBeUndefined();
     expect(sentCommands(t)).toEqual(['GetJobCommand']);
   });
 
   it('has no drift when the job and its tags are as wanted', async () => {
     t.glue.on(GetJobCommand).resolves({ Job: asGlueReturnsIt() });
     const resource = jobResource(t.ctx, MODULES);
-    expect(resource.drift((await resource.describe())!)).toEqual([]);
+    const found = await resource.find();
+    expect(found).toEqual({ state: asGlueReturnsIt(), tags: TAGS });
+    expect(resource.drift(found!.state)).toEqual([]);
+    expect((await planStep(t.ctx, resource)).change).toMatchObject({ action: 'no-op', details: [] });
     expect(t.glue.commandCalls(GetJobCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features' });
+    expect(t.glue.commandCalls(GetTagsCommand)[0]?.args[0].input).toEqual({ ResourceArn: glueResourceArn(t.ctx, 'job', 'flight-delays-features') });
   });
 
   it('creates the job from the spec with tags', async () => {
@@ -153,9 +159,10 @@ describe('jobResource', () => {
   it('on a changed worker count sends UpdateJob with every setting, not just the workers', async () => {
     const s = mockedStack({ raw: { bucket: 'data-bucket', workers: 6 } });
     const resource = jobResource(s.ctx, MODULES);
-    const state = { job: asGlueReturnsIt(), tags: TAGS };
+    const state = asGlueReturnsIt();
     const drift = resource.drift(state);
     expect(drift).toEqual(['workers']);
+    expect(driftLabels(resource, state)).toEqual(['workers']);
     await resource.update(state, drift);
 
     expect(sentCommands(s)).toEqual(['UpdateJobCommand']);
@@ -175,25 +182,26 @@ describe('jobResource', () => {
     });
   });
 
-  it('only tags a job whose tags are missing', async () => {
+  it('only tags a job whose tags are missing (applyStep)', async () => {
     const resource = jobResource(t.ctx, MODULES);
-    const state = { job: asGlueReturnsIt(), tags: { ManagedBy: 'glue-provisioner' } };
-    await resource.update(state, resource.drift(state));
+    const step = updateStep(t.ctx, resource, { state: asGlueReturnsIt(), tags: { ManagedBy: 'glue-provisioner' } });
+    expect(step.keys).toEqual(['tags']);
+    await applyStep(t.ctx, step);
     expect(sentCommands(t)).toEqual(['TagResourceCommand']);
     expect(t.glue.commandCalls(TagResourceCommand)[0]?.args[0].input.TagsToAdd).toEqual({ Stack: 'flight-delays' });
   });
 });
 
-describe('jobRemovable', () => {
+describe('jobResource ownership and destroy', () => {
   it('is absent, owned or foreign, and deletes by name', async () => {
-    const removable = jobRemovable(t.ctx);
+    const resource = jobResource(t.ctx, MODULES);
     t.glue.on(GetJobCommand).rejects(glueNotFound());
-    await expect(removable.ownership()).resolves.toBe('absent');
+    await expect(ownershipIn(t, resource)).resolves.toBe('absent');
     t.glue.on(GetJobCommand).resolves({ Job: asGlueReturnsIt() });
-    await expect(removable.ownership()).resolves.toBe('owned');
+    await expect(ownershipIn(t, resource)).resolves.toBe('owned');
     t.glue.on(GetTagsCommand).resolves({ Tags: {} });
-    await expect(removable.ownership()).resolves.toBe('foreign');
-    await removable.destroy();
+    await expect(ownershipIn(t, resource)).resolves.toBe('foreign');
+    await resource.destroy!();
     expect(t.glue.commandCalls(DeleteJobCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features' });
   });
 });

@@ -14,7 +14,7 @@ import { InterruptedError } from '../../../src/errors.js';
 import { scanDataDir, type LocalFile } from '../../../src/transfer/local-files.js';
 import { objectsResource, type RemoteObjects } from '../../../src/resources/objects.js';
 import { s3Error, s3NoSuchBucket } from '../support/errors.js';
-import { mockedStack, mutatingCommands, sentCommands, type MockedStack } from '../support/stack.js';
+import { driftLabels, mockedStack, mutatingCommands, sentCommands, type MockedStack } from '../support/stack.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -65,25 +65,26 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('objectsResource.describe', () => {
+describe('objectsResource.find', () => {
   it('is undefined when the bucket does not exist yet', async () => {
     const files = await localFiles({ 'a.csv': 'x' });
     t.s3.on(ListObjectsV2Command).rejects(s3NoSuchBucket());
-    await expect(objectsResource(t.ctx, 'raw/', files).describe()).resolves.toBeUndefined();
+    await expect(objectsResource(t.ctx, 'raw/', files).find()).resolves.toBeUndefined();
   });
 
   it('is undefined when nothing is under the prefix yet, so a plan shows a create', async () => {
     const files = await localFiles({ 'a.csv': 'a' });
     remote({});
-    await expect(objectsResource(t.ctx, 'raw/', files).describe()).resolves.toBeUndefined();
+    await expect(objectsResource(t.ctx, 'raw/', files).find()).resolves.toBeUndefined();
   });
 
-  it('reads checksums only of objects whose size matches a local file', async () => {
+  it('reads checksums only of objects whose size matches a local file; objects carry no tags of their own', async () => {
     const files = await localFiles({ 'same.csv': 'abc', 'resized.csv': 'abcdef', 'new.csv': 'n' });
     remote({ 'raw/same.csv': { content: 'xyz', sha256: 'old' }, 'raw/resized.csv': { content: 'ab' }, 'raw/stray.csv': { content: 's' } });
-    const state = await objectsResource(t.ctx, 'raw/', files).describe();
+    const found = await objectsResource(t.ctx, 'raw/', files).find();
     expect(t.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'data-bucket', Key: 'raw/same.csv' }]);
-    expect(state).toEqual(
+    expect(found?.tags).toEqual({});
+    expect(found?.state).toEqual(
       new Map([
         ['raw/same.csv', { size: 3, sha256: 'old' }],
         ['raw/resized.csv', { size: 2, sha256: undefined }],
@@ -99,15 +100,21 @@ describe('objectsResource.describe', () => {
       .on(ListObjectsV2Command)
       .resolvesOnce({ Contents: [{ Key: 'raw/x', Size: 5 }], IsTruncated: true, NextContinuationToken: 'page-2' })
       .resolvesOnce({ Contents: [{ Key: 'raw/y', Size: 6 }], IsTruncated: false });
-    const state = await objectsResource(t.ctx, 'raw/', files).describe();
+    const state = (await objectsResource(t.ctx, 'raw/', files).find())?.state;
     expect([...state!.keys()]).toEqual(['raw/x', 'raw/y']);
     expect(t.s3.commandCalls(ListObjectsV2Command)[1]?.args[0].input.ContinuationToken).toBe('page-2');
+  });
+
+  it('is owned through the bucket: it neither tags nor deletes itself, so status and teardown leave it out', async () => {
+    const resource = objectsResource(t.ctx, 'raw/', await localFiles({ 'a.csv': 'a' }));
+    expect(resource.addTags).toBeUndefined();
+    expect(resource.destroy).toBeUndefined();
   });
 
   it('fails on errors other than a missing bucket', async () => {
     const files = await localFiles({ 'a.csv': 'a' });
     t.s3.on(ListObjectsV2Command).rejects(s3Error('AccessDenied', 403));
-    await expect(objectsResource(t.ctx, 'raw/', files).describe()).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(objectsResource(t.ctx, 'raw/', files).find()).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
 
@@ -119,7 +126,7 @@ describe('objectsResource drift and update', () => {
       'raw/airports/airports.csv': { content: 'iata,name', sha256: sha256('iata,name') },
     });
     const resource = objectsResource(t.ctx, 'raw/', files);
-    const state = await resource.describe();
+    const state = (await resource.find())?.state;
     expect(resource.drift(state!)).toEqual([]);
   });
 
@@ -127,9 +134,10 @@ describe('objectsResource drift and update', () => {
     const files = await localFiles({ 'a.csv': 'new!', 'b.csv': 'same' });
     remote({ 'raw/a.csv': { content: 'old!', sha256: sha256('old!') }, 'raw/b.csv': { content: 'same', sha256: sha256('same') } });
     const resource = objectsResource(t.ctx, 'raw/', files);
-    const state = await resource.describe();
+    const state = (await resource.find())?.state;
     const drift = resource.drift(state!);
     expect(drift).toEqual(['upload raw/a.csv']);
+    expect(driftLabels(resource, state!)).toEqual(['upload raw/a.csv']);
     await resource.update(state!, drift);
     expect(putInputs()).toHaveLength(1);
     const put = putInputs()[0]!;
@@ -141,7 +149,7 @@ describe('objectsResource drift and update', () => {
     const files = await localFiles({ 'grown.csv': 'longer now', 'foreign.csv': 'same' });
     remote({ 'raw/grown.csv': { content: 'short', sha256: sha256('short') }, 'raw/foreign.csv': { content: 'same' } });
     const resource = objectsResource(t.ctx, 'raw/', files);
-    const state = await resource.describe();
+    const state = (await resource.find())?.state;
     expect(resource.drift(state!).sort()).toEqual(['upload raw/foreign.csv', 'upload raw/grown.csv']);
   });
 

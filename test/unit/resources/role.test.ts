@@ -13,9 +13,11 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { glueAccessPolicy, glueTrustPolicy, roleArn, roleRemovable, roleResource } from '../../../src/resources/role.js';
+import { StepError } from '../../../src/errors.js';
+import { glueAccessPolicy, glueTrustPolicy, roleArn, roleResource } from '../../../src/resources/role.js';
+import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { iamNoSuchEntity } from '../support/errors.js';
-import { ACCOUNT, mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
+import { ACCOUNT, driftLabels, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
 
 interface Statement {
   Sid?: string;
@@ -141,18 +143,19 @@ describe('glueAccessPolicy', () => {
 });
 
 describe('roleResource', () => {
-  it('describes a missing role as undefined without reading its policy', async () => {
+  it('finds a missing role as undefined without reading its policy', async () => {
     t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
-    await expect(roleResource(t.ctx).describe()).resolves.toBeUndefined();
+    await expect(roleResource(t.ctx).find()).resolves.toBeUndefined();
     expect(sentCommands(t)).toEqual(['GetRoleCommand']);
   });
 
   it('compares URL-encoded documents from IAM by meaning: in sync means no drift', async () => {
     mockRole();
     const resource = roleResource(t.ctx);
-    const state = await resource.describe();
-    expect(state?.trustPolicy).toEqual(glueTrustPolicy);
-    expect(resource.drift(state!)).toEqual([]);
+    const found = await resource.find();
+    expect(found?.state.trustPolicy).toEqual(glueTrustPolicy);
+    expect(found?.tags).toEqual({ ManagedBy: 'glue-provisioner', Stack: 'flight-delays' });
+    expect(resource.drift(found!.state)).toEqual([]);
     expect(t.iam.commandCalls(GetRolePolicyCommand)[0]?.args[0].input).toEqual({ RoleName: 'flight-delays-glue-role', PolicyName: 'flight-delays-glue-access' });
   });
 
@@ -163,23 +166,34 @@ describe('roleResource', () => {
     };
     mockRole({ trust: loose });
     const resource = roleResource(t.ctx);
-    expect(resource.drift((await resource.describe())!)).toEqual(['trust policy']);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual(['trustPolicy']);
+    expect(driftLabels(resource, state)).toEqual(['trust policy']);
   });
 
   it('reports a missing or widened inline policy', async () => {
     mockRole({ access: null });
     const resource = roleResource(t.ctx);
-    expect(resource.drift((await resource.describe())!)).toEqual(['access policy']);
+    const missing = (await resource.find())!.state;
+    expect(resource.drift(missing)).toEqual(['accessPolicy']);
+    expect(driftLabels(resource, missing)).toEqual(['access policy']);
 
     const widened = glueAccessPolicy(t.ctx) as Document;
     widened.Statement[0] = { ...widened.Statement[0]!, Resource: '*' };
     mockRole({ access: widened });
-    expect(resource.drift((await resource.describe())!)).toEqual(['access policy']);
+    expect(driftLabels(resource, (await resource.find())!.state)).toEqual(['access policy']);
   });
 
-  it('refuses to adopt a role of the same name that this stack did not create', async () => {
+  it('refuses, when planning, to adopt a role of the same name that this stack did not create', async () => {
     mockRole({ tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }] });
-    await expect(roleResource(t.ctx).describe()).rejects.toMatchObject({
+    const failure = await planStep(t.ctx, roleResource(t.ctx)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
+    expect(failure).toMatchObject({
+      step: 'describe',
+      fault: 'user',
+      message: expect.stringContaining('role flight-delays-glue-role already exists and is not tagged as stack "flight-delays"'),
+    });
+    expect((failure as StepError).cause).toMatchObject({
       fault: 'user',
       message: expect.stringContaining('role flight-delays-glue-role already exists and is not tagged as stack "flight-delays"'),
     });
@@ -200,13 +214,17 @@ describe('roleResource', () => {
     expect(JSON.parse(put.PolicyDocument!)).toEqual(glueAccessPolicy(t.ctx));
   });
 
-  it('fixes only what drifted', async () => {
+  it('fixes only what drifted, tags first (applyStep)', async () => {
     const resource = roleResource(t.ctx);
-    const state = { trustPolicy: {}, accessPolicy: glueAccessPolicy(t.ctx), tags: { Stack: 'flight-delays', Owner: 'me' } };
-    const drift = resource.drift(state);
-    expect(drift).toEqual(['trust policy', 'tags']);
-    await resource.update(state, drift);
-    expect(sentCommands(t)).toEqual(['UpdateAssumeRolePolicyCommand', 'TagRoleCommand']);
+    const step = updateStep(t.ctx, resource, {
+      state: { trustPolicy: {}, accessPolicy: glueAccessPolicy(t.ctx) },
+      tags: { Stack: 'flight-delays', Owner: 'me' },
+    });
+    expect(step.keys).toEqual(['trustPolicy', 'tags']);
+    expect(step.change.details).toEqual(['trust policy', 'tags']);
+    await applyStep(t.ctx, step);
+    // Tags first: if the policy update fails, the role is still recognised as the stack's.
+    expect(sentCommands(t)).toEqual(['TagRoleCommand', 'UpdateAssumeRolePolicyCommand']);
     expect(JSON.parse(t.iam.commandCalls(UpdateAssumeRolePolicyCommand)[0]!.args[0].input.PolicyDocument!)).toEqual(glueTrustPolicy);
     expect(t.iam.commandCalls(TagRoleCommand)[0]!.args[0].input).toEqual({
       RoleName: 'flight-delays-glue-role',
@@ -216,7 +234,7 @@ describe('roleResource', () => {
 
   it('puts the access policy again when it drifted', async () => {
     const resource = roleResource(t.ctx);
-    const state = { trustPolicy: glueTrustPolicy, accessPolicy: undefined, tags: { ...t.ctx.tags } };
+    const state = { trustPolicy: glueTrustPolicy, accessPolicy: undefined };
     await resource.update(state, resource.drift(state));
     expect(sentCommands(t)).toEqual(['PutRolePolicyCommand']);
   });
@@ -228,17 +246,17 @@ describe('roleArn', () => {
   });
 });
 
-describe('roleRemovable', () => {
+describe('roleResource ownership and destroy', () => {
   it('is absent, owned or foreign by its tags', async () => {
-    const removable = roleRemovable(t.ctx);
+    const resource = roleResource(t.ctx);
     t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
-    await expect(removable.ownership()).resolves.toBe('absent');
+    await expect(ownershipIn(t, resource)).resolves.toBe('absent');
     mockRole();
-    await expect(removable.ownership()).resolves.toBe('owned');
+    await expect(ownershipIn(t, resource)).resolves.toBe('owned');
     mockRole({ tags: [{ Key: 'ManagedBy', Value: 'glue-provisioner' }, { Key: 'Stack', Value: 'another' }] });
-    await expect(removable.ownership()).resolves.toBe('foreign');
+    await expect(ownershipIn(t, resource)).resolves.toBe('foreign');
     mockRole({ tags: [] });
-    await expect(removable.ownership()).resolves.toBe('foreign');
+    await expect(ownershipIn(t, resource)).resolves.toBe('foreign');
   });
 
   it('deletes inline policies and detaches managed ones, across pages, before DeleteRole', async () => {
@@ -250,7 +268,7 @@ describe('roleRemovable', () => {
       AttachedPolicies: [{ PolicyName: 'AWSGlueServiceRole', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' }],
       IsTruncated: false,
     });
-    await roleRemovable(t.ctx).destroy();
+    await roleResource(t.ctx).destroy!();
 
     const sent = sentCommands(t);
     expect(sent.at(-1)).toBe('DeleteRoleCommand');
@@ -269,7 +287,7 @@ describe('roleRemovable', () => {
   it('does not delete the role when removing a policy fails', async () => {
     t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['p'] });
     t.iam.on(DeleteRolePolicyCommand).rejects(new ServiceFailureException({ message: 'try again', $metadata: {} }));
-    await expect(roleRemovable(t.ctx).destroy()).rejects.toBeInstanceOf(ServiceFailureException);
+    await expect(roleResource(t.ctx).destroy!()).rejects.toBeInstanceOf(ServiceFailureException);
     expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
   });
 });

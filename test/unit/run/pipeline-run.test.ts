@@ -137,7 +137,13 @@ describe('followRun', () => {
   it('gives up after the timeout while the run goes on', async () => {
     const { ctx } = scripted(['RUNNING']);
     const result = await followRun(ctx, RUN, { timeoutMs: 30, intervalMs: 5 });
-    expect(result).toMatchObject({ done: false, timedOut: true });
+    expect(result).toMatchObject({ done: false, reason: 'timeout' });
+  });
+
+  it('stops following when interrupted, keeping the last snapshot, and says it was interrupted rather than timed out', async () => {
+    const { ctx, controller } = scripted(['RUNNING']);
+    const result = await followRun(ctx, RUN, { timeoutMs: 60_000, intervalMs: 30_000, onSnapshot: () => controller.abort() });
+    expect(result).toMatchObject({ done: false, reason: 'interrupted', last: { jobRun: { JobRunState: 'RUNNING' } } });
   });
 
   it('ignores job runs that started before this workflow run', async () => {
@@ -146,6 +152,6 @@ describe('followRun', () => {
     glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
     glue.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun('SUCCEEDED', { StartedOn: later(-3600) })] });
     const result = await followRun(ctx, RUN, { timeoutMs: 20, intervalMs: 5 });
-    expect(result).toMatchObject({ done: false, timedOut: true });
+    expect(result).toMatchObject({ done: false, reason: 'timeout' });
   });
 });

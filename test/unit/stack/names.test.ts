@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isOwnedBy, stackNames, stackTags } from '../../../src/stack/names.js';
+import { stackNames } from '../../../src/stack/names.js';
+import { isOwnedBy, stackTags } from '../../../src/stack/ownership.js';
 
 describe('stackNames', () => {
   it('derives every name from the stack, with a Spark-friendly database name', () => {

@@ -107,6 +107,7 @@ describe('collectStatus', () => {
     });
     expect(report.objects).toEqual({ raw: { objects: 2, bytes: 1024 }, scripts: { objects: 1, bytes: 5 }, processed: { objects: 0, bytes: 0 } });
     expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 1 });
+    expect(mutatingCommands(t)).toEqual([]);
   });
 
   it('shows a role passed with --role-arn as external, without looking it up', async () => {

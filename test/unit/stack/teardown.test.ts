@@ -34,10 +34,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StepError } from '../../../src/errors.js';
-import { teardownRemovables } from '../../../src/stack/resources.js';
-import { executeTeardown, surveyTeardown } from '../../../src/stack/teardown.js';
+import { executeTeardown, label, surveyTeardown } from '../../../src/stack/teardown.js';
 import { glueNotFound, iamNoSuchEntity, s3NotFound } from '../support/errors.js';
-import { commandsInOrder, glueResourceArn, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
+import { commandsInOrder, glueResourceArn, mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 const THEIRS = { ManagedBy: 'glue-provisioner', Stack: 'someone-else' };
@@ -140,39 +139,40 @@ beforeEach(() => {
   t = mockedStack();
 });
 
-describe('teardownRemovables', () => {
-  it('lists dependents first: triggers, workflow, job, crawler, database, bucket, role', () => {
-    expect(teardownRemovables(t.ctx).map((r) => `${r.kind} ${r.name}`)).toEqual([
-      'trigger flight-delays-schedule',
+describe('surveyTeardown', () => {
+  it('lists dependents first, the reverse of the order up creates them in: triggers, workflow, job, crawler, database, role, bucket', async () => {
+    mockNothingDeployed(t);
+    expect((await surveyTeardown(t.ctx)).map((s) => label(s.resource))).toEqual([
       'trigger flight-delays-on-crawl-success',
+      'trigger flight-delays-schedule',
       'workflow flight-delays-pipeline',
       'job flight-delays-features',
       'crawler flight-delays-raw-crawler',
       'database flight_delays',
-      'bucket flight-delays-123456789012-eu-west-1',
       'role flight-delays-glue-role',
+      'bucket flight-delays-123456789012-eu-west-1',
     ]);
   });
 
-  it('never lists a role passed with --role-arn', () => {
+  it('never lists a role passed with --role-arn, nor looks it up', async () => {
     const s = mockedStack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
-    expect(teardownRemovables(s.ctx).map((r) => r.kind)).not.toContain('role');
+    mockNothingDeployed(s);
+    expect((await surveyTeardown(s.ctx)).map((r) => r.resource.kind)).not.toContain('role');
+    expect(s.iam.calls()).toHaveLength(0);
   });
-});
 
-describe('surveyTeardown', () => {
   it('only looks: ownership of every resource, no change', async () => {
     deployed(t, { ...everythingOurs, jobTrigger: 'theirs', bucket: 'missing' });
     const survey = await surveyTeardown(t.ctx);
-    expect(survey.map((s) => [s.removable.kind, s.ownership])).toEqual([
-      ['trigger', 'owned'],
-      ['trigger', 'foreign'],
-      ['workflow', 'owned'],
-      ['job', 'owned'],
-      ['crawler', 'owned'],
-      ['database', 'owned'],
-      ['bucket', 'absent'],
-      ['role', 'owned'],
+    expect(survey.map((s) => [s.resource.kind, s.resource.name, s.ownership])).toEqual([
+      ['trigger', 'flight-delays-on-crawl-success', 'foreign'],
+      ['trigger', 'flight-delays-schedule', 'owned'],
+      ['workflow', 'flight-delays-pipeline', 'owned'],
+      ['job', 'flight-delays-features', 'owned'],
+      ['crawler', 'flight-delays-raw-crawler', 'owned'],
+      ['database', 'flight_delays', 'owned'],
+      ['role', 'flight-delays-glue-role', 'owned'],
+      ['bucket', 'flight-delays-123456789012-eu-west-1', 'absent'],
     ]);
     expect(mutatingCommands(t)).toEqual([]);
   });
@@ -192,14 +192,14 @@ describe('executeTeardown', () => {
     const outcome = await executeTeardown(t.ctx, await surveyTeardown(t.ctx));
     expect(outcome.foreign).toEqual([]);
     expect(outcome.deleted).toEqual([
-      'trigger flight-delays-schedule',
       'trigger flight-delays-on-crawl-success',
+      'trigger flight-delays-schedule',
       'workflow flight-delays-pipeline',
       'job flight-delays-features',
       'crawler flight-delays-raw-crawler',
       'database flight_delays',
-      'bucket flight-delays-123456789012-eu-west-1',
       'role flight-delays-glue-role',
+      'bucket flight-delays-123456789012-eu-west-1',
     ]);
     expect(commandsInOrder(t).filter((c) => /^(Create|Update|Put|Delete|Tag|Start|Stop|Batch|Abort|Detach)/.test(c))).toEqual([
       'StopCrawlerCommand',
@@ -212,10 +212,14 @@ describe('executeTeardown', () => {
       'BatchDeleteTableCommand',
       'BatchDeleteTableCommand',
       'DeleteDatabaseCommand',
-      'DeleteObjectsCommand',
-      'DeleteBucketCommand',
       'DeleteRolePolicyCommand',
       'DeleteRoleCommand',
+      'DeleteObjectsCommand',
+      'DeleteBucketCommand',
+    ]);
+    expect(t.glue.commandCalls(DeleteTriggerCommand).map((c) => c.args[0].input.Name)).toEqual([
+      'flight-delays-on-crawl-success',
+      'flight-delays-schedule',
     ]);
     expect(t.glue.commandCalls(BatchStopJobRunCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', JobRunIds: ['jr_active'] });
     expect(t.glue.commandCalls(BatchDeleteTableCommand).map((c) => c.args[0].input.TablesToDelete?.length)).toEqual([100, 50]);
@@ -287,6 +291,39 @@ describe('executeTeardown', () => {
     expect(t.glue.commandCalls(DeleteCrawlerCommand)).toHaveLength(0);
     expect(t.s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
     expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(0);
+  });
+
+  it('counts a resource deleted meanwhile by someone else as deleted, and goes on', async () => {
+    const world = { ...everythingOurs };
+    deployed(t, world);
+    const survey = await surveyTeardown(t.ctx);
+    t.glue.on(DeleteJobCommand).callsFake(() => {
+      world.job = 'missing';
+      throw glueNotFound('Job flight-delays-features not found');
+    });
+    const outcome = await executeTeardown(t.ctx, survey);
+    expect(outcome.deleted).toContain('job flight-delays-features');
+    expect(outcome.deleted).toHaveLength(8);
+    expect(t.glue.commandCalls(DeleteCrawlerCommand)).toHaveLength(1);
+    expect(t.s3.commandCalls(DeleteBucketCommand)).toHaveLength(1);
+    // Looked once in the survey and once more after the failed delete.
+    expect(t.glue.commandCalls(GetJobCommand)).toHaveLength(2);
+  });
+
+  it('fails on a not-found delete of a resource that is still there', async () => {
+    deployed(t, everythingOurs);
+    t.glue.on(DeleteJobCommand).rejects(glueNotFound('Job flight-delays-features not found'));
+    const failure = await executeTeardown(t.ctx, await surveyTeardown(t.ctx)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
+    expect((failure as Error).message).toBe('delete job flight-delays-features failed: EntityNotFoundException: Job flight-delays-features not found');
+    expect(t.glue.commandCalls(DeleteCrawlerCommand)).toHaveLength(0);
+  });
+
+  it('does not look again after a delete that failed otherwise', async () => {
+    deployed(t, everythingOurs);
+    t.glue.on(DeleteJobCommand).rejects(new InternalServiceException({ message: 'boom', $metadata: {} }));
+    await expect(executeTeardown(t.ctx, await surveyTeardown(t.ctx))).rejects.toBeInstanceOf(StepError);
+    expect(t.glue.commandCalls(GetJobCommand)).toHaveLength(1);
   });
 
   it('deletes nothing when the runs cannot be stopped', async () => {

@@ -14,10 +14,14 @@ import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clie
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Aws } from '../../../src/aws/clients.js';
+import { missingTags } from '../../../src/aws/tags.js';
 import { resolveSettings, type RawOptions } from '../../../src/config/settings.js';
 import type { StackContext } from '../../../src/stack/context.js';
 import { silentLogger } from '../../../src/cli/logger.js';
-import { stackNames, stackTags } from '../../../src/stack/names.js';
+import { stackNames } from '../../../src/stack/names.js';
+import { ownershipOf, stackTags, type Ownership } from '../../../src/stack/ownership.js';
+import { TAGS_KEY, decide, type PlannedStep } from '../../../src/stack/plan.js';
+import type { AnyResource, Found } from '../../../src/resources/resource.js';
 import { silentProgress } from '../../../src/cli/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
 import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './errors.js';
@@ -123,4 +127,30 @@ export function mockNothingDeployed(t: MockedStack): void {
   t.glue.on(GetTagsCommand).rejects(glueNotFound());
   t.glue.on(GetWorkflowRunsCommand).rejects(glueNotFound());
   t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
+}
+
+/** What teardown's survey makes of a resource: absent, or owned or foreign by the tags find() reads. */
+export async function ownershipIn(stack: MockedStack, resource: AnyResource): Promise<Ownership> {
+  return ownershipOf(await resource.find(), stack.ctx.names.stack);
+}
+
+/**
+ * The update step planStep would make for a resource found with this state and these tags: its
+ * drift keys, plus `tags` when some of the stack's tags are missing. Built by hand because planStep
+ * refuses a resource lacking the ownership tags (which are all of ctx.tags) before repairing it, yet
+ * applyStep's tag repair (addTags before update) must be checked per resource with exact requests.
+ */
+export function updateStep(ctx: Pick<StackContext, 'tags'>, resource: AnyResource, found: Found<unknown>): PlannedStep {
+  const keys = [...resource.drift(found.state)];
+  if (Object.keys(missingTags(ctx.tags, found.tags)).length > 0) keys.push(TAGS_KEY);
+  const details = keys.map((key) => (key === TAGS_KEY ? TAGS_KEY : resource.label(key)));
+  return { resource, found, keys, change: decide(resource.kind, resource.name, true, details) };
+}
+
+/** The words a plan shows for what drifted in this state: the labels of the drift keys. */
+export function driftLabels<State, Key extends string>(
+  resource: { drift(state: State): Key[]; label(key: Key): string },
+  state: State,
+): string[] {
+  return resource.drift(state).map((key) => resource.label(key));
 }

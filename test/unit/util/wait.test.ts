@@ -2,7 +2,8 @@ import { EntityNotFoundException, InvalidInputException } from '@aws-sdk/client-
 import { describe, expect, it, vi } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import type { Logger } from '../../../src/cli/logger.js';
-import { TimeoutError, isRolePropagationError, pollUntil, retryWhileRolePropagates, sleep } from '../../../src/util/wait.js';
+import { TimeoutError } from '../../../src/errors.js';
+import { isRolePropagationError, pollUntil, retryWhileRolePropagates, sleep } from '../../../src/util/wait.js';
 import { glueInvalidInput, rolePropagating } from '../support/errors.js';
 
 function recordingLogger() {

@@ -1,0 +1,36 @@
+import { usesTls } from '../resources/bucket.js';
+import type { PlannedChange } from '../resources/resource.js';
+import type { StackContext } from './context.js';
+import { applyStep, planStep } from './plan.js';
+import { stackResources, type LocalSources } from './resources.js';
+
+/**
+ * `up`: walks the stack's resources in order, reading each and creating or updating what differs.
+ * With `dryRun` (`plan`) it only reads. Returns one planned change per resource.
+ */
+export async function converge(ctx: StackContext, sources: LocalSources, options: { dryRun: boolean }): Promise<PlannedChange[]> {
+  const { logger } = ctx;
+  logger.info(`${options.dryRun ? 'planning' : 'converging'} stack ${ctx.names.stack} in ${ctx.aws.accountId} ${ctx.aws.region}`);
+  if (!usesTls(ctx.settings.endpointUrl)) {
+    logger.warn(`endpoint ${ctx.settings.endpointUrl} is plain HTTP: the bucket gets no TLS-only policy`);
+  }
+  const changes: PlannedChange[] = [];
+  for (const resource of stackResources(ctx, sources)) {
+    const step = await planStep(ctx, resource);
+    changes.push(step.change);
+    if (options.dryRun) continue;
+    const { action, kind, name, details } = step.change;
+    if (action === 'no-op') {
+      logger.info(`${kind} ${name}: up to date`);
+      continue;
+    }
+    logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
+    await applyStep(ctx, step);
+  }
+  return changes;
+}
+
+/** Uploads can list hundreds of files; a log line names a few changes at most. */
+function summarizeDrift(details: readonly string[]): string {
+  return details.length > 4 ? `${details.length} changes` : details.join(', ');
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { Aws } from '../../../src/aws/clients.js';
+import { silentLogger } from '../../../src/cli/logger.js';
+import { silentProgress } from '../../../src/cli/progress.js';
+import { resolveSettings } from '../../../src/config/settings.js';
+import { UsageError } from '../../../src/errors.js';
+import { openStack, withStack } from '../../../src/stack/context.js';
+import { mockedStack } from '../support/stack.js';
+
+const runtime = { logger: silentLogger(), progress: silentProgress, signal: new AbortController().signal };
+
+/** A connect() that hands over mocked clients for this account, region and partition; `aws` is what it returned. */
+function fakeConnect(accountId: string, region = 'eu-west-2', partition = 'aws') {
+  const t = mockedStack({ region });
+  const aws: Aws = { ...t.ctx.aws, accountId, region, partition };
+  const destroyed = [aws.s3, aws.glue, aws.iam, aws.sts].map((client) => vi.spyOn(client, 'destroy'));
+  return { connect: async (): Promise<Aws> => aws, aws, allDestroyed: () => destroyed.every((spy) => spy.mock.calls.length === 1) };
+}
+
+describe('openStack', () => {
+  it('names everything after the stack, account and region, with our tags and role', async () => {
+    const settings = resolveSettings({ name: 'delays-test', region: 'eu-west-2' }, {});
+    const ctx = await openStack(settings, runtime, fakeConnect('210987654321').connect);
+    expect(ctx.names.bucket).toBe('delays-test-210987654321-eu-west-2');
+    expect(ctx.names.database).toBe('delays_test');
+    expect(ctx.tags).toEqual({ ManagedBy: 'glue-provisioner', Stack: 'delays-test' });
+    expect(ctx.roleArn).toBe('arn:aws:iam::210987654321:role/delays-test-glue-role');
+  });
+
+  it('uses --bucket and --role-arn as given', async () => {
+    const settings = resolveSettings({ bucket: 'my-bucket', roleArn: 'arn:aws:iam::210987654321:role/team/glue' }, {});
+    const ctx = await openStack(settings, runtime, fakeConnect('210987654321', 'us-east-1').connect);
+    expect(ctx.names.bucket).toBe('my-bucket');
+    expect(ctx.roleArn).toBe('arn:aws:iam::210987654321:role/team/glue');
+  });
+
+  it('uses the partition of the credentials in the role ARN', async () => {
+    const settings = resolveSettings({}, {});
+    const ctx = await openStack(settings, runtime, fakeConnect('210987654321', 'cn-north-1', 'aws-cn').connect);
+    expect(ctx.roleArn).toBe('arn:aws-cn:iam::210987654321:role/flight-delays-glue-role');
+  });
+
+  it('refuses a --role-arn of another account, naming both, and closes the clients it opened', async () => {
+    const settings = resolveSettings({ roleArn: 'arn:aws:iam::111111111111:role/glue' }, {});
+    const connection = fakeConnect('210987654321');
+    const failure = await openStack(settings, runtime, connection.connect).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UsageError);
+    expect((failure as UsageError).exitCode).toBe(2);
+    expect((failure as Error).message).toContain('arn:aws:iam::111111111111:role/glue');
+    expect((failure as Error).message).toContain('210987654321');
+    expect(connection.allDestroyed()).toBe(true);
+  });
+});
+
+describe('withStack', () => {
+  it('hands the opened stack over, returns what it returns, and closes the clients', async () => {
+    const connection = fakeConnect('210987654321');
+    const result = await withStack(resolveSettings({}, {}), runtime, async (ctx) => {
+      expect(ctx.aws).toBe(connection.aws);
+      expect(connection.allDestroyed()).toBe(false);
+      return ctx.names.stack;
+    }, connection.connect);
+    expect(result).toBe('flight-delays');
+    expect(connection.allDestroyed()).toBe(true);
+  });
+
+  it('closes the clients when the command fails, and passes the failure on', async () => {
+    const connection = fakeConnect('210987654321');
+    const boom = new Error('boom');
+    await expect(withStack(resolveSettings({}, {}), runtime, async () => Promise.reject(boom), connection.connect)).rejects.toBe(boom);
+    expect(connection.allDestroyed()).toBe(true);
+  });
+});

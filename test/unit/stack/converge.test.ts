@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  GetCrawlerCommand,
+  GetDatabaseCommand,
+  GetJobCommand,
+  GetTagsCommand,
+  GetTriggerCommand,
+  GetWorkflowCommand,
+  UpdateJobCommand,
+  UpdateTriggerCommand,
+} from '@aws-sdk/client-glue';
+import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketOwnershipControlsCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../../src/cli/logger.js';
+import { scanDataDir, scanJobDir } from '../../../src/transfer/local-files.js';
+import { abortIncompleteUploadsRule, denyInsecureTransport } from '../../../src/resources/bucket.js';
+import { crawlerSpec } from '../../../src/resources/crawler.js';
+import { jobSpec } from '../../../src/resources/job.js';
+import type { PlannedChange } from '../../../src/resources/resource.js';
+import { glueAccessPolicy, glueTrustPolicy } from '../../../src/resources/role.js';
+import { jobTriggerSpec, scheduleTriggerSpec } from '../../../src/resources/trigger.js';
+import { converge } from '../../../src/stack/converge.js';
+import type { LocalSources } from '../../../src/stack/resources.js';
+import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
+
+const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+let dir: string;
+let sources: LocalSources;
+/** What the remote bucket holds: key to content. */
+let remoteContent: Map<string, string>;
+
+const DATA = {
+  'flights/year=2001/month=01/flights.csv.gz': 'jan-bytes',
+  'flights/year=2001/month=02/flights.csv.gz': 'feb-bytes!',
+  'airports/airports.csv': 'iata,name\nJFK,John F Kennedy\n',
+};
+const JOB = { 'job.py': 'import features\n', 'features.py': 'def f(df): return df\n' };
+
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+    await writeFile(path.join(root, name), content);
+  }
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'converge-test-'));
+  await writeTree(path.join(dir, 'rawdata'), DATA);
+  await writeTree(path.join(dir, 'glue-job'), JOB);
+  sources = {
+    data: await scanDataDir(path.join(dir, 'rawdata'), 'raw/'),
+    scripts: await scanJobDir(path.join(dir, 'glue-job'), 'scripts/'),
+  };
+  remoteContent = new Map([
+    ...Object.entries(DATA).map(([k, v]) => [`raw/${k}`, v] as [string, string]),
+    ...Object.entries(JOB).map(([k, v]) => [`scripts/${k}`, v] as [string, string]),
+  ]);
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Mocks AWS holding the whole stack exactly as `up` leaves it, in the shapes AWS returns. */
+function inSync(t: MockedStack): void {
+  const { ctx } = t;
+  const { names } = ctx;
+  const tagSet = Object.entries(OURS).map(([Key, Value]) => ({ Key, Value }));
+
+  t.s3.on(HeadBucketCommand).resolves({});
+  t.s3.on(GetPublicAccessBlockCommand).resolves({
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+  });
+  t.s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false }] },
+  });
+  t.s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+  t.s3.on(GetBucketPolicyCommand).resolves({
+    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport('aws', names.bucket)] }),
+  });
+  t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [abortIncompleteUploadsRule] });
+  t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: tagSet });
+  t.s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
+    Contents: [...remoteContent]
+      .filter(([key]) => key.startsWith(input.Prefix))
+      .map(([Key, content]) => ({ Key, Size: Buffer.byteLength(content), ETag: '"x"' })),
+    IsTruncated: false,
+  }));
+  t.s3.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
+    const content = remoteContent.get(input.Key) ?? '';
+    return { ContentLength: Buffer.byteLength(content), Metadata: { sha256: sha256(content) } };
+  });
+
+  t.iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: names.role,
+      Path: '/',
+      RoleId: 'AROA',
+      Arn: ctx.roleArn,
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(glueTrustPolicy)),
+      Tags: tagSet,
+    },
+  });
+  t.iam.on(GetRolePolicyCommand).resolves({
+    RoleName: names.role,
+    PolicyName: names.rolePolicy,
+    PolicyDocument: encodeURIComponent(JSON.stringify(glueAccessPolicy(ctx))),
+  });
+
+  t.glue.on(GetTagsCommand).resolves({ Tags: OURS });
+  t.glue.on(GetDatabaseCommand).resolves({
+    Database: { Name: names.database, Description: `Raw flight tables crawled by stack ${names.stack}`, CatalogId: ACCOUNT },
+  });
+  const crawler = crawlerSpec(ctx);
+  t.glue.on(GetCrawlerCommand).resolves({
+    Crawler: { Name: names.crawler, ...crawler, Role: names.role, State: 'READY', Version: 3, CreationTime: new Date() },
+  });
+  const modules = sources.scripts.filter((f) => !f.key.endsWith('/job.py')).map((f) => f.key);
+  t.glue.on(GetJobCommand).resolves({
+    Job: { Name: names.job, ...jobSpec(ctx, modules), MaxCapacity: 2, AllocatedCapacity: 2, ExecutionClass: 'STANDARD', CreatedOn: new Date() },
+  });
+  t.glue.on(GetWorkflowCommand).resolves({
+    Workflow: { Name: names.workflow, Description: `Quarterly crawl then feature job of stack ${names.stack}`, MaxConcurrentRuns: 1 },
+  });
+  const schedule = scheduleTriggerSpec(ctx);
+  const conditional = jobTriggerSpec(ctx);
+  t.glue.on(GetTriggerCommand, { Name: names.scheduleTrigger }).resolves({ Trigger: { ...schedule, Id: 'a', State: 'ACTIVATED' } });
+  t.glue.on(GetTriggerCommand, { Name: names.jobTrigger }).resolves({ Trigger: { ...conditional, Id: 'b', State: 'ACTIVATED' } });
+}
+
+/** What `up` does. */
+async function up(t: MockedStack): Promise<PlannedChange[]> {
+  return converge(t.ctx, sources, { dryRun: false });
+}
+
+/** What `plan` (and `up --dry-run`) does: read only. */
+async function plan(t: MockedStack): Promise<PlannedChange[]> {
+  return converge(t.ctx, sources, { dryRun: true });
+}
+
+function stack(options: StackOptions = {}): MockedStack {
+  return mockedStack({ region: 'eu-west-1', ...options });
+}
+
+describe('converge', () => {
+  it('converges an in-sync stack with zero mutating calls', async () => {
+    const t = stack();
+    inSync(t);
+    const changes = await up(t);
+    expect(changes.map((c) => [c.kind, c.action, c.details])).toEqual(changes.map((c) => [c.kind, 'no-op', []]));
+    expect(changes).toHaveLength(10);
+    expect(mutatingCommands(t)).toEqual([]);
+    // It did look at everything.
+    expect(sentCommands(t)).toEqual(expect.arrayContaining(['HeadBucketCommand', 'GetRoleCommand', 'GetJobCommand', 'GetTriggerCommand', 'HeadObjectCommand']));
+  });
+
+  it('converges in sync with a user-supplied role too', async () => {
+    const t = stack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/flight-delays-glue-role' } });
+    inSync(t);
+    await up(t);
+    expect(mutatingCommands(t)).toEqual([]);
+    expect(t.iam.calls()).toHaveLength(0);
+  });
+
+  it('plans creates for a missing stack without a single mutating call', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    const changes = await plan(t);
+    expect(changes.map((c) => c.action)).toEqual(Array(10).fill('create'));
+    expect(mutatingCommands(t)).toEqual([]);
+  });
+
+  it('plans an in-sync stack as no-ops without a single mutating call', async () => {
+    const t = stack();
+    inSync(t);
+    expect((await plan(t)).every((c) => c.action === 'no-op')).toBe(true);
+    expect(mutatingCommands(t)).toEqual([]);
+  });
+
+  it('sends only UpdateTrigger, with the new cron, when just the schedule changed', async () => {
+    const before = stack();
+    inSync(before);
+    const t = stack({ raw: { schedule: 'cron(0 3 ? * SUN *)' } });
+    inSync(t);
+    // AWS still has the quarterly schedule the first stack configured.
+    t.glue.on(GetTriggerCommand, { Name: t.ctx.names.scheduleTrigger }).resolves({
+      Trigger: { ...scheduleTriggerSpec(before.ctx), Id: 'a', State: 'ACTIVATED' },
+    });
+    const changes = await up(t);
+    expect(changes.filter((c) => c.action !== 'no-op')).toEqual([
+      { kind: 'trigger', name: 'flight-delays-schedule', action: 'update', details: ['schedule'] },
+    ]);
+    expect(mutatingCommands(t)).toEqual(['UpdateTriggerCommand']);
+    expect(t.glue.commandCalls(UpdateTriggerCommand)[0]?.args[0].input.TriggerUpdate?.Schedule).toBe('cron(0 3 ? * SUN *)');
+  });
+
+  it('sends only UpdateJob, with the whole definition, when just the worker count changed', async () => {
+    const t = stack({ raw: { workers: 8 } });
+    inSync(t);
+    const modules = ['scripts/features.py'];
+    t.glue.on(GetJobCommand).resolves({ Job: { Name: t.ctx.names.job, ...jobSpec(t.ctx, modules), NumberOfWorkers: 2 } });
+    await up(t);
+    expect(mutatingCommands(t)).toEqual(['UpdateJobCommand']);
+    expect(t.glue.commandCalls(UpdateJobCommand)[0]?.args[0].input.JobUpdate).toEqual({ ...jobSpec(t.ctx, modules), NumberOfWorkers: 8 });
+  });
+
+  it('re-uploads only the script whose content changed', async () => {
+    const t = stack();
+    inSync(t);
+    remoteContent.set('scripts/features.py', 'def f(df): return 1\n'.padEnd(Buffer.byteLength(JOB['features.py'])));
+    const changes = await up(t);
+    expect(changes.filter((c) => c.action !== 'no-op')).toEqual([
+      { kind: 'objects', name: 's3://flight-delays-123456789012-eu-west-1/scripts/', action: 'update', details: ['upload scripts/features.py'] },
+    ]);
+    expect(mutatingCommands(t)).toEqual(['PutObjectCommand']);
+    expect(t.s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toMatchObject({
+      Key: 'scripts/features.py',
+      Metadata: { sha256: sha256(JOB['features.py']) },
+    });
+  });
+
+  it('plans the changes in the order of the stack, with what a plan shows for each', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    const changes = await plan(t);
+    expect(changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
+      'create bucket flight-delays-123456789012-eu-west-1',
+      'create objects s3://flight-delays-123456789012-eu-west-1/raw/',
+      'create objects s3://flight-delays-123456789012-eu-west-1/scripts/',
+      'create role flight-delays-glue-role',
+      'create database flight_delays',
+      'create crawler flight-delays-raw-crawler',
+      'create job flight-delays-features',
+      'create workflow flight-delays-pipeline',
+      'create trigger flight-delays-schedule',
+      'create trigger flight-delays-on-crawl-success',
+    ]);
+    expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced']);
+    expect(changes[1]?.details).toEqual(['upload 3 files (48 B)']);
+  });
+
+  it('refuses a foreign resource before changing anything after it, naming it', async () => {
+    const t = stack();
+    inSync(t);
+    t.glue.on(GetTagsCommand).resolves({ Tags: { ManagedBy: 'glue-provisioner', Stack: 'someone-else' } });
+    remoteContent.set('scripts/features.py', 'def f(df): return 1\n'.padEnd(Buffer.byteLength(JOB['features.py'])));
+    const failure = await up(t).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ step: 'describe', resource: 'database flight_delays', fault: 'user' });
+    // The objects before it were converged; nothing of the database or after it was touched.
+    expect(mutatingCommands(t)).toEqual(['PutObjectCommand']);
+  });
+
+  it('warns once that a plain-HTTP endpoint gets no TLS-only policy', async () => {
+    const warn = vi.fn();
+    const logger = { error: vi.fn(), warn, info: vi.fn(), debug: vi.fn() } as unknown as Logger;
+    const t = stack({ raw: { endpointUrl: 'http://127.0.0.1:5000' } });
+    mockNothingDeployed(t);
+    const changes = await converge({ ...t.ctx, logger }, sources, { dryRun: true });
+    expect(warn.mock.calls).toEqual([['endpoint http://127.0.0.1:5000 is plain HTTP: the bucket gets no TLS-only policy']]);
+    expect(changes[0]?.details).not.toContain('TLS only');
+
+    warn.mockClear();
+    const https = stack();
+    mockNothingDeployed(https);
+    await converge({ ...https.ctx, logger }, sources, { dryRun: true });
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
