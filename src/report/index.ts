@@ -54,7 +54,11 @@ export interface Report {
 export const DEFAULT_TITLE = 'Flight delay pipeline: quarterly results';
 
 export async function buildReport(source: ReportSource, options: BuildReportOptions = {}): Promise<Report> {
-  const data = await loadReportData(source);
+  return buildReportFromData(await loadReportData(source), options);
+}
+
+/** The same from data already loaded (e.g. to take the runs from its reports: runsFromReports). */
+export async function buildReportFromData(data: ReportData, options: BuildReportOptions = {}): Promise<Report> {
   const charts = reportCharts(data, options);
   const quarters = quarterRows(data.reports);
   const headline = headlineOf(data, quarters, chooseQuarters(data));

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildReport, DirectorySource, headlineLines, type Report } from '../../../src/report/index.js';
+import {
+  buildReport,
+  buildReportFromData,
+  DirectorySource,
+  headlineLines,
+  loadReportData,
+  runsFromReports,
+  type Report,
+} from '../../../src/report/index.js';
 import { FIXTURE } from './support.js';
 
 const GENERATED_AT = new Date('2024-04-11T08:30:00Z');
@@ -122,5 +130,15 @@ describe('buildReport options', () => {
     expect(html).toContain('<figure id="runs" aria-label="Last runs: duration and estimated cost"><div class="empty">');
     expect(html).toContain('no runs recorded');
     expect(html.match(/<svg\b/g)).toHaveLength(4);
+  });
+
+  it('builds from loaded data, the runs taken from the run reports', async () => {
+    const data = await loadReportData(new DirectorySource(FIXTURE));
+    const { html, charts } = await buildReportFromData(data, { runs: runsFromReports(data.reports) });
+    expect(charts.at(-1)?.datasets.runs?.map((row) => [row.run, row.durationLabel, row.costLabel])).toEqual([
+      ['2024-04-10 02:00 · flights-features', '12.6 min', 'not known'],
+      ['2024-01-05 02:00 · flights-features', '10.0 min', 'not known'],
+    ]);
+    expect(html.match(/<svg\b/g)).toHaveLength(5);
   });
 });
