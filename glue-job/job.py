@@ -27,6 +27,15 @@ directly instead, without bookmarks; that is also the only mode without Glue
 (plain pyspark, `spark-submit` or `python job.py`). See options.py for the
 arguments.
 
+Awkward input. A path that does not exist, an airports table or a flights
+delivery without the expected columns stops the run with a one-line
+`error: ...` on stderr and exit code 1 (2 for bad arguments), before anything
+is written. An empty delivery (no file, only empty files, only headers) is a
+clean run: nothing under the data folders changes, and the report, with
+`rows.read` 0 and no quarters, is written as usual. Every other defect is a
+row's: see transforms.py for the rules and README.md for what each input
+becomes.
+
 No label leakage. The aggregate features on a flight of quarter q (mean delay,
 90th percentile, share delayed, number of flights on its route, at its origin
 and hour, on its day of week) come from quarter q - 1 only: never from q
@@ -34,7 +43,8 @@ itself, whose delays include the flight's own label, and never from later
 quarters. The first quarter with data gets nulls, as does any route or
 origin-hour absent in q - 1. Only the previous quarter is used, not all
 earlier ones, because it is the most recent picture, its percentiles are exact
-aggregates rather than merged estimates, and an incremental run then needs
+(the nearest-rank 90th percentile of that quarter's flights, see
+transforms.quarterly_aggregates) rather than merged estimates, and an incremental run then needs
 just one stored quarter: when q - 1 is not in this run's input, its
 aggregates are read back from `aggregates/<name>/parquet/`.
 
@@ -58,7 +68,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, DataFrameReader, SparkSession
+from pyspark.sql.types import StringType, StructField, StructType
 
 import options
 import report
@@ -66,6 +78,7 @@ import runtime
 import storage
 import transforms
 from layout import OutputLayout
+from transforms import InputError
 
 SPARK_SETTINGS = {
     # Overwrite only the partitions a run writes.
@@ -101,10 +114,46 @@ def configure(spark: SparkSession) -> None:
 # Reading
 
 
+def _csv_reader(spark: SparkSession) -> DataFrameReader:
+    return spark.read.option("header", True).option("pathGlobFilter", "*.csv*")
+
+
+def _no_rows(spark: SparkSession) -> DataFrame:
+    return spark.createDataFrame([], StructType([]))
+
+
+def read_flights_csv(spark: SparkSession, path: str) -> DataFrame:
+    """Every column as text, named by the header; `year=`/`month=` folders become columns.
+
+    Spark's CSV reader silently drops the values past the header's last column
+    and pads a short row with nulls, unless asked for the raw line of such a
+    row: so the header is read first, then the data with that schema plus
+    transforms.CORRUPT_RECORD. A folder without a single file to read gives
+    no rows and no columns, like a bookmarked read with nothing new.
+    """
+    try:
+        header = _csv_reader(spark).csv(path)
+    except AnalysisException as error:
+        if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":  # not one file to read
+            return _no_rows(spark)
+        raise
+    if not set(transforms.RAW_FLIGHT_COLUMNS) <= set(header.columns):
+        return header  # empty files, or a wrong header: run() tells which
+    schema = StructType([*header.schema.fields, StructField(transforms.CORRUPT_RECORD, StringType())])
+    return (
+        _csv_reader(spark)
+        .schema(schema)
+        .option("columnNameOfCorruptRecord", transforms.CORRUPT_RECORD)
+        .csv(path)
+    )
+
+
 def read_paths(spark: SparkSession, flights_path: str, airports_path: str) -> tuple[DataFrame, DataFrame]:
-    """CSV with a header, every column as text; `year=`/`month=` folders become columns."""
-    reader = spark.read.option("header", True).option("pathGlobFilter", "*.csv*")
-    return reader.csv(flights_path), reader.csv(airports_path)
+    """The two CSV folders; a path that does not exist is an InputError."""
+    for option, path in (("flights_path", flights_path), ("airports_path", airports_path)):
+        if not storage.exists(spark, path):
+            raise InputError(f"--{option} {path} does not exist")
+    return read_flights_csv(spark, flights_path), _csv_reader(spark).csv(airports_path)
 
 
 def read_catalog(glue_context: Any, opts: options.JobOptions) -> tuple[DataFrame, DataFrame]:
@@ -163,8 +212,7 @@ def run(
 ) -> tuple[list[tuple[Any, Any, str | None, int]], OutputLayout]:
     """Transform and write; returns the outcome counts and the output layout."""
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
-    if not flights_raw.columns:
-        # A bookmarked read with no new files has no columns: nothing to do.
+    if _empty_delivery(flights_raw):
         return [], layout
 
     flights = transforms.normalise_flights(flights_raw)
@@ -176,6 +224,11 @@ def run(
         (row["year"], row["quarter"], row["reject_reason"], row["rows"])
         for row in transforms.outcome_counts(classified).collect()
     ]
+    if not counts:
+        # Files with a header and no rows: nothing to write, and no stored
+        # aggregate or manifest needs rewriting.
+        classified.unpersist()
+        return [], layout
 
     _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
 
@@ -207,6 +260,18 @@ def run(
     for frame in {id(f): f for f in (classified, *fresh.values(), *combined.values())}.values():
         frame.unpersist()
     return counts, layout
+
+
+def _empty_delivery(flights_raw: DataFrame) -> bool:
+    """No file, only empty files, or a bookmarked read with nothing new.
+
+    Such a read has no columns, or only those of its `year=`/`month=` folders.
+    A read that lacks flight columns but has rows is a wrong delivery, and
+    normalise_flights refuses it.
+    """
+    if set(transforms.RAW_FLIGHT_COLUMNS) <= set(flights_raw.columns):
+        return False
+    return flights_raw.isEmpty()
 
 
 def publish_report(spark: SparkSession, document: dict[str, Any], layout: OutputLayout) -> None:
@@ -254,8 +319,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    # Errors of the arguments or of the input are the user's to fix: one line
+    # each, not a traceback. Exit 2 for arguments, 1 for input (as Glue shows it).
     try:
         main()
     except options.OptionsError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -82,6 +82,8 @@ def rules() -> dict[str, Any]:
         "delay_bounds_minutes": [transforms.MIN_DELAY_MINUTES, transforms.MAX_DELAY_MINUTES],
         "delayed_threshold_minutes": transforms.DELAYED_THRESHOLD_MINUTES,
         "timestamp_formats": list(transforms.TIMESTAMP_FORMATS),
+        "number_pattern": transforms.PLAIN_DECIMAL_PATTERN,
+        "p90": "nearest rank: the ceil(0.9 n)-th smallest delay of a group, exact",
         "distance_bands_miles": [label for _, label in transforms.DISTANCE_BANDS],
         "aggregate_features_from": "previous quarter only",
     }

@@ -15,14 +15,22 @@ step is a Spark SQL expression, so it all scales out on the executors.
 
 Validation rules; the first that fails gives the row's reason:
 
-    duplicate               same five raw values as an earlier row (the first one is kept)
+    wrong_column_count      the CSV reader found more or fewer fields than the header
+    duplicate               same five raw values as an earlier well-formed row (the first one is kept)
     unparseable_timestamp   `date` is not `yyyy-MM-dd HH:mm:ss` nor `yyyy-MM-dd HH:mm`
-    non_numeric_delay       `delay` is missing, not a number, or not a whole number of minutes
-    absurd_delay            `delay` below -120 (2 h early) or above 1,440 (a day late)
-    non_numeric_distance    `distance` is missing or not a finite number
+    non_numeric_delay       `delay` is missing, not a plain decimal number, or not a whole number of minutes
+    absurd_delay            `delay` below -120 (2 h early) or above 1,440 (a day late), however large
+    non_numeric_distance    `distance` is missing, not a plain decimal number, or beyond a double's range
     non_positive_distance   `distance` is 0 or less
     unknown_origin          `origin` is not an IATA code of the airports table
     unknown_destination     `destination` is not an IATA code of the airports table
+
+A plain decimal number is an optional sign, ASCII digits with an optional
+fraction, and an optional base-10 exponent (`15`, `-3`, `7.0`, `.5`, `1e3`),
+with blanks around it allowed. Nothing else is a number, although Spark's cast
+(Java's parser) takes more: `15d`, `15F`, `0x1p4`, `Infinity`, `NaN`. An
+exponent is taken because it is still a decimal number, so `1e20` is labelled
+by what is wrong with it, its size: absurd_delay, like `100000000000000000000`.
 
 A row's `year` and `quarter` are those of its timestamp; a row whose timestamp
 does not parse takes them from the partition it was delivered in (`year=`,
@@ -41,6 +49,7 @@ RAW_FLIGHT_COLUMNS = ("date", "delay", "distance", "origin", "destination")
 AIRPORT_COLUMNS = ("iata", "state", "latitude", "longitude")
 
 REASONS = (
+    "wrong_column_count",
     "duplicate",
     "unparseable_timestamp",
     "non_numeric_delay",
@@ -50,6 +59,12 @@ REASONS = (
     "unknown_origin",
     "unknown_destination",
 )
+
+# The column Spark's CSV reader fills with the raw line of a row whose field
+# count differs from the header's (read_paths in job.py asks for it).
+CORRUPT_RECORD = "_corrupt_record"
+# See the module docstring. Java regex: \d and \s are ASCII only.
+PLAIN_DECIMAL_PATTERN = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 
 MIN_DELAY_MINUTES = -120
 MAX_DELAY_MINUTES = 24 * 60
@@ -111,6 +126,10 @@ REJECTED_COLUMNS = (
 )
 
 
+class InputError(ValueError):
+    """The input cannot be read as flights or airports at all (the whole run stops)."""
+
+
 def previous_quarter_columns() -> list[str]:
     """Names of the aggregate feature columns, in table order."""
     return [
@@ -133,9 +152,19 @@ def _try_int(name: str) -> Column:
     return F.expr(f"try_cast(trim(`{name}`) AS INT)")
 
 
-def _try_finite_double(name: str) -> Column:
+def _is_finite(value: Column) -> Column:
+    return ~F.isnan(value) & (F.abs(value) < F.lit(float("inf")))
+
+
+def _plain_decimal(name: str) -> Column:
+    """The value of a plain decimal number, else null; ±infinity when beyond a double's range."""
     value = F.expr(f"try_cast(trim(`{name}`) AS DOUBLE)")
-    return F.when(~F.isnan(value) & (F.abs(value) < F.lit(float("inf"))), value)
+    return F.when(F.col(name).rlike(PLAIN_DECIMAL_PATTERN), value)
+
+
+def _finite_decimal(name: str) -> Column:
+    value = _plain_decimal(name)
+    return F.when(_is_finite(value), value)
 
 
 def _parse_timestamp(name: str) -> Column:
@@ -153,9 +182,11 @@ def _quarter_of_month(month: Column) -> Column:
 
 
 def normalise_flights(raw: DataFrame) -> DataFrame:
-    """The five raw columns as text, plus provenance.
+    """The five raw columns as text, a malformed-row flag, plus provenance.
 
-    Adds `source_file`; `source_year` and `source_month`, the Hive partition the
+    Adds `wrong_column_count`, true where the reader's CORRUPT_RECORD column
+    (when the read has one) holds the line of a row whose field count differs
+    from the header's; `source_file`; `source_year` and `source_month`, the Hive partition the
     row was delivered in (from the partition columns `year`/`month` when the read
     has them, else from `year=`/`month=` in the file path; null if neither says);
     and `row_order`, an id that grows along each file, used to decide which of
@@ -164,10 +195,12 @@ def normalise_flights(raw: DataFrame) -> DataFrame:
     """
     missing = [name for name in RAW_FLIGHT_COLUMNS if name not in raw.columns]
     if missing:
-        raise ValueError(f"raw flights lack columns {missing}; found {raw.columns}")
+        raise InputError(f"raw flights lack columns {missing}; found {raw.columns}")
     with_file = raw.withColumn("source_file", F.input_file_name())
+    malformed = F.col(CORRUPT_RECORD).isNotNull() if CORRUPT_RECORD in raw.columns else F.lit(False)
     texts = with_file.select(
         *[F.col(name).cast("string").alias(name) for name in RAW_FLIGHT_COLUMNS],
+        malformed.alias("wrong_column_count"),
         "source_file",
         (
             F.col("year").cast("string")
@@ -184,6 +217,7 @@ def normalise_flights(raw: DataFrame) -> DataFrame:
     month = _try_int("_source_month")
     return texts.select(
         *RAW_FLIGHT_COLUMNS,
+        "wrong_column_count",
         "source_file",
         _try_int("_source_year").alias("source_year"),
         F.when(month.between(1, 12), month).alias("source_month"),
@@ -201,7 +235,7 @@ def prepare_airports(raw: DataFrame) -> DataFrame:
     """
     missing = [name for name in AIRPORT_COLUMNS if name not in raw.columns]
     if missing:
-        raise ValueError(f"airports lack columns {missing}; found {raw.columns}")
+        raise InputError(f"airports lack columns {missing}; found {raw.columns}")
     texts = raw.select(
         F.trim(F.col("iata").cast("string")).alias("iata"),
         F.trim(F.col("state").cast("string")).alias("state"),
@@ -211,8 +245,8 @@ def prepare_airports(raw: DataFrame) -> DataFrame:
     typed = texts.select(
         "iata",
         "state",
-        _try_finite_double("_latitude").alias("latitude"),
-        _try_finite_double("_longitude").alias("longitude"),
+        _finite_decimal("_latitude").alias("latitude"),
+        _finite_decimal("_longitude").alias("longitude"),
     )
     first = typed.groupBy("iata").agg(F.min(F.struct("state", "latitude", "longitude")).alias("_a"))
     return first.select("iata", "_a.state", "_a.latitude", "_a.longitude")
@@ -227,14 +261,15 @@ def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
 
     `reject_reason` is null for a usable row, else one of REASONS. Airports are
     broadcast to every executor for the two lookups. Duplicates are found with
-    a window over the five raw values, ordered by file and position.
+    a window over the five raw values, ordered by file and position; malformed
+    rows are ranked apart, so that one can never make a well-formed row a duplicate.
     """
-    first_seen = Window.partitionBy(*RAW_FLIGHT_COLUMNS).orderBy("source_file", "row_order")
+    first_seen = Window.partitionBy("wrong_column_count", *RAW_FLIGHT_COLUMNS).orderBy("source_file", "row_order")
     parsed = flights.select(
         "*",
         _parse_timestamp("date").alias("departure_time"),
-        _try_finite_double("delay").alias("_delay"),
-        _try_finite_double("distance").alias("_distance"),
+        _plain_decimal("delay").alias("_delay"),
+        _finite_decimal("distance").alias("_distance"),
         F.trim("origin").alias("_origin"),
         F.trim("destination").alias("_destination"),
         (F.row_number().over(first_seen) > 1).alias("_duplicate"),
@@ -262,10 +297,14 @@ def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
 
     delay = F.col("_delay")
     distance = F.col("_distance")
+    # `% 1` rather than floor(), which is a BIGINT and overflows past 9.2e18;
+    # an infinite delay (a plain decimal past a double's range) is absurd, not fractional.
+    fractional = _is_finite(delay) & ((delay % 1) != 0)
     reason = (
-        F.when(F.col("_duplicate"), "duplicate")
+        F.when(F.col("wrong_column_count"), "wrong_column_count")
+        .when(F.col("_duplicate"), "duplicate")
         .when(F.col("departure_time").isNull(), "unparseable_timestamp")
-        .when(delay.isNull() | (delay != F.floor(delay)), "non_numeric_delay")
+        .when(delay.isNull() | fractional, "non_numeric_delay")
         .when((delay < MIN_DELAY_MINUTES) | (delay > MAX_DELAY_MINUTES), "absurd_delay")
         .when(distance.isNull(), "non_numeric_distance")
         .when(distance <= 0, "non_positive_distance")
@@ -360,21 +399,47 @@ def flight_rows(classified: DataFrame) -> DataFrame:
     )
 
 
+def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
+    """MEASURES per group, all exact, from one row per (group, delay in minutes).
+
+    Delays are whole minutes within [MIN_DELAY_MINUTES, MAX_DELAY_MINUTES], so
+    a group has at most 1,561 such rows however many flights it holds: the
+    percentile is read off running counts over them, with no sort of the
+    flights themselves and no approximation.
+    """
+    histogram = flights.groupBy(*group, "delay_minutes", "delayed").agg(F.count(F.lit(1)).alias("_n"))
+    in_group = Window.partitionBy(*group)
+    running = in_group.orderBy("delay_minutes").rowsBetween(Window.unboundedPreceding, Window.currentRow)
+    ranked = histogram.select(
+        *group,
+        "delay_minutes",
+        "delayed",
+        "_n",
+        F.sum("_n").over(running).alias("_at_or_below"),
+        F.sum("_n").over(in_group).alias("_flights"),
+    )
+    # Nearest rank: the ceil(0.9 n)-th smallest delay; integer arithmetic, so
+    # no rounding of 0.9 n can move it.
+    p90_rank = F.expr("(9 * _flights + 9) div 10")
+    n = F.col("_n")
+    return ranked.groupBy(*group).agg(
+        F.sum(n).alias("flights"),
+        (F.sum(n * F.col("delay_minutes")) / F.sum(n)).alias("mean_delay"),
+        F.min(F.when(F.col("_at_or_below") >= p90_rank, F.col("delay_minutes"))).alias("p90_delay"),
+        (F.sum(F.when(F.col("delayed"), n).otherwise(0)) / F.sum(n)).alias("share_delayed"),
+    )
+
+
 def quarterly_aggregates(flights: DataFrame) -> dict[str, DataFrame]:
-    """Per quarter: flights, mean delay, approximate 90th percentile, share delayed.
+    """Per quarter: flights, mean delay, 90th percentile delay, share delayed; all exact.
 
     One DataFrame per entry of AGGREGATE_KEYS, columns year, quarter, the keys,
-    then MEASURES. p90_delay is Spark's percentile_approx (default accuracy):
-    exact for small groups, within 1/10,000 of the rank for large ones.
+    then MEASURES. p90_delay is the nearest-rank 90th percentile: the
+    ceil(0.9 n)-th smallest delay of the group's n flights, always one of its
+    delays (a group of 10 with delays 0, 10, ..., 90 has 80).
     """
-    measures = [
-        F.count(F.lit(1)).alias("flights"),
-        F.avg("delay_minutes").alias("mean_delay"),
-        F.percentile_approx("delay_minutes", 0.9).alias("p90_delay"),
-        F.avg(F.col("delayed").cast("double")).alias("share_delayed"),
-    ]
     return {
-        name: flights.groupBy(*PARTITION_COLUMNS, *keys).agg(*measures)
+        name: _exact_measures(flights, [*PARTITION_COLUMNS, *keys])
         for name, keys in AGGREGATE_KEYS.items()
     }
 

@@ -12,6 +12,7 @@ import gzip
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,18 +26,18 @@ from conftest import JOB_DIR, REPO_ROOT
 MONTH = REPO_ROOT / "rawdata" / "flights" / "year=2001" / "month=01"
 AIRPORTS = REPO_ROOT / "rawdata" / "airports" / "airports.csv"
 AGGREGATES = ("route_quarter", "origin_hour", "day_of_week")
+# Plain decimal numbers, as documented in transforms.py (ASCII digits only).
+PLAIN_DECIMAL = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
 
 
-def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> dict[str, int]:
+def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> tuple[dict[str, int], dict[int, int]]:
+    """Rows per outcome, and the 90th percentile delay (nearest rank) per ISO day of week."""
     with airports_csv.open(newline="") as handle:
         codes = {row["iata"].strip() for row in csv.DictReader(handle)}
 
-    def number(text: str) -> float | None:
-        try:
-            value = float(text)
-        except ValueError:
-            return None
-        return value if math.isfinite(value) else None
+    def number(text: str | None) -> float | None:
+        # may be infinite: a plain decimal too large for a double
+        return float(text) if text is not None and PLAIN_DECIMAL.fullmatch(text) else None
 
     def timestamp(text: str) -> dt.datetime | None:
         for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"):
@@ -47,21 +48,26 @@ def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> dict[str,
         return None
 
     outcomes = {"used": 0, **{reason: 0 for reason in transforms.REASONS}}
+    delays_by_day: dict[int, list[int]] = {}
     seen: set[tuple[str, ...]] = set()
     for path in flight_files:
         with gzip.open(path, "rt", newline="") as handle:
             for row in csv.DictReader(handle):
                 record = tuple(row[c] for c in transforms.RAW_FLIGHT_COLUMNS)
                 delay, distance = number(row["delay"]), number(row["distance"])
+                departure = timestamp(row["date"])
+                if None in row or None in row.values():  # more or fewer fields than the header
+                    outcomes["wrong_column_count"] += 1
+                    continue
                 if record in seen:
                     reason = "duplicate"
-                elif timestamp(row["date"]) is None:
+                elif departure is None:
                     reason = "unparseable_timestamp"
-                elif delay is None or delay != int(delay):
+                elif delay is None or (math.isfinite(delay) and delay != int(delay)):
                     reason = "non_numeric_delay"
                 elif not -120 <= delay <= 1440:
                     reason = "absurd_delay"
-                elif distance is None:
+                elif distance is None or not math.isfinite(distance):
                     reason = "non_numeric_distance"
                 elif distance <= 0:
                     reason = "non_positive_distance"
@@ -71,9 +77,11 @@ def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> dict[str,
                     reason = "unknown_destination"
                 else:
                     reason = "used"
+                    delays_by_day.setdefault(departure.isoweekday(), []).append(int(delay))
                 seen.add(record)
                 outcomes[reason] += 1
-    return outcomes
+    p90_by_day = {day: sorted(d)[-(-9 * len(d) // 10) - 1] for day, d in delays_by_day.items()}
+    return outcomes, p90_by_day
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +110,12 @@ def january_run(tmp_path_factory):
         env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    expected = expected_outcomes(sorted(flights_dir.glob("*.csv.gz")), AIRPORTS)
-    return out, result.stdout, expected
+    expected, p90_by_day = expected_outcomes(sorted(flights_dir.glob("*.csv.gz")), AIRPORTS)
+    return out, result.stdout, expected, p90_by_day
 
 
 def test_counts_add_up_and_match_an_independent_reading(january_run):
-    out, stdout, expected = january_run
+    out, stdout, expected, _ = january_run
     report_lines = [line for line in stdout.splitlines() if line.startswith("RUN_REPORT ")]
     assert len(report_lines) == 1
     printed = json.loads(report_lines[0][len("RUN_REPORT "):])
@@ -129,7 +137,7 @@ def test_counts_add_up_and_match_an_independent_reading(january_run):
 
 
 def test_feature_table_and_quarantine_on_disk(spark, january_run):
-    out, _, expected = january_run
+    out, _, expected, _ = january_run
     assert sorted(str(p.relative_to(out / "features")) for p in (out / "features").glob("*/*")) == ["year=2001/quarter=1"]
     files = [p for p in (out / "features").rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert files and all(p.name.endswith(".snappy.parquet") for p in files)
@@ -150,7 +158,7 @@ def test_feature_table_and_quarantine_on_disk(spark, january_run):
 
 
 def test_aggregates_csv_and_manifests(spark, january_run):
-    out, _, expected = january_run
+    out, _, expected, _ = january_run
     for name in AGGREGATES:
         parquet = spark.read.parquet(str(out / "aggregates" / name / "parquet"))
         assert sorted(str(p.relative_to(out / "aggregates" / name / "parquet"))
@@ -176,3 +184,10 @@ def test_aggregates_csv_and_manifests(spark, january_run):
     report = json.loads((out / "reports" / "run_report.json").read_text())
     assert report["outputs"]["aggregates"]["route_quarter"]["manifest"] == f"{out}/manifests/route_quarter.json"
     assert report["outputs"]["features"] == f"{out}/features/"
+
+
+def test_p90_matches_an_independent_computation(spark, january_run):
+    # About 75,000 flights per day of week: big enough for an approximate percentile to be off.
+    out, _, _, p90_by_day = january_run
+    stored = spark.read.parquet(str(out / "aggregates" / "day_of_week" / "parquet"))
+    assert {r.day_of_week: r.p90_delay for r in stored.collect()} == p90_by_day

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+from collections import defaultdict
 
 import pytest
 from pyspark.sql import functions as F
@@ -11,7 +13,7 @@ import transforms
 
 NORMALISED_SCHEMA = (
     "date string, delay string, distance string, origin string, destination string, "
-    "source_file string, source_year int, source_month int, row_order long"
+    "wrong_column_count boolean, source_file string, source_year int, source_month int, row_order long"
 )
 AIRPORTS = [
     ("AAA", "Alpha Field", "Alpha", "CA", "USA", "34.5", "-118.25"),
@@ -28,9 +30,13 @@ def airports(spark):
     return transforms.prepare_airports(raw)
 
 
-def normalised(spark, rows, source=("f.csv", 2001, 1)):
-    """Rows of (date, delay, distance, origin, destination) as normalise_flights would give them."""
-    data = [(*row, *source, index) for index, row in enumerate(rows)]
+def normalised(spark, rows, source=("f.csv", 2001, 1), wrong_column_count=()):
+    """Rows of (date, delay, distance, origin, destination) as normalise_flights would give them.
+
+    `wrong_column_count` holds the indexes of rows the CSV reader found with more
+    or fewer fields than the header.
+    """
+    data = [(*row, index in wrong_column_count, *source, index) for index, row in enumerate(rows)]
     return spark.createDataFrame(data, NORMALISED_SCHEMA)
 
 
@@ -53,6 +59,7 @@ def test_normalise_takes_partitions_from_columns_and_turns_typed_values_into_tex
         ("2001-01-01 00:01:00", "33", "2176", "LAS", "PHL"),
         ("2001-01-01 00:02:00", "-4", "215", "ATL", "SAV"),
     ]
+    assert [r.wrong_column_count for r in rows] == [False, False]
     assert [(r.source_year, r.source_month) for r in rows] == [(2001, 1), (2001, None)]
     assert rows[0].row_order < rows[1].row_order
 
@@ -66,6 +73,16 @@ def test_normalise_takes_partitions_from_the_file_path_without_partition_columns
     row = transforms.normalise_flights(raw).collect()[0]
     assert (row.source_year, row.source_month) == (2001, 5)
     assert row.source_file.endswith("/year=2001/month=05/part.csv")
+
+
+def test_normalise_flags_the_rows_the_csv_reader_found_malformed(spark):
+    raw = spark.createDataFrame(
+        [("2001-01-01 00:01:00", "33", "2176", "LAS", "PHL", None),
+         ("2001-01-01 00:01:00", "33", "2176", "LAS", "PHL", "2001-01-01 00:01:00,33,2176,LAS,PHL,9")],
+        f"date string, delay string, distance string, origin string, destination string, {transforms.CORRUPT_RECORD} string",
+    )
+    rows = transforms.normalise_flights(raw).orderBy("row_order").collect()
+    assert [r.wrong_column_count for r in rows] == [False, True]
 
 
 def test_normalise_refuses_input_without_the_raw_columns(spark):
@@ -118,11 +135,39 @@ def test_every_row_is_used_or_gets_exactly_one_reason(spark, airports):
         # accepted variants: minute format, padding, whole numbers written as decimals
         (("2001-01-02 10:00", " 7 ", "300.0", " AAA", "BBB "), None),
         (("2001-01-02 10:01:00", "7.0", "1e3", "AAA", "CCC"), None),
+        (("2001-01-02 10:02:00", "+5", "300.", "AAA", "CCC"), None),
+        # plain decimal numbers only: no Java type suffixes, hexadecimal, words
+        (("2001-01-02 10:03:00", "15d", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:04:00", "15F", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:05:00", "0x1p4", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:06:00", "Infinity", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:07:00", "NaN", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:08:00", "1_000", "300", "AAA", "BBB"), "non_numeric_delay"),
+        (("2001-01-02 10:09:00", "5", "300d", "AAA", "BBB"), "non_numeric_distance"),
+        (("2001-01-02 10:10:00", "5", "0x1p8", "AAA", "BBB"), "non_numeric_distance"),
+        (("2001-01-02 10:11:00", "5", "Infinity", "AAA", "BBB"), "non_numeric_distance"),
+        (("2001-01-02 10:12:00", "5", "1e999", "AAA", "BBB"), "non_numeric_distance"),
+        # a number, but a huge one: what is wrong is its size
+        (("2001-01-02 10:13:00", "1e20", "300", "AAA", "BBB"), "absurd_delay"),
+        (("2001-01-02 10:14:00", "100000000000000000000", "300", "AAA", "BBB"), "absurd_delay"),
+        (("2001-01-02 10:15:00", "-1e999", "300", "AAA", "BBB"), "absurd_delay"),
+        (("2001-01-02 10:16:00", "1.5e1", "300", "AAA", "BBB"), None),
+        (("2001-01-02 10:17:00", "1.55e1", "300", "AAA", "BBB"), "non_numeric_delay"),
     ]
     classified = transforms.classify(normalised(spark, [row for row, _ in cases]), airports)
     got = classified.orderBy("row_order").select("row_order", "reject_reason").collect()
     assert [r.reject_reason for r in got] == [reason for _, reason in cases]
     assert classified.count() == len(cases)
+
+
+def test_a_row_with_the_wrong_number_of_fields_has_its_own_reason(spark, airports):
+    record = ("2001-01-02 08:05:00", "20", "300", "AAA", "BBB")
+    # rows 0 and 2 had an extra field the reader left out; row 1 is the same record, well formed
+    classified = transforms.classify(normalised(spark, [record, record, record], wrong_column_count=(0, 2)), airports)
+    got = [r.reject_reason for r in classified.orderBy("row_order").collect()]
+    # a malformed row neither counts as the first of a duplicate nor is one
+    assert got == ["wrong_column_count", None, "wrong_column_count"]
+    assert transforms.REASONS[0] == "wrong_column_count"
 
 
 def test_parsed_values_and_quarter_of_used_and_rejected_rows(spark, airports):
@@ -147,9 +192,9 @@ def test_parsed_values_and_quarter_of_used_and_rejected_rows(spark, airports):
 def test_duplicates_keep_the_first_row_in_file_order(spark, airports):
     record = ("2001-01-02 08:05:00", "20", "300", "AAA", "BBB")
     data = [
-        (*record, "s3://b/raw/month=01/b.csv.gz", 2001, 1, 0),
-        (*record, "s3://b/raw/month=01/a.csv.gz", 2001, 1, 7),
-        (*record, "s3://b/raw/month=01/a.csv.gz", 2001, 1, 9),
+        (*record, False, "s3://b/raw/month=01/b.csv.gz", 2001, 1, 0),
+        (*record, False, "s3://b/raw/month=01/a.csv.gz", 2001, 1, 7),
+        (*record, False, "s3://b/raw/month=01/a.csv.gz", 2001, 1, 9),
     ]
     classified = transforms.classify(spark.createDataFrame(data, NORMALISED_SCHEMA), airports)
     kept = classified.where(F.col("reject_reason").isNull()).collect()
@@ -234,6 +279,49 @@ def test_quarterly_aggregates(spark, airports):
         (2001, 1, 1, 10, 45.0, 80, 0.8),
         (2001, 2, 2, 1, -5.0, -5, 0.0),
     ]
+
+
+def _nearest_rank_p90(delays: list[int]) -> int:
+    """The ceil(0.9 n)-th smallest delay, in integers (no float rounding of 0.9 n)."""
+    rank = -(-9 * len(delays) // 10)
+    return sorted(delays)[rank - 1]
+
+
+def test_p90_is_exact_against_an_independent_computation(spark):
+    # Groups of thousands of flights over many distinct delays, spread over
+    # several partitions (an approximate percentile merges per-partition
+    # summaries and lands a rank or more off in some of them); small groups,
+    # and one of a single flight.
+    generator = random.Random(7)
+    sizes = [generator.randint(3_000, 9_000) for _ in range(16)] + [10, 2, 1]
+    rows = []
+    for index, size in enumerate(sizes):
+        origin = f"A{index:02d}"
+        for _ in range(size):
+            wide = generator.random() < 0.5
+            delay = generator.randint(-120, 1440) if wide else generator.randint(-20, 200)
+            rows.append((2001, 2, origin, "ZZZ", f"{origin}-ZZZ", 8, 3, delay, delay >= 15))
+    flights = spark.createDataFrame(
+        rows,
+        "year int, quarter int, origin string, destination string, route string, hour int, "
+        "day_of_week int, delay_minutes int, delayed boolean",
+    ).repartition(4)
+    got = {
+        (r.origin, r.hour): (r.flights, r.mean_delay, r.p90_delay, r.share_delayed)
+        for r in transforms.quarterly_aggregates(flights)["origin_hour"].collect()
+    }
+
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for _, _, origin, _, _, hour, _, delay, _ in rows:
+        groups[(origin, hour)].append(delay)
+    expected = {
+        key: (len(d), sum(d) / len(d), _nearest_rank_p90(d), sum(x >= 15 for x in d) / len(d))
+        for key, d in groups.items()
+    }
+    assert got.keys() == expected.keys()
+    for key, (flights_n, mean, p90, share) in expected.items():
+        assert got[key][0] == flights_n and got[key][2] == p90, key
+        assert got[key][1] == pytest.approx(mean, rel=1e-12) and got[key][3] == pytest.approx(share, rel=1e-12)
 
 
 LEAKAGE_ROWS = [
