@@ -30,8 +30,8 @@ AGGREGATES = ("route_quarter", "origin_hour", "day_of_week")
 PLAIN_DECIMAL = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
 
 
-def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> tuple[dict[str, int], dict[int, int]]:
-    """Rows per outcome, and the 90th percentile delay (nearest rank) per ISO day of week."""
+def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> tuple[dict[str, int], dict[str, dict]]:
+    """Rows per outcome, and per aggregate the 90th percentile delay (nearest rank) of each group."""
     with airports_csv.open(newline="") as handle:
         codes = {row["iata"].strip() for row in csv.DictReader(handle)}
 
@@ -48,7 +48,7 @@ def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> tuple[dic
         return None
 
     outcomes = {"used": 0, **{reason: 0 for reason in transforms.REASONS}}
-    delays_by_day: dict[int, list[int]] = {}
+    delays: dict[str, dict[tuple, list[int]]] = {name: {} for name in AGGREGATES}
     seen: set[tuple[str, ...]] = set()
     for path in flight_files:
         with gzip.open(path, "rt", newline="") as handle:
@@ -77,11 +77,18 @@ def expected_outcomes(flight_files: list[Path], airports_csv: Path) -> tuple[dic
                     reason = "unknown_destination"
                 else:
                     reason = "used"
-                    delays_by_day.setdefault(departure.isoweekday(), []).append(int(delay))
+                    origin, destination = row["origin"].strip(), row["destination"].strip()
+                    for name, key in (("route_quarter", (f"{origin}-{destination}",)),
+                                      ("origin_hour", (origin, departure.hour)),
+                                      ("day_of_week", (departure.isoweekday(),))):
+                        delays[name].setdefault(key, []).append(int(delay))
                 seen.add(record)
                 outcomes[reason] += 1
-    p90_by_day = {day: sorted(d)[-(-9 * len(d) // 10) - 1] for day, d in delays_by_day.items()}
-    return outcomes, p90_by_day
+    p90 = {
+        name: {key: sorted(d)[-(-9 * len(d) // 10) - 1] for key, d in groups.items()}
+        for name, groups in delays.items()
+    }
+    return outcomes, p90
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +117,8 @@ def january_run(tmp_path_factory):
         env=env, capture_output=True, text=True, timeout=900,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    expected, p90_by_day = expected_outcomes(sorted(flights_dir.glob("*.csv.gz")), AIRPORTS)
-    return out, result.stdout, expected, p90_by_day
+    expected, p90 = expected_outcomes(sorted(flights_dir.glob("*.csv.gz")), AIRPORTS)
+    return out, result.stdout, expected, p90
 
 
 def test_counts_add_up_and_match_an_independent_reading(january_run):
@@ -187,7 +194,9 @@ def test_aggregates_csv_and_manifests(spark, january_run):
 
 
 def test_p90_matches_an_independent_computation(spark, january_run):
-    # About 75,000 flights per day of week: big enough for an approximate percentile to be off.
-    out, _, _, p90_by_day = january_run
-    stored = spark.read.parquet(str(out / "aggregates" / "day_of_week" / "parquet"))
-    assert {r.day_of_week: r.p90_delay for r in stored.collect()} == p90_by_day
+    # Thousands of groups, from one flight to about 75,000 (a day of week).
+    out, _, _, p90 = january_run
+    keys = {"route_quarter": ("route",), "origin_hour": ("origin", "hour"), "day_of_week": ("day_of_week",)}
+    for name, columns in keys.items():
+        stored = spark.read.parquet(str(out / "aggregates" / name / "parquet")).collect()
+        assert {tuple(r[c] for c in columns): r.p90_delay for r in stored} == p90[name], name
