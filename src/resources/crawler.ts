@@ -47,7 +47,7 @@ export function crawlerSpec(ctx: Pick<StackContext, 'names' | 'roleArn'>): Crawl
   };
 }
 
-type CrawlerKey = 'role' | 'database' | 'description' | 'targets' | 'recrawlPolicy' | 'schemaChangePolicy' | 'configuration';
+type CrawlerKey = 'role' | 'database' | 'description' | 'targets' | 'recrawlPolicy' | 'schemaChangePolicy' | 'configuration' | 'schedule';
 
 const LABELS: Readonly<Record<CrawlerKey, string>> = {
   role: 'role',
@@ -57,6 +57,7 @@ const LABELS: Readonly<Record<CrawlerKey, string>> = {
   recrawlPolicy: 'recrawl policy',
   schemaChangePolicy: 'schema change policy',
   configuration: 'configuration',
+  schedule: 'schedule',
 };
 
 export function crawlerDrift(spec: CrawlerSpec, crawler: Crawler): CrawlerKey[] {
@@ -74,6 +75,9 @@ export function crawlerDrift(spec: CrawlerSpec, crawler: Crawler): CrawlerKey[] 
     drift.push('schemaChangePolicy');
   }
   if (!sameJson(parseConfiguration(crawler.Configuration), JSON.parse(spec.Configuration))) drift.push('configuration');
+  // The spec has no schedule: one added by hand would crawl outside the workflow, and its crawls
+  // would not fire the job's trigger.
+  if (crawler.Schedule?.ScheduleExpression) drift.push('schedule');
   return drift;
 }
 
@@ -104,7 +108,9 @@ export function crawlerResource(ctx: StackContext): ResourceDefinition<Crawler, 
     drift: (crawler) => crawlerDrift(spec, crawler),
     createDetails: () => [`over ${s3Uri(ctx.names.bucket, PREFIX.raw)}`, 'new folders only'],
     create: (Tags) => glue.send(new CreateCrawlerCommand({ Name, ...spec, Tags })),
-    update: () => glue.send(new UpdateCrawlerCommand({ Name, ...spec })),
+    // UpdateCrawler leaves a schedule that is not mentioned as it is; an empty one removes it.
+    update: (_crawler, keys) =>
+      glue.send(new UpdateCrawlerCommand({ Name, ...spec, ...(keys.includes('schedule') ? { Schedule: '' } : {}) })),
     delete: () => glue.send(new DeleteCrawlerCommand({ Name })),
     summarize: (crawler) => ({ state: crawler.State }),
   });

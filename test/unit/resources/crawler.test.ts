@@ -80,6 +80,12 @@ describe('crawlerDrift', () => {
     expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), Role: 'arn:aws:iam::123456789012:role/flight-delays-glue-role' })).toEqual([]);
   });
 
+  it('is empty for a crawler without a schedule, however Glue says so', () => {
+    expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), Schedule: undefined })).toEqual([]);
+    expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), Schedule: { State: 'NOT_SCHEDULED' } })).toEqual([]);
+    expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), Schedule: { ScheduleExpression: '', State: 'NOT_SCHEDULED' } })).toEqual([]);
+  });
+
   it.each<[string, ReturnType<typeof crawlerDrift>[number], Partial<Crawler>]>([
     ['role', 'role', { Role: 'other-role' }],
     ['database', 'database', { DatabaseName: 'other_db' }],
@@ -91,6 +97,8 @@ describe('crawlerDrift', () => {
     ['schema change policy', 'schemaChangePolicy', { SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'DELETE_FROM_DATABASE' } }],
     ['configuration', 'configuration', { Configuration: '{"Version":1.0,"Grouping":{"TableLevelConfiguration":3}}' }],
     ['configuration', 'configuration', { Configuration: undefined }],
+    ['schedule', 'schedule', { Schedule: { ScheduleExpression: 'cron(0 12 * * ? *)', State: 'SCHEDULED' } }],
+    ['schedule', 'schedule', { Schedule: { ScheduleExpression: 'cron(0 12 * * ? *)', State: 'NOT_SCHEDULED' } }],
   ])('reports %s', (what, key, change) => {
     expect(crawlerDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([key]);
     expect(driftLabels(crawlerResource(t.ctx), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
@@ -169,6 +177,21 @@ describe('crawlerResource', () => {
     await resource.update(state, drift);
     expect(sentCommands(t)).toEqual(['UpdateCrawlerCommand']);
     expect(t.glue.commandCalls(UpdateCrawlerCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-raw-crawler', ...crawlerSpec(t.ctx) });
+  });
+
+  it('removes a schedule added by hand: UpdateCrawler with an empty Schedule, the rest of the spec alike', async () => {
+    const resource = crawlerResource(t.ctx);
+    const state = { ...asGlueReturnsIt(), Schedule: { ScheduleExpression: 'cron(0 12 * * ? *)', State: 'SCHEDULED' as const } };
+    const drift = resource.drift(state);
+    expect(drift).toEqual(['schedule']);
+    await resource.update(state, drift);
+    expect(sentCommands(t)).toEqual(['UpdateCrawlerCommand']);
+    expect(t.glue.commandCalls(UpdateCrawlerCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-raw-crawler', ...crawlerSpec(t.ctx), Schedule: '' });
+  });
+
+  it('plans the removal of a hand-made schedule as an update of the crawler', async () => {
+    t.glue.on(GetCrawlerCommand).resolves({ Crawler: { ...asGlueReturnsIt(), Schedule: { ScheduleExpression: 'cron(0 12 * * ? *)', State: 'SCHEDULED' } } });
+    expect((await planStep(t.ctx, crawlerResource(t.ctx))).change).toMatchObject({ action: 'update', details: ['schedule'] });
   });
 
   it('only tags a crawler whose tags are missing (applyStep)', async () => {
