@@ -1,5 +1,6 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ProvisionerError, UsageError, describeCause } from '../errors.js';
@@ -15,6 +16,8 @@ export interface Aws {
   readonly glue: GlueClient;
   readonly iam: IAMClient;
   readonly sts: STSClient;
+  /** Only to resolve --kms-key to the key's ARN. */
+  readonly kms: KMSClient;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
@@ -25,7 +28,9 @@ const USER_AGENT: [string, string] = ['glue-provisioner', '0.1.0'];
 /** Standard retries (throttling, 5xx, timeouts) with a little more patience than the default 3. */
 const MAX_ATTEMPTS = 5;
 
-export function createClients(options: ClientOptions): Pick<Aws, 's3' | 'glue' | 'iam' | 'sts'> {
+export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms'>;
+
+export function createClients(options: ClientOptions): Clients {
   const common = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
@@ -38,6 +43,7 @@ export function createClients(options: ClientOptions): Pick<Aws, 's3' | 'glue' |
     glue: new GlueClient(common),
     iam: new IAMClient(common),
     sts: new STSClient(common),
+    kms: new KMSClient(common),
   };
 }
 
@@ -87,9 +93,10 @@ function isCredentialsError(error: unknown): boolean {
   );
 }
 
-export function destroyClients(aws: Pick<Aws, 's3' | 'glue' | 'iam' | 'sts'>): void {
+export function destroyClients(aws: Clients): void {
   aws.s3.destroy();
   aws.glue.destroy();
   aws.iam.destroy();
   aws.sts.destroy();
+  aws.kms.destroy();
 }

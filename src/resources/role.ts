@@ -33,17 +33,31 @@ export const glueTrustPolicy = {
   Statement: [{ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 };
 
+/** The bucket's top-level folders the role lists: what it reads and what it writes. */
+const LISTED_PREFIXES = [PREFIX.raw, PREFIX.scripts, PREFIX.processed, PREFIX.temp, PREFIX.sparkLogs];
+const WRITTEN_PREFIXES = [PREFIX.processed, PREFIX.temp, PREFIX.sparkLogs];
+
 /**
  * What the crawler and job need and nothing more: this bucket's prefixes, this database's catalog
  * entries, Glue's own log groups and metrics, and the bucket's KMS key when one is set.
  */
-export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'settings'>): unknown {
+export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'kmsKeyArn'>): unknown {
   const { partition, region, accountId } = ctx.aws;
   const bucketArn = `arn:${partition}:s3:::${ctx.names.bucket}`;
   const catalog = `arn:${partition}:glue:${region}:${accountId}`;
   const database = ctx.names.database;
   const statements: Record<string, unknown>[] = [
-    { Sid: 'ListBucket', Effect: 'Allow', Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: bucketArn },
+    {
+      Sid: 'ListBucket',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: bucketArn,
+      // A folder is listed by its own prefix (`processed/`) and by prefixes below it (the crawler,
+      // Spark's directory probes and partition discovery): nothing outside these folders.
+      Condition: { StringLike: { 's3:prefix': LISTED_PREFIXES.flatMap((prefix) => [prefix, `${prefix}*`]) } },
+    },
+    // GetBucketLocation has no s3:prefix: a prefix condition would deny it.
+    { Sid: 'BucketLocation', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: bucketArn },
     {
       Sid: 'ReadInputs',
       Effect: 'Allow',
@@ -53,8 +67,9 @@ export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'sett
     {
       Sid: 'WriteOutputs',
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-      Resource: [PREFIX.processed, PREFIX.temp, PREFIX.sparkLogs].map((prefix) => `${bucketArn}/${prefix}*`),
+      // Spark writes large files as multipart uploads and aborts them when a task fails.
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Resource: WRITTEN_PREFIXES.map((prefix) => `${bucketArn}/${prefix}*`),
     },
     {
       Sid: 'Catalog',
@@ -89,15 +104,9 @@ export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'sett
       Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
     },
   ];
-  if (ctx.settings.kmsKey) {
-    statements.push({
-      Sid: 'BucketKey',
-      Effect: 'Allow',
-      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Resource: ctx.settings.kmsKey.startsWith('arn:')
-        ? ctx.settings.kmsKey
-        : `arn:${partition}:kms:${region}:${accountId}:${ctx.settings.kmsKey.startsWith('alias/') ? ctx.settings.kmsKey : `key/${ctx.settings.kmsKey}`}`,
-    });
+  if (ctx.kmsKeyArn) {
+    // By its key ARN: IAM does not match a KMS key by an alias, so an alias here would grant nothing.
+    statements.push({ Sid: 'BucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: ctx.kmsKeyArn });
   }
   return { Version: '2012-10-17', Statement: statements };
 }
@@ -167,18 +176,24 @@ export function roleResource(ctx: StackContext): ResourceDefinition<RoleState, R
     },
 
     async destroy() {
-      // IAM refuses to delete a role that still has policies.
+      // IAM refuses to delete a role that still has policies. One removed by someone else between
+      // the listing and our call is gone all the same.
       for await (const page of paginateListRolePolicies({ client: iam }, { RoleName })) {
         for (const PolicyName of page.PolicyNames ?? []) {
-          await iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+          await ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })));
         }
       }
       for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName })) {
         for (const policy of page.AttachedPolicies ?? []) {
-          await iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn }));
+          await ignoreNotFound(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn })));
         }
       }
       await iam.send(new DeleteRoleCommand({ RoleName }));
     },
   };
+}
+
+/** Runs a delete; one that finds nothing to delete has nothing left to do. */
+async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
+  await orUndefined(call);
 }

@@ -1,8 +1,10 @@
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { connect, destroyClients, type Aws } from '../aws/clients.js';
+import { hasName } from '../aws/errors.js';
 import type { Logger } from '../cli/logger.js';
 import type { Progress } from '../cli/progress.js';
 import type { Settings } from '../config/settings.js';
-import { UsageError } from '../errors.js';
+import { ProvisionerError, UsageError, describeCause } from '../errors.js';
 import { roleArn } from '../resources/role.js';
 import { stackNames, type StackNames } from './names.js';
 import { stackTags } from './ownership.js';
@@ -22,29 +24,60 @@ export interface StackContext extends Runtime {
   readonly tags: Readonly<Record<string, string>>;
   /** The Glue service role: the one this stack creates, or --role-arn. */
   readonly roleArn: string;
+  /**
+   * The --kms-key as its key ARN, however it was given (key id, alias, alias ARN): IAM policies match
+   * a KMS key only by its key ARN. Undefined without --kms-key.
+   */
+  readonly kmsKeyArn: string | undefined;
 }
 
 /** Connects to AWS and resolves every name of the stack; checks what can only be checked online. */
 export async function openStack(settings: Settings, runtime: Runtime, connectTo: typeof connect = connect): Promise<StackContext> {
   const aws: Aws = await connectTo({ region: settings.region, endpointUrl: settings.endpointUrl });
-  if (settings.roleArn) {
-    const roleAccount = settings.roleArn.split(':')[4];
-    if (roleAccount !== aws.accountId) {
-      destroyClients(aws);
+  try {
+    if (settings.roleArn) {
+      const roleAccount = settings.roleArn.split(':')[4];
+      if (roleAccount !== aws.accountId) {
+        throw new UsageError(
+          `invalid --role-arn "${settings.roleArn}": it belongs to account ${roleAccount}, but these credentials are for account ${aws.accountId}; valid: a role in ${aws.accountId}`,
+        );
+      }
+    }
+    const kmsKeyArn = settings.kmsKey ? await resolveKmsKey(aws, settings.kmsKey, runtime) : undefined;
+    const names = stackNames(settings.name, aws.accountId, aws.region, settings.bucket);
+    return {
+      aws,
+      settings,
+      names,
+      tags: stackTags(settings.name),
+      roleArn: settings.roleArn ?? roleArn(aws.partition, aws.accountId, names.role),
+      kmsKeyArn,
+      ...runtime,
+    };
+  } catch (error) {
+    destroyClients(aws);
+    throw error;
+  }
+}
+
+/** The key ARN behind a key id, key ARN, alias/NAME or alias ARN; a key KMS does not know is bad input. */
+async function resolveKmsKey(aws: Pick<Aws, 'kms' | 'region'>, kmsKey: string, { logger }: Pick<Runtime, 'logger'>): Promise<string> {
+  let metadata;
+  try {
+    metadata = (await aws.kms.send(new DescribeKeyCommand({ KeyId: kmsKey }))).KeyMetadata;
+  } catch (error) {
+    if (hasName(error, 'NotFoundException', 'InvalidArnException')) {
       throw new UsageError(
-        `invalid --role-arn "${settings.roleArn}": it belongs to account ${roleAccount}, but these credentials are for account ${aws.accountId}; valid: a role in ${aws.accountId}`,
+        `invalid --kms-key "${kmsKey}": KMS has no such key in ${aws.region} (${describeCause(error)}); valid: the id, ARN, alias/NAME or alias ARN of an existing key`,
       );
     }
+    throw new ProvisionerError(`cannot look up --kms-key "${kmsKey}" (KMS DescribeKey): ${describeCause(error)}`, 'aws', { cause: error });
   }
-  const names = stackNames(settings.name, aws.accountId, aws.region, settings.bucket);
-  return {
-    aws,
-    settings,
-    names,
-    tags: stackTags(settings.name),
-    roleArn: settings.roleArn ?? roleArn(aws.partition, aws.accountId, names.role),
-    ...runtime,
-  };
+  if (!metadata?.Arn) throw new ProvisionerError(`KMS DescribeKey returned no key ARN for --kms-key "${kmsKey}"`);
+  if (metadata.KeyState && metadata.KeyState !== 'Enabled') {
+    logger.warn(`KMS key ${metadata.Arn} (--kms-key "${kmsKey}") is ${metadata.KeyState}: S3 cannot encrypt or decrypt with it until it is enabled`);
+  }
+  return metadata.Arn;
 }
 
 /** The one way a command uses the stack: open it, hand it over, and always close the clients. */

@@ -17,7 +17,7 @@ import { StepError } from '../../../src/errors.js';
 import { glueAccessPolicy, glueTrustPolicy, roleArn, roleResource } from '../../../src/resources/role.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { iamNoSuchEntity } from '../support/errors.js';
-import { ACCOUNT, driftLabels, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
+import { ACCOUNT, KMS_KEY_ID, driftLabels, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
 
 interface Statement {
   Sid?: string;
@@ -33,6 +33,52 @@ interface Document {
 }
 
 const asList = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+/** IAM's StringLike: `*` any run of characters, `?` one character, everything else literal. */
+function stringLike(pattern: string, value: string): boolean {
+  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/** The condition keys this policy may use, and the actions each one applies to (Service Authorization Reference). */
+const CONDITION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  's3:prefix': ['s3:ListBucket', 's3:ListBucketVersions'],
+  'cloudwatch:namespace': ['cloudwatch:PutMetricData'],
+};
+const CONDITION_OPERATORS = ['StringEquals', 'StringNotEquals', 'StringLike', 'StringNotLike', 'StringEqualsIgnoreCase', 'ArnEquals', 'ArnLike', 'Bool'];
+
+/** What IAM would reject in an identity policy, or what would silently never match. */
+function iamGrammarErrors(document: Document): string[] {
+  const errors: string[] = [];
+  if (document.Version !== '2012-10-17') errors.push(`Version ${document.Version}`);
+  const sids = document.Statement.map((s) => s.Sid);
+  if (new Set(sids).size !== sids.length) errors.push('duplicate Sid');
+  for (const statement of document.Statement) {
+    const where = statement.Sid ?? JSON.stringify(statement);
+    if (statement.Sid !== undefined && !/^[A-Za-z0-9]+$/.test(statement.Sid)) errors.push(`${where}: Sid must be alphanumeric`);
+    if (!['Allow', 'Deny'].includes(statement.Effect)) errors.push(`${where}: Effect`);
+    if (statement.Principal !== undefined) errors.push(`${where}: Principal in an identity policy`);
+    const actions = asList(statement.Action);
+    for (const action of actions) if (!/^[a-z0-9-]+:[A-Za-z]+\*?$/.test(action)) errors.push(`${where}: action ${action}`);
+    for (const resource of asList(statement.Resource)) {
+      if (resource !== '*' && !/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/.test(resource)) errors.push(`${where}: resource ${resource}`);
+    }
+    if (actions.some((a) => a.startsWith('kms:')) && !asList(statement.Resource).every((r) => /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/.test(r))) {
+      errors.push(`${where}: KMS permissions match a key only by its key ARN`);
+    }
+    for (const [operator, block] of Object.entries((statement.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+      if (!CONDITION_OPERATORS.includes(operator)) errors.push(`${where}: operator ${operator}`);
+      for (const [key, values] of Object.entries(block)) {
+        const appliesTo = CONDITION_KEYS[key];
+        if (!appliesTo) errors.push(`${where}: condition key ${key}`);
+        else if (!actions.every((a) => appliesTo.includes(a))) errors.push(`${where}: ${key} does not apply to every action of ${actions.join(', ')}`);
+        if (!asList(values as string | string[]).every((v) => typeof v === 'string' && v.length > 0)) errors.push(`${where}: values of ${key}`);
+        if (operator.startsWith('StringEquals') && asList(values as string | string[]).some((v) => v.includes('*'))) errors.push(`${where}: wildcard under ${operator}`);
+      }
+    }
+  }
+  return errors;
+}
 
 /** IAM hands documents back URL-encoded, and not necessarily with our key order or spacing. */
 function asIamReturnsIt(document: unknown): string {
@@ -125,14 +171,60 @@ describe('glueAccessPolicy', () => {
     ]);
   });
 
-  it('adds KMS access to the bucket key only when one is set', () => {
+  it('adds KMS access to the bucket key only when one is set, always on the key ARN it resolves to', () => {
     const kms = (document: Document) => document.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
     expect(kms(policy())).toEqual([]);
-    const keyId = '0b3f0c9e-1111-4222-8333-944455556666';
-    expect(kms(policy({ kmsKey: keyId })).flatMap((s) => asList(s.Resource))).toEqual([`arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId}`]);
-    expect(kms(policy({ kmsKey: 'alias/data' })).flatMap((s) => asList(s.Resource))).toEqual([`arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data`]);
-    const arn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${keyId}`;
-    expect(kms(policy({ kmsKey: arn })).flatMap((s) => asList(s.Resource))).toEqual([arn]);
+    const keyArn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/${KMS_KEY_ID}`;
+    // IAM matches a KMS key only by its key ARN: an alias (ARN) in Resource matches nothing.
+    for (const kmsKey of [KMS_KEY_ID, 'alias/data', `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data`, keyArn]) {
+      const statements = kms(policy({ kmsKey }));
+      expect(statements, kmsKey).toEqual([{ Sid: 'BucketKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: keyArn }]);
+    }
+  });
+
+  it('names the key by the ARN openStack resolved, even in another account', () => {
+    const other = 'arn:aws:kms:eu-west-1:210987654321:key/5d5c3b52-aaaa-4bbb-8ccc-0123456789ab';
+    const s = mockedStack({ region: 'eu-west-1', raw: { kmsKey: 'arn:aws:kms:eu-west-1:210987654321:alias/shared' }, kmsKeyArn: other });
+    const kms = (glueAccessPolicy(s.ctx) as Document).Statement.filter((st) => asList(st.Action).some((a) => a.startsWith('kms:')));
+    expect(kms.flatMap((st) => asList(st.Resource))).toEqual([other]);
+  });
+
+  it('lets the role abort its own multipart uploads, only where it writes', () => {
+    const aborts = policy().Statement.filter((s) => asList(s.Action).includes('s3:AbortMultipartUpload'));
+    expect(aborts.flatMap((s) => asList(s.Resource)).sort()).toEqual([
+      'arn:aws:s3:::data-bucket/processed/*',
+      'arn:aws:s3:::data-bucket/spark-logs/*',
+      'arn:aws:s3:::data-bucket/tmp/*',
+    ]);
+    for (const statement of aborts) expect(asList(statement.Action)).toContain('s3:PutObject');
+  });
+
+  it('lets the role list only the prefixes it reads and writes; GetBucketLocation takes no prefix', () => {
+    const document = policy();
+    const listing = document.Statement.filter((s) => asList(s.Action).includes('s3:ListBucket'));
+    expect(listing).toHaveLength(1);
+    expect(asList(listing[0]!.Action)).toEqual(['s3:ListBucket']);
+    expect(listing[0]!.Resource).toBe('arn:aws:s3:::data-bucket');
+    const prefixes = (listing[0]!.Condition as { StringLike: { 's3:prefix': string[] } }).StringLike['s3:prefix'];
+    expect(listing[0]!.Condition).toEqual({ StringLike: { 's3:prefix': prefixes } });
+    for (const folder of ['raw', 'scripts', 'processed', 'tmp', 'spark-logs']) {
+      // Spark and the crawler list a folder by its name and everything below it.
+      expect(prefixes).toEqual(expect.arrayContaining([`${folder}/`, `${folder}/*`]));
+    }
+    const matches = (prefix: string) => prefixes.some((pattern) => stringLike(pattern, prefix));
+    for (const allowed of ['raw/', 'raw/flights/year=2001/', 'scripts/job.py', 'processed/', 'processed/features/', 'tmp/x', 'spark-logs/']) {
+      expect(matches(allowed), allowed).toBe(true);
+    }
+    for (const denied of ['', 'rawdata/', 'secrets/', 'processedx/', 'other/raw/']) expect(matches(denied), denied).toBe(false);
+
+    const location = document.Statement.filter((s) => asList(s.Action).includes('s3:GetBucketLocation'));
+    expect(location).toEqual([{ Sid: 'BucketLocation', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: 'arn:aws:s3:::data-bucket' }]);
+  });
+
+  it('follows the IAM policy grammar', () => {
+    for (const raw of [{}, { kmsKey: 'alias/data' }, { kmsKey: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data` }]) {
+      expect(iamGrammarErrors(policy(raw)), JSON.stringify(raw)).toEqual([]);
+    }
   });
 
   it('uses the partition in every ARN', () => {
@@ -282,6 +374,32 @@ describe('roleResource ownership and destroy', () => {
     ]);
     expect(t.iam.commandCalls(ListRolePoliciesCommand)[1]?.args[0].input.Marker).toBe('m1');
     expect(t.iam.commandCalls(DeleteRoleCommand)[0]?.args[0].input).toEqual({ RoleName: 'flight-delays-glue-role' });
+  });
+
+  it('still deletes the role when an inline policy vanishes between listing and deleting it', async () => {
+    t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['flight-delays-glue-access', 'added-by-hand'], IsTruncated: false });
+    t.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [], IsTruncated: false });
+    t.iam
+      .on(DeleteRolePolicyCommand, { PolicyName: 'flight-delays-glue-access' })
+      .rejects(iamNoSuchEntity('The role policy with name flight-delays-glue-access cannot be found.'));
+    await roleResource(t.ctx).destroy!();
+    expect(t.iam.commandCalls(DeleteRolePolicyCommand).map((c) => c.args[0].input.PolicyName)).toEqual(['flight-delays-glue-access', 'added-by-hand']);
+    expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(1);
+  });
+
+  it('still deletes the role when an attached policy is detached by someone else meanwhile', async () => {
+    t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [], IsTruncated: false });
+    t.iam.on(ListAttachedRolePoliciesCommand).resolves({
+      AttachedPolicies: [
+        { PolicyName: 'Gone', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Gone` },
+        { PolicyName: 'AWSGlueServiceRole', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole' },
+      ],
+      IsTruncated: false,
+    });
+    t.iam.on(DetachRolePolicyCommand, { PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Gone` }).rejects(iamNoSuchEntity('Policy Gone was not found.'));
+    await roleResource(t.ctx).destroy!();
+    expect(t.iam.commandCalls(DetachRolePolicyCommand)).toHaveLength(2);
+    expect(t.iam.commandCalls(DeleteRoleCommand)).toHaveLength(1);
   });
 
   it('does not delete the role when removing a policy fails', async () => {

@@ -1,5 +1,6 @@
 import { EntityNotFoundException, InvalidInputException } from '@aws-sdk/client-glue';
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
+import { NotFoundException as KmsNotFoundException } from '@aws-sdk/client-kms';
 import { NoSuchBucket, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
 
 const $metadata = {};
@@ -24,3 +25,6 @@ export const s3NoSuchBucket = (): NoSuchBucket => new NoSuchBucket({ message: 'T
 export function s3Error(name: string, httpStatusCode = 400, message = 'UnknownError'): S3ServiceException {
   return new S3ServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode } });
 }
+
+export const kmsNotFound = (message = 'Alias arn:aws:kms:eu-west-1:123456789012:alias/missing is not found.'): KmsNotFoundException =>
+  new KmsNotFoundException({ message, $metadata });

@@ -10,6 +10,7 @@ import {
   GlueClient,
 } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
@@ -28,6 +29,9 @@ import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './err
 
 export const ACCOUNT = '123456789012';
 
+/** The key id behind --kms-key in a mocked stack, whatever the option names: id, alias or ARN. */
+export const KMS_KEY_ID = '0b3f0c9e-1111-4222-8333-944455556666';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyStub = AwsStub<any, any, any>;
 
@@ -37,6 +41,7 @@ export interface MockedStack {
   readonly glue: AnyStub;
   readonly iam: AnyStub;
   readonly sts: AnyStub;
+  readonly kms: AnyStub;
   readonly controller: AbortController;
   /** Every mock, for assertions over all calls. */
   readonly all: readonly AnyStub[];
@@ -47,6 +52,8 @@ export interface StackOptions {
   readonly raw?: RawOptions;
   readonly region?: string;
   readonly partition?: string;
+  /** What openStack resolved --kms-key to; by default the key KMS_KEY_ID when --kms-key is set. */
+  readonly kmsKeyArn?: string;
 }
 
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -63,17 +70,20 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     glue: new GlueClient(clientConfig),
     iam: new IAMClient(clientConfig),
     sts: new STSClient(clientConfig),
+    kms: new KMSClient(clientConfig),
   };
   const mocks = {
     s3: mockClient(clients.s3) as AnyStub,
     glue: mockClient(clients.glue) as AnyStub,
     iam: mockClient(clients.iam) as AnyStub,
     sts: mockClient(clients.sts) as AnyStub,
+    kms: mockClient(clients.kms) as AnyStub,
   };
   for (const mock of Object.values(mocks)) mock.reset();
 
   const settings = resolveSettings({ region, ...options.raw }, {}, '/work/project');
-  const aws: Aws = { ...clients, region, accountId: ACCOUNT, partition: options.partition ?? 'aws' };
+  const partition = options.partition ?? 'aws';
+  const aws: Aws = { ...clients, region, accountId: ACCOUNT, partition };
   const names = stackNames(settings.name, ACCOUNT, region, settings.bucket);
   const controller = new AbortController();
   const ctx: StackContext = {
@@ -82,6 +92,7 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     names,
     tags: stackTags(settings.name),
     roleArn: settings.roleArn ?? roleArn(aws.partition, ACCOUNT, names.role),
+    kmsKeyArn: options.kmsKeyArn ?? (settings.kmsKey ? `arn:${partition}:kms:${region}:${ACCOUNT}:key/${KMS_KEY_ID}` : undefined),
     logger: silentLogger(),
     progress: silentProgress,
     signal: controller.signal,
