@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole pipeline on this machine: a local AWS emulator (moto), `provisioner up` with the real
-# raw data, the job on local Spark, status, a summary of the outputs, then teardown.
-# Leaves nothing behind, on success or failure. Set DEMO_SUMMARY=FILE to also get the summary as JSON.
+# raw data, the job on local Spark, status, the results as an HTML report, then teardown.
+# Leaves nothing behind but the report (DEMO_REPORT, default ./report.html), on success or failure.
+# Set DEMO_SUMMARY=FILE to also get the run report, the report's headline and the final status as JSON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,19 +51,21 @@ step "provisioner status"
 "${PROVISIONER[@]}" status
 "${PROVISIONER[@]}" status --json >"$work/status-before.json"
 
-step "summary"
-"$PYTHON" scripts/demo_summary.py --report "$work/report.json" --status "$work/status-before.json" --json-out "$work/summary.json"
+step "provisioner report"
+report_html="${DEMO_REPORT:-report.html}"
+"${PROVISIONER[@]}" report --out "$report_html"
+if [[ -n "${DEMO_SUMMARY:-}" ]]; then "${PROVISIONER[@]}" report --out "$report_html" --json >"$work/report-headline.json"; fi
 
 step "provisioner teardown --yes"
 "${PROVISIONER[@]}" teardown --yes
 "${PROVISIONER[@]}" status --json >"$work/status-after.json"
 
 if [[ -n "${DEMO_SUMMARY:-}" ]]; then
-  "$PYTHON" - "$work/summary.json" "$work/status-after.json" "$DEMO_SUMMARY" <<'PY'
+  "$PYTHON" - "$work/report.json" "$work/report-headline.json" "$work/status-after.json" "$DEMO_SUMMARY" <<'PY'
 import json, sys
-summary = json.load(open(sys.argv[1]))
-summary["status_after_teardown"] = json.load(open(sys.argv[2]))
-json.dump(summary, open(sys.argv[3], "w"), indent=2)
+run, report, after, out = sys.argv[1:5]
+summary = {"run": json.load(open(run)), "report": json.load(open(report)), "status_after_teardown": json.load(open(after))}
+json.dump(summary, open(out, "w"), indent=2)
 PY
 fi
-step "done: everything was created, run, and deleted again"
+step "done: everything was created, run, and deleted again; the results: $report_html"

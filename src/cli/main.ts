@@ -10,6 +10,7 @@ import { status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { run as runPipeline } from '../commands/run.js';
+import { report } from '../commands/report.js';
 
 /**
  * The only place that knows about yargs, process signals and exit codes. Options come from flags,
@@ -71,7 +72,18 @@ export async function main(argv: string[]): Promise<number> {
           }),
         ),
       )
-      .demandCommand(1, 'name a command: up, plan, status, run or teardown')
+      .command(
+        'report',
+        "Write the quarter's results as one HTML page with charts",
+        (y) =>
+          y.options({
+            from: { type: 'string', default: 's3', describe: "s3 (the stack's processed/ prefix) or a folder exported from it" },
+            out: { type: 'string', default: 'report.html', describe: 'Where to write the page' },
+            open: { type: 'boolean', default: false, describe: 'Open the page in a browser' },
+          }),
+        withSettings((env, a) => report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true })),
+      )
+      .demandCommand(1, 'name a command: up, plan, status, run, report or teardown')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
@@ -114,6 +126,11 @@ function globalOptions(y: Argv): Argv {
     .group([...inGroup('Stack:'), 'config'], 'Stack:')
     .group(inGroup('Pipeline:'), 'Pipeline:')
     .group([...inGroup('Output:'), 'help', 'version'], 'Output:');
+}
+
+function nonEmpty(value: unknown, flag: string): string {
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a non-empty value`);
 }
 
 function positiveNumber(value: unknown, flag: string): number {

@@ -37,16 +37,25 @@ describe('make demo', () => {
 
   it('runs the whole pipeline over the real raw data, accounts for every row, and leaves nothing behind', async () => {
     const summaryFile = path.join(work, 'summary.json');
-    const { code, output } = await runDemo({ DEMO_SUMMARY: summaryFile });
+    const reportFile = path.join(work, 'report.html');
+    const { code, output } = await runDemo({ DEMO_SUMMARY: summaryFile, DEMO_REPORT: reportFile });
     expect(code, output).toBe(0);
 
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
     const expectedRows = rawFlightRows(path.resolve('rawdata/flights'));
-    expect(summary.rows.read).toBe(expectedRows);
-    expect(summary.rows.written + summary.rows.rejected).toBe(expectedRows);
-    const byReason = Object.values(summary.rejected_by_reason as Record<string, number>).reduce((a, b) => a + b, 0);
-    expect(byReason).toBe(summary.rows.rejected);
-    expect(summary.most_delayed_routes).toHaveLength(5);
+    expect(summary.run.rows.read).toBe(expectedRows);
+    expect(summary.run.rows.written + summary.run.rows.rejected).toBe(expectedRows);
+    const byReason = Object.values(summary.run.rejected_by_reason as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(byReason).toBe(summary.run.rows.rejected);
+    // The report read back from the bucket tells the same numbers the job counted.
+    const headline = summary.report.headline;
+    expect(summary.report.out).toBe(reportFile);
+    expect(headline.rowsRead).toBe(expectedRows);
+    expect(headline.rowsUsed).toBe(summary.run.rows.written);
+    expect(headline.rowsQuarantined).toBe(summary.run.rows.rejected);
+    const html = readFileSync(reportFile, 'utf8');
+    expect(html).toContain('Most delayed routes');
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5);
 
     const after = summary.status_after_teardown;
     expect(after.resources.filter((r: { exists: boolean }) => r.exists)).toEqual([]);
@@ -56,7 +65,8 @@ describe('make demo', () => {
       scripts: { objects: 0, bytes: 0 },
       processed: { objects: 0, bytes: 0 },
     });
-    expect(output).toContain('five most delayed routes');
+    expect(output).toContain(reportFile);
+    expect(output).toContain(`rows read ${expectedRows.toLocaleString('en-US')}`);
   }, 30 * 60_000);
 
   it('leaves nothing behind when a step fails: emulator stopped, scratch files removed', async () => {

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GetJobRunsCommand } from '@aws-sdk/client-glue';
+import { orUndefined } from '../aws/errors.js';
+import type { CommandEnv } from '../cli/io.js';
+import { ProvisionerError } from '../errors.js';
+import { bucketExists } from '../resources/bucket.js';
+import {
+  DirectorySource,
+  S3Source,
+  buildReportFromData,
+  headlineLines,
+  loadReportData,
+  runsFromReports,
+  type Headline,
+  type ReportLocations,
+  type ReportSource,
+  type RunSummary,
+} from '../report/index.js';
+import { withStack, type StackContext } from '../stack/context.js';
+import { PREFIX, s3Uri } from '../stack/names.js';
+
+export interface ReportOptions {
+  /** `s3` for the stack's processed/ prefix, or a folder (an `export` of it). */
+  readonly from: string;
+  readonly out: string;
+  readonly open: boolean;
+}
+
+/** What `report` prints: where the page is, and its headline numbers. */
+export interface ReportResult {
+  readonly out: string;
+  readonly headline: Headline;
+}
+
+/** How many of the job's runs the page shows. */
+const RUNS_SHOWN = 10;
+
+/**
+ * `report`: the quarter's results as one HTML page, from the run reports and aggregate CSVs of
+ * the stack's processed/ prefix or of an exported folder (never the feature table itself).
+ */
+export async function report({ settings, runtime, io }: CommandEnv, options: ReportOptions): Promise<number> {
+  const out = path.resolve(options.out);
+  const built =
+    options.from === 's3'
+      ? await withStack(settings, runtime, async (ctx) => {
+          if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
+            throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first, or pass --from FOLDER`, 'user');
+          }
+          const locations: ReportLocations = {
+            processed: s3Uri(ctx.names.bucket, PREFIX.processed),
+            raw: s3Uri(ctx.names.bucket, PREFIX.raw),
+          };
+          return build(new S3Source(ctx.aws.s3, ctx.names.bucket, PREFIX.processed), locations, () => glueRuns(ctx));
+        })
+      : await build(new DirectorySource(path.resolve(options.from)), { processed: path.resolve(options.from) }, async () => []);
+  await writeFile(out, built.html);
+  runtime.logger.info(`wrote ${out}`);
+  if (options.open) openInBrowser(out, runtime.logger);
+  io.result<ReportResult>({ out, headline: built.headline }, ({ out: file, headline }) => [file, ...headlineLines(headline)].join('\n'));
+  return 0;
+}
+
+async function build(source: ReportSource, locations: ReportLocations, runs: () => Promise<RunSummary[]>) {
+  const data = await loadReportData(source);
+  const glue = await runs();
+  // Runs made on local Spark are known only from their reports.
+  return buildReportFromData(data, { runs: glue.length > 0 ? glue : runsFromReports(data.reports), locations });
+}
+
+/** The job's last runs on Glue, as the page's run chart wants them. */
+async function glueRuns(ctx: StackContext): Promise<RunSummary[]> {
+  const response = await orUndefined(ctx.aws.glue.send(new GetJobRunsCommand({ JobName: ctx.names.job, MaxResults: RUNS_SHOWN })));
+  // Glue measures execution itself; a run without it (still starting) is left out.
+  return (response?.JobRuns ?? []).flatMap((run) =>
+    run.Id && run.StartedOn && run.ExecutionTime !== undefined ? [{ id: run.Id, startedOn: run.StartedOn, durationSeconds: run.ExecutionTime }] : [],
+  );
+}
+
+/** Best effort: a missing opener is a warning, never a failure (the page is written either way). */
+function openInBrowser(file: string, logger: CommandEnv['runtime']['logger']): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(opener, [file], { stdio: 'ignore', detached: true });
+  child.on('error', () => logger.warn(`could not open ${file} (no ${opener}); open it in a browser`));
+  child.unref();
+}

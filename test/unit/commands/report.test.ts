@@ -1,0 +1,76 @@
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/cli/logger.js';
+import { silentProgress } from '../../../src/cli/progress.js';
+import type { CommandEnv } from '../../../src/cli/io.js';
+import { report, type ReportResult } from '../../../src/commands/report.js';
+import { resolveSettings } from '../../../src/config/settings.js';
+import { ProvisionerError, UsageError } from '../../../src/errors.js';
+
+const FIXTURE = path.resolve('test/fixtures/report/processed');
+
+let work: string;
+let printed: unknown[];
+let texts: string[];
+
+function env(json = false): CommandEnv {
+  return {
+    settings: resolveSettings({ json }, {}, work),
+    runtime: { logger: silentLogger(), progress: silentProgress, signal: new AbortController().signal },
+    io: {
+      result(value, asText) {
+        printed.push(value);
+        texts.push(asText(value));
+      },
+    },
+  };
+}
+
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'report-command-'));
+  printed = [];
+  texts = [];
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('report --from FOLDER', () => {
+  it('writes one self-contained page and prints its path and the headline numbers', async () => {
+    const out = path.join(work, 'quarter.html');
+    await expect(report(env(), { from: FIXTURE, out, open: false })).resolves.toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|<link|src="http/i);
+    const result = printed[0] as ReportResult;
+    expect(result.out).toBe(out);
+    // The headline agrees with the fixture's newest run reports: every row read is used or quarantined.
+    expect(result.headline.rowsRead).toBe(result.headline.rowsUsed + result.headline.rowsQuarantined);
+    expect(result.headline.rowsRead).toBeGreaterThan(0);
+    expect(texts[0]!.split('\n')[0]).toBe(out);
+    expect(texts[0]).toContain(`rows read ${result.headline.rowsRead.toLocaleString('en-US')}`);
+  });
+
+  it('names a folder that does not exist, and writes nothing', async () => {
+    const out = path.join(work, 'never.html');
+    await expect(report(env(), { from: path.join(work, 'missing'), out, open: false })).rejects.toBeInstanceOf(UsageError);
+    await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('stops at a broken aggregate file with one line naming it, and writes nothing', async () => {
+    const copy = path.join(work, 'processed');
+    await cp(FIXTURE, copy, { recursive: true });
+    const dir = path.join(copy, 'aggregates/day_of_week/csv');
+    const csv = (await readdir(dir)).find((name) => name.endsWith('.csv'))!;
+    await writeFile(path.join(dir, csv), 'not,the,columns\n1,2,3\n');
+    const out = path.join(work, 'never.html');
+    const error = await report(env(), { from: copy, out, open: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProvisionerError);
+    expect((error as ProvisionerError).message).toContain(csv);
+    expect((error as ProvisionerError).message).not.toContain('\n');
+    expect((error as ProvisionerError).exitCode).toBe(2);
+    await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
