@@ -31,3 +31,16 @@ export async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
     throw error;
   }
 }
+
+/** Failures that say nothing about the request itself: the same request may well succeed later. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'AbortError') return false;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500 || status === 429;
+  // No HTTP status: the connection failed, was reset or timed out before an answer came.
+  return (
+    hasName(error, 'TimeoutError', 'RequestTimeout', 'SlowDown', 'ThrottlingException', 'NetworkingError') ||
+    /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up/i.test(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`)
+  );
+}

@@ -125,6 +125,7 @@ function globalOptions(y: Argv): Argv {
     .options(options)
     .group([...inGroup('Stack:'), 'config'], 'Stack:')
     .group(inGroup('Pipeline:'), 'Pipeline:')
+    .group(inGroup('Transfer:'), 'Transfer:')
     .group([...inGroup('Output:'), 'help', 'version'], 'Output:');
 }
 

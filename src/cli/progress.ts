@@ -12,13 +12,17 @@ export interface Progress {
 }
 
 export interface TransferProgress {
-  /** Bytes of the current file sent so far (lib-storage reports cumulative per file). */
+  /** Bytes of a file sent so far, cumulative for that file (its parts go in parallel). */
   update(fileKey: string, loadedBytes: number): void;
   fileDone(fileKey: string, sizeBytes: number): void;
   finish(): void;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, enabled = stream.isTTY === true): Progress {
+export function createProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  enabled = stream.isTTY === true,
+  now: () => number = Date.now,
+): Progress {
   if (!enabled) return silentProgress;
   let shown = false;
   const draw = (text: string): void => {
@@ -35,12 +39,24 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
     clear,
     transfer(label, totalBytes, totalFiles) {
       const inFlight = new Map<string, number>();
+      const started = now();
       let doneBytes = 0;
       let doneFiles = 0;
-      const render = (): void => {
+      let drawnAt = -Infinity;
+      const render = (force = false): void => {
+        // Thousands of small files finish within a second: redraw at most ten times a second.
+        const at = now();
+        if (!force && at - drawnAt < REDRAW_MS) return;
+        drawnAt = at;
         let sent = doneBytes;
         for (const loaded of inFlight.values()) sent += loaded;
-        draw(`${label} ${bar(sent / Math.max(totalBytes, 1))} ${formatBytes(sent)}/${formatBytes(totalBytes)} ${doneFiles}/${totalFiles} files`);
+        const seconds = (at - started) / 1000;
+        const rate = seconds > 0 ? sent / seconds : 0;
+        const left = rate > 0 ? formatDuration((totalBytes - sent) / rate) : '?';
+        draw(
+          `${label} ${bar(sent / Math.max(totalBytes, 1))} ${formatBytes(sent)}/${formatBytes(totalBytes)} ${doneFiles}/${totalFiles} files` +
+            ` ${formatBytes(rate)}/s ${left} left`,
+        );
       };
       return {
         update(fileKey, loaded) {
@@ -51,12 +67,22 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, enab
           inFlight.delete(fileKey);
           doneBytes += size;
           doneFiles += 1;
-          render();
+          render(doneFiles === totalFiles);
         },
         finish: clear,
       };
     },
   };
+}
+
+const REDRAW_MS = 100;
+
+/** Seconds as "42s", "3m05s" or "1h02m". */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  if (whole < 60) return `${whole}s`;
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 const silentTransfer: TransferProgress = { update() {}, fileDone() {}, finish() {} };

@@ -21,7 +21,7 @@ interface OptionSpec<T> {
   /** The flag, kebab-case; also PROVISIONER_<FLAG> and a camelCase or kebab-case config file key. */
   readonly flag: string;
   readonly type: 'string' | 'number' | 'boolean';
-  readonly group: 'Stack:' | 'Pipeline:' | 'Output:';
+  readonly group: 'Stack:' | 'Pipeline:' | 'Transfer:' | 'Output:';
   readonly describe: string;
   /** Shown in --help and used when the option is not given. */
   readonly default?: string | number | boolean;
@@ -140,6 +140,22 @@ export const OPTIONS = {
     describe: 'Delete uploaded files that no longer exist locally',
     default: false,
     parse: (value) => value === true,
+  }),
+  maxRequests: option({
+    flag: 'max-requests',
+    type: 'number',
+    group: 'Transfer:',
+    describe: 'Requests to S3 in flight at once, across files and parts',
+    default: 32,
+    parse: (value) => integer(value, 'max-requests', 1, 256),
+  }),
+  maxMemoryMib: option({
+    flag: 'max-memory',
+    type: 'number',
+    group: 'Transfer:',
+    describe: 'MiB of file contents held in memory at once while transferring (at least one 8 MiB part)',
+    default: 64,
+    parse: (value) => integer(value, 'max-memory', 8, 4096),
   }),
   logLevel: option({
     flag: 'log-level',

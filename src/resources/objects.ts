@@ -1,69 +1,79 @@
 import { DeleteObjectsCommand, HeadObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
-import type { LocalFile } from '../transfer/local-files.js';
-import { CHECKSUM_METADATA, uploadAll } from '../transfer/upload.js';
 import { formatBytes } from '../cli/progress.js';
+import type { StackContext } from '../stack/context.js';
+import { Budget } from '../transfer/budget.js';
+import { checkNeeded, type Listed } from '../transfer/compare.js';
+import { CHECKSUM_METADATA, hashFile, uploadFiles } from '../transfer/upload.js';
+import { transferLimits } from '../transfer/limits.js';
+import type { LocalFile } from '../transfer/local-files.js';
+import { retryTransient } from '../transfer/retry.js';
+import { readSentRecord, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
 import { DELETE_BATCH_LIMIT } from './bucket-contents.js';
 import type { ResourceDefinition } from './resource.js';
 
-/** What is under the prefix now: key to size and, where we wrote it, content checksum. */
-export type RemoteObjects = Map<string, { size: number; sha256: string | undefined }>;
+/** Where the prefix stands against the local files, decided without a request per unchanged file. */
+export interface PrefixState {
+  /** Files new, resized or changed: to send. */
+  readonly toSend: readonly LocalFile[];
+  /** With --prune, objects under the prefix that no local file has. */
+  readonly toPrune: readonly string[];
+  /** The record of sent files as it should read for what stays as it is. */
+  readonly unchanged: SentRecord;
+  /** The record as it was read, so it is written only when it changes. */
+  readonly recorded: SentRecord;
+}
 
 /**
- * The files of one local directory mirrored under one key prefix. Drift is the list of files to
- * send (new or changed) and, with --prune, the keys to delete.
+ * A file to send or, with --prune, an object to delete (the key says which, and is its own label);
+ * `record` when the record of sent files must be brought up to date (after an interrupted `up`).
  */
-/** A file to send or, with --prune, an object to delete: the key says which, and is its own label. */
-type ObjectsKey = `upload ${string}` | `delete ${string}`;
+type ObjectsKey = `upload ${string}` | `delete ${string}` | 'record';
 
-export function objectsResource(ctx: StackContext, prefix: string, files: readonly LocalFile[]): ResourceDefinition<RemoteObjects, ObjectsKey> {
+/** Local files hashed at once while deciding what changed: disk and CPU bound, not network. */
+const HASHES_AT_ONCE = 4;
+
+/**
+ * The files of one local directory mirrored under one key prefix. What is unchanged is decided from
+ * the listing and the record of what was sent (see transfer/compare.ts): no request per file.
+ */
+export function objectsResource(ctx: StackContext, prefix: string, files: readonly LocalFile[]): ResourceDefinition<PrefixState, ObjectsKey> {
   const { s3 } = ctx.aws;
   const Bucket = ctx.names.bucket;
-  const localKeys = new Set(files.map((f) => f.key));
-
-  const toSend = (remote: RemoteObjects | undefined): LocalFile[] =>
-    files.filter((file) => {
-      const existing = remote?.get(file.key);
-      return existing === undefined || existing.size !== file.size || existing.sha256 !== file.sha256;
-    });
-  const toPrune = (remote: RemoteObjects): string[] =>
-    ctx.settings.prune ? [...remote.keys()].filter((key) => !localKeys.has(key)) : [];
+  const limits = transferLimits(ctx.settings);
 
   return {
     kind: 'objects',
     name: `s3://${Bucket}/${prefix}`,
-
-    label: (key) => key,
+    label: (key) => (key === 'record' ? 'record of sent files' : key),
 
     async find() {
-      const remote: RemoteObjects = new Map();
+      let listed: Map<string, Listed>;
+      let recorded: SentRecord;
       try {
-        for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket, Prefix: prefix })) {
-          for (const object of page.Contents ?? []) {
-            if (object.Key) remote.set(object.Key, { size: object.Size ?? 0, sha256: undefined });
-          }
-        }
+        [listed, recorded] = await Promise.all([listPrefix(ctx, prefix), readSentRecord(s3, Bucket, prefix)]);
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
       }
       // Nothing under the prefix yet (a new bucket): a create, not an update.
-      if (remote.size === 0) return undefined;
-      // Only a same-size object can be unchanged; read its checksum to be sure.
-      const sameSize = files.filter((file) => remote.get(file.key)?.size === file.size);
-      await Promise.all(
-        sameSize.map(async (file) => {
-          const head = await s3.send(new HeadObjectCommand({ Bucket, Key: file.key }));
-          remote.set(file.key, { size: file.size, sha256: head.Metadata?.[CHECKSUM_METADATA] });
-        }),
-      );
+      if (listed.size === 0) return undefined;
+      const { toSend, unchanged } = await compare(ctx, files, listed, recorded);
+      const localKeys = new Set(files.map((f) => f.key));
+      const toPrune = ctx.settings.prune ? [...listed.keys()].filter((key) => !localKeys.has(key)) : [];
+      // What was sent once and stays in the bucket though its local file is gone stays on record.
+      const pruned = new Set(toPrune);
+      for (const [key, entry] of recorded) {
+        if (!localKeys.has(key) && !pruned.has(key) && listed.get(key)?.etag === entry.etag) unchanged.set(key, entry);
+      }
       // Objects carry no tags of their own: they are the stack's because the bucket is.
-      return { state: remote, tags: {} };
+      return { state: { toSend, toPrune, unchanged, recorded }, tags: {} };
     },
 
-    drift(remote) {
-      return [...toSend(remote).map((f) => `upload ${f.key}` as const), ...toPrune(remote).map((key) => `delete ${key}` as const)];
+    drift(state) {
+      const keys: ObjectsKey[] = [...state.toSend.map((f) => `upload ${f.key}` as const), ...state.toPrune.map((key) => `delete ${key}` as const)];
+      if (keys.length === 0 && !sameRecord(state.unchanged, state.recorded)) keys.push('record');
+      return keys;
     },
 
     createDetails() {
@@ -72,17 +82,74 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
     },
 
     async create() {
-      await uploadAll(ctx.aws.s3, Bucket, toSend(undefined), ctx);
+      const sent = await uploadFiles(s3, Bucket, files, limits, ctx);
+      await writeSentRecord(s3, Bucket, prefix, new Map(sent.map(({ key, ...entry }) => [key, entry])));
     },
 
-    async update(remote) {
-      await uploadAll(ctx.aws.s3, Bucket, toSend(remote), ctx);
-      const prune = toPrune(remote);
-      for (let i = 0; i < prune.length; i += DELETE_BATCH_LIMIT) {
-        const Objects = prune.slice(i, i + DELETE_BATCH_LIMIT).map((Key) => ({ Key }));
+    async update(state) {
+      const sent = await uploadFiles(s3, Bucket, state.toSend, limits, ctx);
+      const record = new Map<string, SentEntry>([...state.unchanged, ...sent.map(({ key, ...entry }): [string, SentEntry] => [key, entry])]);
+      if (!sameRecord(record, state.recorded)) await writeSentRecord(s3, Bucket, prefix, record);
+      for (let i = 0; i < state.toPrune.length; i += DELETE_BATCH_LIMIT) {
+        const Objects = state.toPrune.slice(i, i + DELETE_BATCH_LIMIT).map((Key) => ({ Key }));
         await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } }));
       }
-      if (prune.length > 0) ctx.logger.info(`pruned ${prune.length} objects no longer present locally`);
+      if (state.toPrune.length > 0) ctx.logger.info(`pruned ${state.toPrune.length} objects no longer present locally`);
     },
   };
+}
+
+/** Every object under the prefix with its size and ETag: one request per 1,000 objects. */
+async function listPrefix(ctx: StackContext, prefix: string): Promise<Map<string, Listed>> {
+  const listed = new Map<string, Listed>();
+  for await (const page of paginateListObjectsV2({ client: ctx.aws.s3 }, { Bucket: ctx.names.bucket, Prefix: prefix })) {
+    for (const object of page.Contents ?? []) {
+      if (object.Key) listed.set(object.Key, { size: object.Size ?? 0, etag: object.ETag ?? '' });
+    }
+  }
+  return listed;
+}
+
+/**
+ * Sorts the local files into those to send and those unchanged. Only a file whose object has the
+ * same size is looked at further: hashed locally and compared with the recorded hash, or, when the
+ * object is not the recorded one, with the hash in the object's own metadata (one HEAD).
+ */
+async function compare(
+  ctx: StackContext,
+  files: readonly LocalFile[],
+  listed: ReadonlyMap<string, Listed>,
+  recorded: SentRecord,
+): Promise<{ toSend: LocalFile[]; unchanged: Map<string, SentEntry> }> {
+  const hashes = new Budget(HASHES_AT_ONCE, 'a local hash');
+  const requests = new Budget(transferLimits(ctx.settings).requests, 'a request slot');
+  const verdicts = await Promise.all(
+    files.map(async (file): Promise<SentEntry | undefined> => {
+      const object = listed.get(file.key);
+      const check = checkNeeded(file.size, object, recorded.get(file.key));
+      if (check === 'send' || object === undefined) return undefined;
+      const [local, remote] = await Promise.all([
+        hashes.with(1, () => hashFile(file.path), ctx.signal),
+        check === 'hash' ? recorded.get(file.key)!.sha256 : requests.with(1, () => storedChecksum(ctx, file.key), ctx.signal),
+      ]);
+      return local === remote ? { size: file.size, etag: object.etag, sha256: local } : undefined;
+    }),
+  );
+  const toSend: LocalFile[] = [];
+  const unchanged = new Map<string, SentEntry>();
+  files.forEach((file, i) => {
+    const entry = verdicts[i];
+    if (entry) unchanged.set(file.key, entry);
+    else toSend.push(file);
+  });
+  return { toSend, unchanged };
+}
+
+/** The SHA-256 this tool stored in an object's metadata when it sent it; undefined for others'. */
+async function storedChecksum(ctx: StackContext, key: string): Promise<string | undefined> {
+  const head = await retryTransient(
+    () => ctx.aws.s3.send(new HeadObjectCommand({ Bucket: ctx.names.bucket, Key: key }), { abortSignal: ctx.signal }),
+    ctx.signal,
+  );
+  return head.Metadata?.[CHECKSUM_METADATA];
 }

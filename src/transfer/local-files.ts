@@ -1,16 +1,16 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
-/** A file to upload: where it is, where it goes, and what identifies its content. */
+/**
+ * A file to upload: where it is, where it goes, and its size. Its content is hashed only when that
+ * decides something (transfer/compare.ts), or while it is sent.
+ */
 export interface LocalFile {
   readonly path: string;
   readonly key: string;
   readonly size: number;
-  readonly sha256: string;
 }
 
 /** The job's entry script; every other top-level .py file is shipped as an extra Python module. */
@@ -98,20 +98,10 @@ async function describeFiles(root: string, files: string[], prefix: string): Pro
       await access(file, constants.R_OK);
       const { size } = await stat(file);
       const key = prefix + path.relative(root, file).split(path.sep).join('/');
-      described.push({ path: file, key, size, sha256: await sha256Of(file) });
+      described.push({ path: file, key, size });
     } catch (error) {
       throw new UsageError(`cannot read file "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; every file to upload must be readable`);
     }
   }
   return described;
-}
-
-export function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }

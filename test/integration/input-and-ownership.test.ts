@@ -142,8 +142,10 @@ describe('bad input, foreign resources and small changes', () => {
     log.clear();
     const changed = await runCli(['up', ...dirs()], env);
     expect(changed.code, changed.stderr).toBe(0);
+    // The changed file, then the record of what was sent under scripts/; nothing else.
     expect(log.mutating().map((r) => `${r.method} ${r.path}`)).toEqual([
       'PUT /flight-delays-123456789012-us-east-1/scripts/transforms.py',
+      'PUT /flight-delays-123456789012-us-east-1/.provisioner/sent/scripts.json',
     ]);
 
     const extra = path.join(dataDir, 'flights', 'year=2001', 'month=01', 'extra.csv');
@@ -158,8 +160,9 @@ describe('bad input, foreign resources and small changes', () => {
 
     const pruned = await runCli(['up', ...dirs(), '--prune'], env);
     expect(pruned.code, pruned.stderr).toBe(0);
-    expect(log.mutating().map((r) => r.operation)).toEqual(['POST delete']);
-    expect(log.mutating()[0]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
+    expect(log.mutating().map((r) => r.operation)).toEqual(['PutObject', 'POST delete']);
+    expect(log.mutating()[0]?.path).toContain('/.provisioner/sent/raw.json');
+    expect(log.mutating()[1]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
   });
 
   it('plan shows a drifted setting as an update and changes nothing; a failing step names itself', async () => {

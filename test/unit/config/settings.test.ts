@@ -33,6 +33,8 @@ describe('resolveSettings defaults', () => {
       workers: 2,
       jobTimeoutMinutes: 120,
       prune: false,
+      maxRequests: 32,
+      maxMemoryMib: 64,
       logLevel: 'info',
       logFormat: 'pretty',
       json: false,

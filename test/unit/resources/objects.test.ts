@@ -4,15 +4,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import { scanDataDir, type LocalFile } from '../../../src/transfer/local-files.js';
-import { objectsResource, type RemoteObjects } from '../../../src/resources/objects.js';
+import { objectsResource } from '../../../src/resources/objects.js';
+import { recordKey } from '../../../src/transfer/sent-record.js';
 import { s3Error, s3NoSuchBucket } from '../support/errors.js';
 import { driftLabels, mockedStack, mutatingCommands, sentCommands, type MockedStack } from '../support/stack.js';
 
@@ -29,11 +32,14 @@ async function localFiles(files: Record<string, string>, prefix = 'raw/'): Promi
   return scanDataDir(dir, prefix);
 }
 
+/** The ETag the mocked bucket gives an object: any stable value will do (under SSE-KMS it is no MD5). */
+const etagOf = (content: string): string => `"${sha256(`etag:${content}`).slice(0, 32)}"`;
+
 /** Mocks the listing and heads of what is in the bucket now: key to [content, checksum metadata]. */
 function remote(objects: Record<string, { content: string; sha256?: string | undefined }>): void {
   const entries = Object.entries(objects);
   t.s3.on(ListObjectsV2Command).resolves({
-    Contents: entries.map(([Key, o]) => ({ Key, Size: Buffer.byteLength(o.content) })),
+    Contents: entries.map(([Key, o]) => ({ Key, Size: Buffer.byteLength(o.content), ETag: etagOf(o.content) })),
     IsTruncated: false,
   });
   t.s3.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
@@ -43,8 +49,31 @@ function remote(objects: Record<string, { content: string; sha256?: string | und
   });
 }
 
+/** Mocks the record of sent files under raw/: key to the content that was sent. */
+function record(sent: Record<string, string>, prefix = 'raw/'): void {
+  const objects = Object.fromEntries(
+    Object.entries(sent).map(([key, content]) => [key, { size: Buffer.byteLength(content), etag: etagOf(content), sha256: sha256(content) }]),
+  );
+  const body = JSON.stringify({ version: 1, objects });
+  t.s3.on(GetObjectCommand, { Key: recordKey(prefix) }).callsFake(() => ({ Body: { transformToString: async () => body } }));
+}
+
+/** Data uploads only: the record of sent files is checked on its own. */
 function putInputs(): PutObjectCommandInput[] {
-  return t.s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+  return t.s3
+    .commandCalls(PutObjectCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => !String(input.Key).startsWith('.provisioner/'));
+}
+
+/** The record written last, as key to { size, etag, sha256 }. */
+function writtenRecord(): Record<string, { size: number; etag: string; sha256: string }> | undefined {
+  const put = t.s3
+    .commandCalls(PutObjectCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => String(input.Key).startsWith('.provisioner/'))
+    .at(-1);
+  return put ? (JSON.parse(bodyText(put)) as { objects: Record<string, { size: number; etag: string; sha256: string }> }).objects : undefined;
 }
 
 function bodyText(input: PutObjectCommandInput): string {
@@ -57,7 +86,7 @@ function bodyText(input: PutObjectCommandInput): string {
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'objects-test-'));
   t = mockedStack({ raw: { bucket: 'data-bucket' } });
-  t.s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+  t.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => ({ ETag: etagOf(bodyText(input)) }));
   t.s3.on(DeleteObjectsCommand).resolves({});
 });
 
@@ -84,14 +113,50 @@ describe('objectsResource.find', () => {
     const found = await objectsResource(t.ctx, 'raw/', files).find();
     expect(t.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'data-bucket', Key: 'raw/same.csv' }]);
     expect(found?.tags).toEqual({});
-    expect(found?.state).toEqual(
-      new Map([
-        ['raw/same.csv', { size: 3, sha256: 'old' }],
-        ['raw/resized.csv', { size: 2, sha256: undefined }],
-        ['raw/stray.csv', { size: 1, sha256: undefined }],
-      ]),
-    );
+    expect(found?.state.toSend.map((f) => f.key).sort()).toEqual(['raw/new.csv', 'raw/resized.csv', 'raw/same.csv']);
+    expect(found?.state.unchanged).toEqual(new Map());
     expect(t.s3.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toMatchObject({ Bucket: 'data-bucket', Prefix: 'raw/' });
+    expect(t.s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({ Bucket: 'data-bucket', Key: '.provisioner/sent/raw.json' });
+  });
+
+  it('decides from the listing and the record alone: no request per file when the record matches', async () => {
+    const contents = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}.csv`, `row ${i}`]));
+    const files = await localFiles(contents);
+    remote(Object.fromEntries(Object.entries(contents).map(([name, content]) => [`raw/${name}`, { content, sha256: sha256(content) }])));
+    record(Object.fromEntries(Object.entries(contents).map(([name, content]) => [`raw/${name}`, content])));
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual([]);
+    expect(t.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+    expect(sentCommands(t).sort()).toEqual(['GetObjectCommand', 'ListObjectsV2Command']);
+  });
+
+  it('checks the object itself when its ETag is not the recorded one (another writer, or an interrupted up)', async () => {
+    const files = await localFiles({ 'a.csv': 'same', 'b.csv': 'also' });
+    remote({ 'raw/a.csv': { content: 'same', sha256: sha256('same') }, 'raw/b.csv': { content: 'also', sha256: sha256('also') } });
+    record({ 'raw/a.csv': 'same', 'raw/b.csv': 'othr' });
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
+    expect(t.s3.commandCalls(HeadObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['raw/b.csv']);
+    // Both unchanged; the record is stale for b.csv, so up brings it up to date and sends no data.
+    expect(resource.drift(state)).toEqual(['record']);
+    expect(driftLabels(resource, state)).toEqual(['record of sent files']);
+    await resource.update(state, ['record']);
+    expect(putInputs()).toEqual([]);
+    expect(writtenRecord()).toEqual({
+      'raw/a.csv': { size: 4, etag: etagOf('same'), sha256: sha256('same') },
+      'raw/b.csv': { size: 4, etag: etagOf('also'), sha256: sha256('also') },
+    });
+  });
+
+  it('re-sends a recorded file whose local content changed at the same size', async () => {
+    const files = await localFiles({ 'a.csv': 'new!' });
+    remote({ 'raw/a.csv': { content: 'old!', sha256: sha256('old!') } });
+    record({ 'raw/a.csv': 'old!' });
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual(['upload raw/a.csv']);
+    expect(t.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
   });
 
   it('follows the listing across pages', async () => {
@@ -101,7 +166,8 @@ describe('objectsResource.find', () => {
       .resolvesOnce({ Contents: [{ Key: 'raw/x', Size: 5 }], IsTruncated: true, NextContinuationToken: 'page-2' })
       .resolvesOnce({ Contents: [{ Key: 'raw/y', Size: 6 }], IsTruncated: false });
     const state = (await objectsResource(t.ctx, 'raw/', files).find())?.state;
-    expect([...state!.keys()]).toEqual(['raw/x', 'raw/y']);
+    expect(state?.toSend.map((f) => f.key)).toEqual(['raw/a.csv']);
+    expect(t.s3.commandCalls(ListObjectsV2Command)).toHaveLength(2);
     expect(t.s3.commandCalls(ListObjectsV2Command)[1]?.args[0].input.ContinuationToken).toBe('page-2');
   });
 
@@ -119,7 +185,7 @@ describe('objectsResource.find', () => {
 });
 
 describe('objectsResource drift and update', () => {
-  it('sends nothing for files with the same size and sha256 metadata', async () => {
+  it('sends nothing for files with the same size and sha256 metadata, and records them once', async () => {
     const files = await localFiles({ 'flights/year=2001/month=01/part.csv.gz': 'january', 'airports/airports.csv': 'iata,name' });
     remote({
       'raw/flights/year=2001/month=01/part.csv.gz': { content: 'january', sha256: sha256('january') },
@@ -127,7 +193,11 @@ describe('objectsResource drift and update', () => {
     });
     const resource = objectsResource(t.ctx, 'raw/', files);
     const state = (await resource.find())?.state;
-    expect(resource.drift(state!)).toEqual([]);
+    // No record yet (objects sent before it existed): the next up writes it, and only it.
+    expect(resource.drift(state!)).toEqual(['record']);
+    await resource.update(state!, ['record']);
+    expect(putInputs()).toEqual([]);
+    expect(Object.keys(writtenRecord()!).sort()).toEqual(['raw/airports/airports.csv', 'raw/flights/year=2001/month=01/part.csv.gz']);
   });
 
   it('re-sends a file whose content changed at the same size, and only that file', async () => {
@@ -143,6 +213,10 @@ describe('objectsResource drift and update', () => {
     const put = putInputs()[0]!;
     expect(put).toMatchObject({ Bucket: 'data-bucket', Key: 'raw/a.csv', ContentType: 'text/csv', Metadata: { sha256: sha256('new!') } });
     expect(bodyText(put)).toBe('new!');
+    expect(writtenRecord()).toEqual({
+      'raw/a.csv': { size: 4, etag: etagOf('new!'), sha256: sha256('new!') },
+      'raw/b.csv': { size: 4, etag: etagOf('same'), sha256: sha256('same') },
+    });
   });
 
   it('re-sends a file whose size changed, and one without checksum metadata', async () => {
@@ -163,7 +237,10 @@ describe('objectsResource drift and update', () => {
       ['scripts/features.py', { sha256: sha256('def f(): pass\n') }, 'text/x-python', 'def f(): pass\n'],
       ['scripts/job.py', { sha256: sha256('print(1)\n') }, 'text/x-python', 'print(1)\n'],
     ]);
-    expect(mutatingCommands(t)).toEqual(['PutObjectCommand', 'PutObjectCommand']);
+    // Two files, then the record of what was sent.
+    expect(mutatingCommands(t)).toEqual(['PutObjectCommand', 'PutObjectCommand', 'PutObjectCommand']);
+    expect(t.s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Key).toBe('.provisioner/sent/scripts.json');
+    expect(Object.keys(writtenRecord()!)).toEqual(['scripts/features.py', 'scripts/job.py']);
   });
 
   it('with --prune deletes objects gone locally, in batches of at most 1,000', async () => {
@@ -172,9 +249,10 @@ describe('objectsResource drift and update', () => {
     t.s3.on(DeleteObjectsCommand).resolves({});
     const files = await localFiles({ 'keep.csv': 'k' });
     const stale = Array.from({ length: 2_345 }, (_, i) => `raw/old/${String(i).padStart(4, '0')}.csv`);
-    const state: RemoteObjects = new Map([['raw/keep.csv', { size: 1, sha256: sha256('k') }]]);
-    for (const key of stale) state.set(key, { size: 9, sha256: undefined });
+    remote({ 'raw/keep.csv': { content: 'k', sha256: sha256('k') }, ...Object.fromEntries(stale.map((key) => [key, { content: 'stale row' }])) });
+    record({ 'raw/keep.csv': 'k' });
     const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
     const drift = resource.drift(state);
     expect(drift).toHaveLength(2_345);
     expect(drift.every((d) => d.startsWith('delete raw/old/'))).toBe(true);
@@ -191,12 +269,13 @@ describe('objectsResource drift and update', () => {
 
   it('without --prune leaves objects gone locally alone', async () => {
     const files = await localFiles({ 'keep.csv': 'k' });
-    const state: RemoteObjects = new Map([
-      ['raw/keep.csv', { size: 1, sha256: sha256('k') }],
-      ['raw/old.csv', { size: 3, sha256: undefined }],
-    ]);
+    remote({ 'raw/keep.csv': { content: 'k', sha256: sha256('k') }, 'raw/old.csv': { content: 'old' } });
+    record({ 'raw/keep.csv': 'k' });
     const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
+    expect(state.toPrune).toEqual([]);
     expect(resource.drift(state)).toEqual([]);
+    t.s3.resetHistory();
     await resource.update(state, []);
     expect(sentCommands(t)).toEqual([]);
   });

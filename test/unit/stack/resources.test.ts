@@ -3,7 +3,7 @@ import type { LocalFile } from '../../../src/transfer/local-files.js';
 import { NO_SOURCES, stackResources, standaloneResources, type LocalSources } from '../../../src/stack/resources.js';
 import { mockedStack, type StackOptions } from '../support/stack.js';
 
-const file = (key: string): LocalFile => ({ key, path: `/work/${key}`, size: 1, sha256: 'x' });
+const file = (key: string): LocalFile => ({ key, path: `/work/${key}`, size: 1 });
 const sources: LocalSources = {
   data: [file('raw/flights/a.csv')],
   scripts: [file('scripts/job.py'), file('scripts/features.py')],

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
-import { scanDataDir, scanJobDir, sha256Of } from '../../../src/transfer/local-files.js';
+import { scanDataDir, scanJobDir } from '../../../src/transfer/local-files.js';
+import { hashFile } from '../../../src/transfer/upload.js';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const runsAsRoot = process.getuid?.() === 0;
 
 let dir: string;
@@ -52,7 +51,6 @@ describe('scanDataDir', () => {
       path: path.join(dir, 'flights/year=2001/month=01/flights.csv.gz'),
       key: 'raw/flights/year=2001/month=01/flights.csv.gz',
       size: 8,
-      sha256: sha256('january!'),
     });
   });
 
@@ -87,7 +85,7 @@ describe('scanDataDir', () => {
       await mkdir(path.join(dir, 'data'));
       await symlink(path.join(outside, 'elsewhere/real.csv'), path.join(dir, 'data/linked.csv'));
       const files = await scanDataDir(path.join(dir, 'data'), 'raw/');
-      expect(files).toEqual([expect.objectContaining({ key: 'raw/linked.csv', size: 14, sha256: sha256('linked content') })]);
+      expect(files).toEqual([expect.objectContaining({ key: 'raw/linked.csv', size: 14 })]);
     } finally {
       await rm(outside, { recursive: true, force: true });
     }
@@ -147,7 +145,7 @@ describe('scanJobDir', () => {
     });
     const files = await scanJobDir(dir, 'scripts/');
     expect(files.map((f) => f.key)).toEqual(['scripts/features.py', 'scripts/job.py', 'scripts/options.py']);
-    expect(files.find((f) => f.key === 'scripts/job.py')).toMatchObject({ size: 4, sha256: sha256('main') });
+    expect(files.find((f) => f.key === 'scripts/job.py')).toMatchObject({ size: 4 });
   });
 
   it('rejects a job directory without job.py', async () => {
@@ -174,13 +172,13 @@ describe('scanJobDir', () => {
   });
 });
 
-describe('sha256Of', () => {
+describe('hashFile', () => {
   it('hashes the file content', async () => {
     await tree({ 'f.bin': 'hello world' });
-    await expect(sha256Of(path.join(dir, 'f.bin'))).resolves.toBe('b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9');
+    await expect(hashFile(path.join(dir, 'f.bin'))).resolves.toBe('b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9');
   });
 
   it('rejects for a missing file', async () => {
-    await expect(sha256Of(path.join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(hashFile(path.join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

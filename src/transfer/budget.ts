@@ -1,0 +1,69 @@
+import { InterruptedError } from '../errors.js';
+
+/**
+ * A shared allowance of some unit (requests in flight, bytes in memory) that tasks take from and
+ * give back. Waiters are served in order, so a large request is not starved by small ones.
+ */
+export class Budget {
+  private available: number;
+  private readonly waiting: { amount: number; grant: () => void }[] = [];
+
+  constructor(
+    readonly capacity: number,
+    private readonly what: string,
+  ) {
+    if (!(capacity > 0)) throw new RangeError(`${what}: capacity must be positive, got ${capacity}`);
+    this.available = capacity;
+  }
+
+  /** Waits for `amount` (at most the capacity) to be free, then takes it. Rejects on abort. */
+  async take(amount: number, signal?: AbortSignal): Promise<number> {
+    const wanted = Math.min(Math.max(amount, 0), this.capacity);
+    if (signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${this.what}`);
+    if (this.waiting.length === 0 && this.available >= wanted) {
+      this.available -= wanted;
+      return wanted;
+    }
+    return new Promise<number>((resolve, reject) => {
+      const entry = {
+        amount: wanted,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(wanted);
+        },
+      };
+      const onAbort = (): void => {
+        const index = this.waiting.indexOf(entry);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(new InterruptedError(`interrupted while waiting for ${this.what}`));
+        this.serve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(entry);
+    });
+  }
+
+  /** Gives back what `take` returned. */
+  give(amount: number): void {
+    this.available = Math.min(this.capacity, this.available + amount);
+    this.serve();
+  }
+
+  /** Runs `task` holding `amount`, and gives it back however the task ends. */
+  async with<T>(amount: number, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const taken = await this.take(amount, signal);
+    try {
+      return await task();
+    } finally {
+      this.give(taken);
+    }
+  }
+
+  private serve(): void {
+    while (this.waiting.length > 0 && this.available >= this.waiting[0]!.amount) {
+      const next = this.waiting.shift()!;
+      this.available -= next.amount;
+      next.grant();
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { orUndefined } from '../aws/errors.js';
+
+/**
+ * What `up` sent under one prefix, kept in the bucket beside the data: for each key the size, the
+ * ETag S3 gave the object, and the SHA-256 of the local file it came from. A listing returns size
+ * and ETag for every object, so with this record an unchanged file is recognised without a request
+ * of its own, whatever the ETag is (an MD5 or, under SSE-KMS and for multipart uploads, not one).
+ */
+export interface SentEntry {
+  readonly size: number;
+  readonly etag: string;
+  readonly sha256: string;
+}
+
+export type SentRecord = ReadonlyMap<string, SentEntry>;
+
+/** Outside raw/ and scripts/, so neither the crawler nor the job sees it; teardown removes it. */
+export const RECORD_PREFIX = '.provisioner/sent/';
+
+export function recordKey(prefix: string): string {
+  return `${RECORD_PREFIX}${prefix.replace(/\/+$/, '')}.json`;
+}
+
+interface RecordDocument {
+  readonly version: 1;
+  readonly objects: Record<string, SentEntry>;
+}
+
+/** The record for a prefix; empty when there is none or it cannot be read (the check then falls back). */
+export async function readSentRecord(s3: S3Client, bucket: string, prefix: string): Promise<SentRecord> {
+  const object = await orUndefined(s3.send(new GetObjectCommand({ Bucket: bucket, Key: recordKey(prefix) })));
+  const text = await object?.Body?.transformToString();
+  if (!text) return new Map();
+  try {
+    const document = JSON.parse(text) as Partial<RecordDocument>;
+    if (document.version !== 1 || typeof document.objects !== 'object' || document.objects === null) return new Map();
+    return new Map(Object.entries(document.objects).filter(([, entry]) => isEntry(entry)));
+  } catch {
+    return new Map();
+  }
+}
+
+export async function writeSentRecord(s3: S3Client, bucket: string, prefix: string, record: SentRecord): Promise<void> {
+  const sorted = Object.fromEntries([...record.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const document: RecordDocument = { version: 1, objects: sorted };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: recordKey(prefix),
+      Body: JSON.stringify(document),
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+export function sameRecord(a: SentRecord, b: SentRecord): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, entry] of a) {
+    const other = b.get(key);
+    if (!other || other.size !== entry.size || other.etag !== entry.etag || other.sha256 !== entry.sha256) return false;
+  }
+  return true;
+}
+
+function isEntry(value: unknown): value is SentEntry {
+  const entry = value as Partial<SentEntry> | null;
+  return typeof entry?.size === 'number' && typeof entry.etag === 'string' && typeof entry.sha256 === 'string';
+}

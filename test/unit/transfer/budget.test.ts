@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../../src/errors.js';
+import { Budget } from '../../../src/transfer/budget.js';
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A small seeded generator, so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('Budget', () => {
+  it.each([1, 2, 3, 4, 5])('never lends more than its capacity, whatever the mix of takers (seed %i)', async (seed) => {
+    const next = random(seed);
+    const capacity = 1 + Math.floor(next() * 20);
+    const budget = new Budget(capacity, 'test units');
+    let inUse = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const amount = 1 + Math.floor(next() * capacity * 1.5);
+        await budget.with(amount, async () => {
+          inUse += Math.min(amount, capacity);
+          peak = Math.max(peak, inUse);
+          await tick(Math.floor(next() * 3));
+          inUse -= Math.min(amount, capacity);
+        });
+      }),
+    );
+    expect(peak).toBeLessThanOrEqual(capacity);
+    expect(inUse).toBe(0);
+  });
+
+  it('serves waiters in order, so a large taker is not starved by small ones', async () => {
+    const budget = new Budget(10, 'test units');
+    const order: string[] = [];
+    await budget.take(6);
+    const large = budget.take(10).then(() => order.push('large'));
+    const small = budget.take(1).then(() => order.push('small'));
+    await tick();
+    expect(order).toEqual([]);
+    budget.give(6);
+    await large;
+    expect(order).toEqual(['large']);
+    budget.give(10);
+    await small;
+    expect(order).toEqual(['large', 'small']);
+  });
+
+  it('gives back what a failing task held', async () => {
+    const budget = new Budget(2, 'test units');
+    await expect(budget.with(2, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(budget.take(2)).resolves.toBe(2);
+  });
+
+  it('rejects a waiter when interrupted, and serves the next one', async () => {
+    const budget = new Budget(1, 'test units');
+    await budget.take(1);
+    const controller = new AbortController();
+    const interrupted = budget.take(1, controller.signal);
+    const after = budget.take(1);
+    controller.abort();
+    await expect(interrupted).rejects.toBeInstanceOf(InterruptedError);
+    budget.give(1);
+    await expect(after).resolves.toBe(1);
+  });
+});

@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InterruptedError } from '../../../src/errors.js';
+import type { LocalFile } from '../../../src/transfer/local-files.js';
+import { uploadFiles, type TransferLimits } from '../../../src/transfer/upload.js';
+import { s3Error } from '../support/errors.js';
+import { mockedStack, type MockedStack } from '../support/stack.js';
+
+const MIB = 1024 * 1024;
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+const bodyOf = (input: { Body?: unknown }): Buffer => Buffer.from(input.Body as Uint8Array);
+
+let dir: string;
+let t: MockedStack;
+
+async function file(name: string, content: Buffer | string): Promise<LocalFile> {
+  const full = path.join(dir, name);
+  await writeFile(full, content);
+  return { path: full, key: `raw/${name}`, size: Buffer.byteLength(content) };
+}
+
+const LIMITS: TransferLimits = { requests: 8, memoryBytes: 16 * MIB, partBytes: 5 * MIB };
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'upload-test-'));
+  t = mockedStack({ raw: { bucket: 'data-bucket' } });
+  t.s3.on(PutObjectCommand).callsFake((input) => ({ ETag: `"${sha256(bodyOf(input)).slice(0, 32)}"` }));
+  t.s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+  t.s3.on(UploadPartCommand).callsFake((input) => ({ ETag: `"part-${input.PartNumber}"` }));
+  t.s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"whole-3"' });
+  t.s3.on(AbortMultipartUploadCommand).resolves({});
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('uploadFiles', () => {
+  it('puts each small file whole, with its SHA-256 as metadata, and reports the ETag S3 gave it', async () => {
+    const files = [await file('a.csv', 'alpha'), await file('b.py', 'print(2)\n')];
+    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, LIMITS, t.ctx);
+    expect(sent.map((s) => [s.key, s.size, s.sha256])).toEqual([
+      ['raw/a.csv', 5, sha256('alpha')],
+      ['raw/b.py', 9, sha256('print(2)\n')],
+    ]);
+    expect(sent[0]!.etag).toBe(`"${sha256('alpha').slice(0, 32)}"`);
+    const puts = t.s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    const a = puts.find((p) => p.Key === 'raw/a.csv')!;
+    expect(a).toMatchObject({ Bucket: 'data-bucket', ContentType: 'text/csv', ContentLength: 5, Metadata: { sha256: sha256('alpha') } });
+    expect(bodyOf(a).toString()).toBe('alpha');
+  });
+
+  it('sends a large file in parts that add up to it, in order, with the whole file hashed in the metadata', async () => {
+    const content = randomBytes(12 * MIB + 123);
+    const big = await file('big.bin', content);
+    const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx);
+    expect(t.s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toMatchObject({
+      Key: 'raw/big.bin',
+      Metadata: { sha256: sha256(content) },
+    });
+    const parts = t.s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input).sort((x, y) => x.PartNumber! - y.PartNumber!);
+    expect(parts.map((p) => p.ContentLength)).toEqual([5 * MIB, 5 * MIB, 2 * MIB + 123]);
+    expect(Buffer.concat(parts.map(bodyOf)).equals(content)).toBe(true);
+    expect(t.s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.MultipartUpload?.Parts).toEqual([
+      { PartNumber: 1, ETag: '"part-1"' },
+      { PartNumber: 2, ETag: '"part-2"' },
+      { PartNumber: 3, ETag: '"part-3"' },
+    ]);
+    expect(sent).toEqual({ key: 'raw/big.bin', size: content.length, sha256: sha256(content), etag: '"whole-3"' });
+  });
+
+  it('keeps requests in flight and bytes in memory within their bounds, across files and parts', async () => {
+    const limits: TransferLimits = { requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB };
+    const files = [
+      await file('big-1.bin', randomBytes(11 * MIB)),
+      await file('big-2.bin', randomBytes(7 * MIB)),
+      ...(await Promise.all(Array.from({ length: 20 }, (_, i) => file(`small-${i}.csv`, `row ${i}\n`)))),
+    ];
+    let requests = 0;
+    let bytes = 0;
+    let peakRequests = 0;
+    let peakBytes = 0;
+    const slow = async <T>(size: number, answer: T): Promise<T> => {
+      requests += 1;
+      bytes += size;
+      peakRequests = Math.max(peakRequests, requests);
+      peakBytes = Math.max(peakBytes, bytes);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      requests -= 1;
+      bytes -= size;
+      return answer;
+    };
+    t.s3.on(PutObjectCommand).callsFake((input) => slow(input.ContentLength ?? 0, { ETag: '"e"' }));
+    t.s3.on(UploadPartCommand).callsFake((input) => slow(input.ContentLength ?? 0, { ETag: `"p${input.PartNumber}"` }));
+    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, limits, t.ctx);
+    expect(sent).toHaveLength(22);
+    expect(peakRequests).toBe(3);
+    expect(peakBytes).toBeLessThanOrEqual(10 * MIB);
+    expect(t.s3.commandCalls(UploadPartCommand)).toHaveLength(3 + 2);
+  });
+
+  it('retries a part that failed for a passing reason, on its own', async () => {
+    const content = randomBytes(11 * MIB);
+    const big = await file('big.bin', content);
+    let failures = 0;
+    t.s3.on(UploadPartCommand).callsFake((input) => {
+      if (input.PartNumber === 2 && failures === 0) {
+        failures += 1;
+        throw s3Error('InternalError', 500);
+      }
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx);
+    expect(t.s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
+    expect(t.s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input.PartNumber).sort()).toEqual([1, 2, 2, 3]);
+    expect(t.s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
+    expect(t.s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('stops at a failure that would fail again, and aborts the multipart upload it leaves', async () => {
+    const big = await file('big.bin', randomBytes(11 * MIB));
+    t.s3.on(UploadPartCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx)).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(t.s3.commandCalls(UploadPartCommand)).toHaveLength(3);
+    expect(t.s3.commandCalls(AbortMultipartUploadCommand)[0]?.args[0].input).toEqual({ Bucket: 'data-bucket', Key: 'raw/big.bin', UploadId: 'upload-1' });
+    expect(t.s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('on Ctrl-C aborts the open multipart upload and says it was interrupted', async () => {
+    const big = await file('big.bin', randomBytes(11 * MIB));
+    t.s3.on(UploadPartCommand).callsFake(async (input) => {
+      if (input.PartNumber === 1) t.controller.abort();
+      return { ETag: `"part-${input.PartNumber}"` };
+    });
+    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx)).rejects.toBeInstanceOf(InterruptedError);
+    expect(t.s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
+    expect(t.s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+});
