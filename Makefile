@@ -44,7 +44,8 @@ lint-python: $(VENV_STAMP) ## Lint and type-check the Python (Glue job, scripts,
 	$(VENV)/bin/mypy
 
 .PHONY: test-unit
-test-unit: $(NODE_STAMP) ## Unit tests (mocked AWS SDK)
+test-unit: $(NODE_STAMP) ## Unit tests (mocked AWS SDK); the report's page is also checked in headless chromium
+	scripts/ensure-chromium.sh
 	npm run --silent test:unit
 
 .PHONY: test-integration
