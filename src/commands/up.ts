@@ -1,5 +1,6 @@
 import { formatChanges } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
+import { connect } from '../aws/clients.js';
 import { withStack } from '../stack/context.js';
 import { converge } from '../stack/converge.js';
 import { PREFIX } from '../stack/names.js';
@@ -16,5 +17,5 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
     const changes = await converge(ctx, { data, scripts }, options);
     io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes }, formatChanges);
     return 0;
-  });
+  }, connect, { resolveKmsKey: true });
 }

@@ -26,13 +26,27 @@ export interface StackContext extends Runtime {
   readonly roleArn: string;
   /**
    * The --kms-key as its key ARN, however it was given (key id, alias, alias ARN): IAM policies match
-   * a KMS key only by its key ARN. Undefined without --kms-key.
+   * a KMS key only by its key ARN. Undefined without --kms-key, and unless the command asked for it.
    */
   readonly kmsKeyArn: string | undefined;
 }
 
+/** What a command needs looked up when the stack is opened, beyond names. */
+export interface OpenOptions {
+  /**
+   * Resolve --kms-key with KMS: what `up` and `plan` need to write and compare the role's policy.
+   * Teardown, status and the rest never do, so a key deleted since still lets the stack go.
+   */
+  readonly resolveKmsKey?: boolean;
+}
+
 /** Connects to AWS and resolves every name of the stack; checks what can only be checked online. */
-export async function openStack(settings: Settings, runtime: Runtime, connectTo: typeof connect = connect): Promise<StackContext> {
+export async function openStack(
+  settings: Settings,
+  runtime: Runtime,
+  connectTo: typeof connect = connect,
+  options: OpenOptions = {},
+): Promise<StackContext> {
   const aws: Aws = await connectTo({ region: settings.region, endpointUrl: settings.endpointUrl });
   try {
     if (settings.roleArn) {
@@ -43,7 +57,7 @@ export async function openStack(settings: Settings, runtime: Runtime, connectTo:
         );
       }
     }
-    const kmsKeyArn = settings.kmsKey ? await resolveKmsKey(aws, settings.kmsKey, runtime) : undefined;
+    const kmsKeyArn = settings.kmsKey && options.resolveKmsKey ? await resolveKmsKey(aws, settings.kmsKey, runtime) : undefined;
     const names = stackNames(settings.name, aws.accountId, aws.region, settings.bucket);
     return {
       aws,
@@ -86,8 +100,9 @@ export async function withStack<T>(
   runtime: Runtime,
   use: (ctx: StackContext) => Promise<T>,
   connectTo: typeof connect = connect,
+  options: OpenOptions = {},
 ): Promise<T> {
-  const ctx = await openStack(settings, runtime, connectTo);
+  const ctx = await openStack(settings, runtime, connectTo, options);
   try {
     return await use(ctx);
   } finally {

@@ -62,7 +62,7 @@ describe('openStack with --kms-key', () => {
     async (kmsKey) => {
       const connection = fakeConnect('210987654321');
       connection.kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: '0b3f0c9e-1111-4222-8333-944455556666', Arn: keyArn } });
-      const ctx = await openStack(resolveSettings({ kmsKey }, {}), runtime, connection.connect);
+      const ctx = await openStack(resolveSettings({ kmsKey }, {}), runtime, connection.connect, { resolveKmsKey: true });
       expect(ctx.kmsKeyArn).toBe(keyArn);
       expect(connection.kms.commandCalls(DescribeKeyCommand).map((c) => c.args[0].input)).toEqual([{ KeyId: kmsKey }]);
       // The bucket's default encryption keeps the key as the user named it.
@@ -75,14 +75,22 @@ describe('openStack with --kms-key', () => {
     connection.kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: 'k', Arn: keyArn, KeyState: 'PendingDeletion' } });
     const warn = vi.fn();
     const logger = { ...silentLogger(), warn } as unknown as Logger;
-    const ctx = await openStack(resolveSettings({ kmsKey: 'alias/data-key' }, {}), { ...runtime, logger }, connection.connect);
+    const ctx = await openStack(resolveSettings({ kmsKey: 'alias/data-key' }, {}), { ...runtime, logger }, connection.connect, { resolveKmsKey: true });
     expect(ctx.kmsKeyArn).toBe(keyArn);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining(`KMS key ${keyArn} (--kms-key "alias/data-key") is PendingDeletion`));
   });
 
+  it('asks KMS nothing unless the command needs the key (teardown and status go on after the key is gone)', async () => {
+    const connection = fakeConnect('210987654321');
+    connection.kms.on(DescribeKeyCommand).rejects(kmsNotFound());
+    const ctx = await openStack(resolveSettings({ kmsKey: 'alias/deleted' }, {}), runtime, connection.connect);
+    expect(ctx.kmsKeyArn).toBeUndefined();
+    expect(connection.kms.calls()).toHaveLength(0);
+  });
+
   it('asks KMS nothing without --kms-key', async () => {
     const connection = fakeConnect('210987654321');
-    const ctx = await openStack(resolveSettings({}, {}), runtime, connection.connect);
+    const ctx = await openStack(resolveSettings({}, {}), runtime, connection.connect, { resolveKmsKey: true });
     expect(ctx.kmsKeyArn).toBeUndefined();
     expect(connection.kms.calls()).toHaveLength(0);
   });
@@ -90,7 +98,7 @@ describe('openStack with --kms-key', () => {
   it('refuses a key that does not exist with one line naming it (exit 2), and closes the clients', async () => {
     const connection = fakeConnect('210987654321');
     connection.kms.on(DescribeKeyCommand).rejects(kmsNotFound('Alias arn:aws:kms:eu-west-2:210987654321:alias/missing is not found.'));
-    const failure = await openStack(resolveSettings({ kmsKey: 'alias/missing' }, {}), runtime, connection.connect).catch((e: unknown) => e);
+    const failure = await openStack(resolveSettings({ kmsKey: 'alias/missing' }, {}), runtime, connection.connect, { resolveKmsKey: true }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UsageError);
     expect((failure as UsageError).exitCode).toBe(2);
     expect((failure as Error).message).toContain('--kms-key "alias/missing"');
@@ -103,7 +111,7 @@ describe('openStack with --kms-key', () => {
     const connection = fakeConnect('210987654321');
     const denied = new KMSServiceException({ name: 'AccessDeniedException', $fault: 'client', message: 'not authorized to perform kms:DescribeKey', $metadata: {} });
     connection.kms.on(DescribeKeyCommand).rejects(denied);
-    const failure = await openStack(resolveSettings({ kmsKey: 'alias/data-key' }, {}), runtime, connection.connect).catch((e: unknown) => e);
+    const failure = await openStack(resolveSettings({ kmsKey: 'alias/data-key' }, {}), runtime, connection.connect, { resolveKmsKey: true }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ProvisionerError);
     expect(failure).not.toBeInstanceOf(UsageError);
     expect((failure as ProvisionerError).exitCode).toBe(1);
