@@ -13,30 +13,59 @@ import { run as runPipeline } from '../commands/run.js';
 import { report } from '../commands/report.js';
 
 /**
+ * Exit code after SIGTERM (what Kubernetes, systemd and most schedulers send to stop a process):
+ * 128 + 15, as a shell reports a process that SIGTERM ended. Ctrl-C (SIGINT) gives 130, 128 + 2.
+ */
+export const EXIT_TERMINATED = 143;
+
+/** The options of `run`; those taking a value are bound to it like the global ones (bindValues). */
+const RUN_OPTIONS = {
+  wait: { type: 'boolean', default: false, describe: 'Follow the run to its end; exit 0 only if the job SUCCEEDED' },
+  // Numbers are handed over as given (yargs would make "" a 0); positiveNumber converts them.
+  timeout: { default: 120, describe: 'Minutes to wait with --wait' },
+  'poll-interval': { default: 15, describe: 'Seconds between status checks with --wait' },
+  local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
+  python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+} as const;
+
+/**
  * The only place that knows about yargs, process signals and exit codes. Options come from flags,
  * then PROVISIONER_* environment variables, then the --config JSON file, then defaults.
  */
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   let logger: Logger = createLogger('info', 'pretty');
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    logger.warn('interrupting: finishing the current AWS call (press Ctrl-C again to quit at once)');
+  // SIGTERM takes the path of Ctrl-C: the current AWS call finishes, open uploads are aborted.
+  let interruptedExit = EXIT_INTERRUPTED;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const code = signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+    if (controller.signal.aborted) process.exit(code);
+    interruptedExit = code;
+    logger.warn(
+      signal === 'SIGTERM'
+        ? 'interrupting on SIGTERM: finishing the current AWS call (send SIGTERM again to quit at once)'
+        : 'interrupting: finishing the current AWS call (press Ctrl-C again to quit at once)',
+    );
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   let exitCode = 0;
   // Every command handler gets validated settings, a logger, progress and the interrupt signal.
   const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
+    // yargs reads no file for an empty --config and says nothing: empty text is invalid here too.
+    if (args.config === '') throw new UsageError('invalid --config "": expected the path of a JSON file');
     const settings: Settings = resolveSettings(args as RawOptions);
     logger = createLogger(settings.logLevel, settings.logFormat);
     const runtime = { logger, progress: createProgress(), signal: controller.signal };
     exitCode = await command({ settings, runtime, io: terminalIo(settings.json) }, args);
+    // A command that returns "interrupted" itself (run --wait) was interrupted by this signal.
+    if (exitCode === EXIT_INTERRUPTED && controller.signal.aborted) exitCode = interruptedExit;
   };
 
   try {
-    await globalOptions(yargs(hideBin(['node', 'provisioner', ...argv])))
+    await globalOptions(yargs(bindValues(hideBin(['node', 'provisioner', ...argv]), valueFlags())))
       .command(
         'up',
         'Create or converge the whole pipeline',
@@ -54,14 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         'run',
         'Run the pipeline now: the crawl, then the job (on Glue, or --local on this machine)',
-        (y) =>
-          y.options({
-            wait: { type: 'boolean', default: false, describe: 'Follow the run to its end; exit 0 only if the job SUCCEEDED' },
-            timeout: { type: 'number', default: 120, describe: 'Minutes to wait with --wait' },
-            'poll-interval': { type: 'number', default: 15, describe: 'Seconds between status checks with --wait' },
-            local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
-            python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
-          }),
+        (y) => y.options(RUN_OPTIONS),
         withSettings((env, a) =>
           runPipeline(env, {
             wait: a.wait === true,
@@ -96,10 +118,50 @@ export async function main(argv: string[]): Promise<number> {
       .parseAsync();
     return exitCode;
   } catch (error) {
-    return reportFailure(error, logger, controller.signal);
+    return reportFailure(error, logger, controller.signal, interruptedExit);
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
+}
+
+/** The flags that take a value: the option table's strings and numbers, --config, and run's. */
+function valueFlags(): Set<string> {
+  const global = Object.values(OPTIONS).filter((spec) => spec.type !== 'boolean').map((spec) => spec.flag);
+  const run = Object.entries(RUN_OPTIONS).filter(([, spec]) => !('type' in spec) || spec.type !== 'boolean').map(([flag]) => flag);
+  const flags = [...global, 'config', ...run];
+  return new Set([...flags, ...flags.map((flag) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()))]);
+}
+
+/**
+ * Binds each of `flags` to the argument after it, as `--flag=value`. yargs would read
+ * `--name -ab` as --name without a value plus the flags -a and -b, and `--name` without a value
+ * (`--name $UNSET`) as the default stack. Bound, "-ab" is checked as a stack name and rejected by
+ * name, and a flag with no argument left (or another --option next) gets empty text, which is
+ * rejected too.
+ */
+export function bindValues(argv: readonly string[], flags: ReadonlySet<string>): string[] {
+  const bound: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index]!;
+    if (arg === '--') {
+      bound.push(...argv.slice(index));
+      break;
+    }
+    const flag = /^--([A-Za-z][\w-]*)$/.exec(arg)?.[1];
+    if (flag === undefined || !flags.has(flag)) {
+      bound.push(arg);
+      continue;
+    }
+    const next = argv[index + 1];
+    if (next === undefined || next.startsWith('--')) {
+      bound.push(`${arg}=`);
+    } else {
+      bound.push(`${arg}=${next}`);
+      index += 1;
+    }
+  }
+  return bound;
 }
 
 /** The options every command takes, straight from the one option table. */
@@ -109,7 +171,9 @@ function globalOptions(y: Argv): Argv {
     specs.map((spec) => [
       spec.flag,
       {
-        type: spec.type,
+        // Numbers are handed over as given (yargs would make "" a 0): the option table converts
+        // them, and its errors show what was given.
+        ...(spec.type === 'number' ? {} : { type: spec.type }),
         describe: spec.describe,
         ...('default' in spec ? { default: spec.default } : {}),
         ...('choices' in spec ? { choices: spec.choices } : {}),
@@ -135,7 +199,8 @@ function nonEmpty(value: unknown, flag: string): string {
 }
 
 function positiveNumber(value: unknown, flag: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isFinite(number) && number > 0) return number;
   throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a number greater than 0`);
 }
 
@@ -150,7 +215,7 @@ function loadConfigFile(file: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`invalid --config "${file}": not JSON (${(error as Error).message})`);
+    throw new UsageError(`invalid --config "${file}": not JSON (${jsonProblem((error as Error).message, text)})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`invalid --config "${file}": expected a JSON object of options`);
@@ -158,21 +223,41 @@ function loadConfigFile(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function reportFailure(error: unknown, logger: Logger, signal: AbortSignal): number {
+/**
+ * What JSON.parse found wrong, in one line: V8 quotes the start of the text in some messages
+ * (`Unexpected token 'a', "name: x\nfoo" is not valid JSON`), newlines included, and gives a
+ * character offset in others, shown here as a line and column.
+ */
+function jsonProblem(message: string, text: string): string {
+  const withoutQuote = message.replace(/, ".*" is not valid JSON$/s, '');
+  const position = / in JSON at position (\d+).*$/s.exec(withoutQuote);
+  if (!position) return oneLine(withoutQuote);
+  const before = text.slice(0, Number(position[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return oneLine(`${withoutQuote.slice(0, position.index)} at line ${line} column ${column}`);
+}
+
+/** Errors are one line each, whatever the message they carry. */
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function reportFailure(error: unknown, logger: Logger, signal: AbortSignal, interruptedExit: number): number {
   if (signal.aborted && !(error instanceof UsageError)) {
-    logger.error(error instanceof InterruptedError ? error.message : `interrupted: ${describeCause(error)}`);
-    return EXIT_INTERRUPTED;
+    logger.error(oneLine(error instanceof InterruptedError ? error.message : `interrupted: ${describeCause(error)}`));
+    return interruptedExit;
   }
   if (error instanceof ProvisionerError) {
-    logger.error(error.message);
+    logger.error(oneLine(error.message));
     return error.exitCode;
   }
   // yargs re-wraps errors thrown while it reads options (e.g. a bad --config file) as YError.
   if (error instanceof Error && error.name === 'YError') {
-    logger.error(error.message);
+    logger.error(oneLine(error.message));
     return EXIT_USAGE;
   }
-  logger.error(describeCause(error));
+  logger.error(oneLine(describeCause(error)));
   if (error instanceof Error && error.stack) logger.debug(error.stack);
   return 1;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { partition } from '@aws-sdk/core/client';
 import { UsageError } from '../errors.js';
 import { parseSchedule } from './schedule.js';
 
@@ -27,8 +28,9 @@ interface OptionSpec<T> {
   readonly default?: string | number | boolean;
   readonly choices?: readonly string[];
   /**
-   * Validates the raw value into the setting; throws UsageError. An option not given (or given as
-   * empty text) arrives as its default, or undefined when it has none.
+   * Validates the raw value into the setting; throws UsageError. An option not given arrives as its
+   * default, or undefined when it has none. Empty text is a value given (`--name "$UNSET"`), never
+   * the default: where it makes no sense it is an error naming the option.
    */
   parse(value: unknown, around: Surroundings): T;
 }
@@ -54,14 +56,14 @@ export const OPTIONS = {
     group: 'Stack:',
     describe: 'AWS region (default: AWS_REGION or the profile)',
     // Undefined: the SDK's own chain (AWS_REGION, profile) decides.
-    parse: (value, { env }) => region(optionalString(value, 'region') ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION),
+    parse: (value, { env }) => region(optionalString(value, 'region') ?? awsVariable(env.AWS_REGION) ?? awsVariable(env.AWS_DEFAULT_REGION)),
   }),
   endpointUrl: option({
     flag: 'endpoint-url',
     type: 'string',
     group: 'Stack:',
     describe: 'AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL)',
-    parse: (value, { env }) => endpointUrl(optionalString(value, 'endpoint-url') ?? env.AWS_ENDPOINT_URL),
+    parse: (value, { env }) => endpointUrl(optionalString(value, 'endpoint-url') ?? awsVariable(env.AWS_ENDPOINT_URL)),
   }),
   bucket: option({
     flag: 'bucket',
@@ -76,7 +78,7 @@ export const OPTIONS = {
     group: 'Stack:',
     describe: 'Raw data to upload under raw/',
     default: './rawdata',
-    parse: (value, { cwd }) => path.resolve(cwd, text(value, 'data-dir')),
+    parse: (value, { cwd }) => directory(value, 'data-dir', cwd),
   }),
   jobDir: option({
     flag: 'job-dir',
@@ -84,7 +86,7 @@ export const OPTIONS = {
     group: 'Stack:',
     describe: 'Glue job scripts to upload under scripts/',
     default: './glue-job',
-    parse: (value, { cwd }) => path.resolve(cwd, text(value, 'job-dir')),
+    parse: (value, { cwd }) => directory(value, 'job-dir', cwd),
   }),
   schedule: option({
     flag: 'schedule',
@@ -200,8 +202,7 @@ export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = proces
   const settings = Object.fromEntries(
     Object.entries(OPTIONS).map(([key, spec]: [string, OptionSpec<unknown>]) => {
       const given = values[camelCase(spec.flag)];
-      const blank = given === undefined || given === null || (spec.type === 'string' && given === '');
-      return [key, spec.parse(blank ? spec.default : given, { env, cwd })];
+      return [key, spec.parse(given === undefined || given === null ? spec.default : given, { env, cwd })];
     }),
   );
   return Object.freeze(settings) as Settings;
@@ -223,10 +224,23 @@ function text(value: unknown, flag: string): string {
   return given;
 }
 
+/** Undefined only when not given: empty text is given, and the option's own check rejects it. */
 function optionalString(value: unknown, flag: string): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected text`);
   return value;
+}
+
+/** AWS_REGION and the like: set but empty counts as unset, as in the AWS SDK and CLI. */
+function awsVariable(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** A directory, against the working directory; empty text would silently mean the working directory. */
+function directory(value: unknown, flag: string, cwd: string): string {
+  const given = text(value, flag);
+  if (given.trim() === '') throw new UsageError(`invalid --${flag} ${JSON.stringify(given)}: expected a directory`);
+  return path.resolve(cwd, given);
 }
 
 function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T {
@@ -257,12 +271,13 @@ export function assertBucketName(value: string): void {
   const problem = bucketNameProblem(value);
   if (problem) {
     throw new UsageError(
-      `invalid bucket name "${value}": ${problem}; valid: 3-63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit`,
+      `invalid --bucket "${value}": ${problem}; valid: 3-63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit`,
     );
   }
 }
 
 function bucketNameProblem(value: string): string | undefined {
+  if (value === '') return 'it is empty';
   if (value.length < 3 || value.length > 63) return `it is ${value.length} characters long`;
   if (!/^[a-z0-9.-]+$/.test(value)) return 'it has characters other than a-z, 0-9, "-" and "."';
   if (!/^[a-z0-9]/.test(value) || !/[a-z0-9]$/.test(value)) return 'it must start and end with a letter or digit';
@@ -287,21 +302,65 @@ function assertKmsKey(value: string): void {
 }
 
 function region(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) return value;
-  throw new UsageError(`invalid --region "${value}": expected an AWS region such as us-east-1 or eu-west-2`);
+  if (value === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(value)) {
+    throw new UsageError(`invalid --region "${value}": expected an AWS region such as us-east-1 or eu-west-2`);
+  }
+  if (!knownRegion(value)) {
+    throw new UsageError(
+      `invalid --region "${value}": not a region the AWS SDK knows; list the regions of your account with: aws account list-regions`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Whether the AWS SDK's partition data (partitions.json, shipped in @aws-sdk/core, the data the
+ * clients resolve endpoints from) lists the region. For any other name that merely looks like a
+ * region the SDK still builds an endpoint, and the first calls fail only after some resources
+ * were made; so do emulators, which serve known regions only (moto, and LocalStack unless told
+ * otherwise). A region newer than this SDK needs a newer release of the tool.
+ */
+function knownRegion(value: string): boolean {
+  // partition() merges a listed region's own entry, with its description, into the partition's;
+  // a name that only matches a partition's regionRegex gets the partition alone.
+  return 'description' in partition(value);
 }
 
 function endpointUrl(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
+  if (value === undefined) return undefined;
+  const invalid = () => new UsageError(`invalid --endpoint-url "${redactUrl(value)}": expected an http:// or https:// URL`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`invalid --endpoint-url "${value}": expected an http:// or https:// URL`);
+    throw invalid();
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid --endpoint-url "${value}": expected an http:// or https:// URL`);
-  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid();
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * A URL as it may be shown in a log line or an error: a password (user:****) or a lone user name,
+ * often a token (****), replaced. Text that is no URL loses everything before its last "@".
+ */
+export function redactUrl(value: string): string;
+export function redactUrl(value: string | undefined): string | undefined;
+export function redactUrl(value: string | undefined): string | undefined {
+  if (value === undefined || !value.includes('@')) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  const rest = value.slice(scheme.length);
+  let url: URL | undefined;
+  try {
+    url = scheme ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url) return `${scheme}****${rest.slice(rest.lastIndexOf('@'))}`;
+  if (url.username === '' && url.password === '') return value;
+  // The user part ends at the last "@" before the path, query or fragment.
+  const authorityEnd = rest.search(/[/\\?#]/);
+  const at = rest.lastIndexOf('@', authorityEnd < 0 ? rest.length : authorityEnd);
+  const user = url.password === '' ? '****' : `${rest.slice(0, rest.indexOf(':'))}:****`;
+  return `${scheme}${user}${rest.slice(at)}`;
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '../config/settings.js';
 import { usesTls } from '../resources/bucket.js';
 import type { PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
@@ -12,7 +13,7 @@ export async function converge(ctx: StackContext, sources: LocalSources, options
   const { logger } = ctx;
   logger.info(`${options.dryRun ? 'planning' : 'converging'} stack ${ctx.names.stack} in ${ctx.aws.accountId} ${ctx.aws.region}`);
   if (!usesTls(ctx.settings.endpointUrl)) {
-    logger.warn(`endpoint ${ctx.settings.endpointUrl} is plain HTTP: the bucket gets no TLS-only policy`);
+    logger.warn(`endpoint ${redactUrl(ctx.settings.endpointUrl)} is plain HTTP: the bucket gets no TLS-only policy`);
   }
   const changes: PlannedChange[] = [];
   for (const resource of stackResources(ctx, sources)) {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
@@ -94,7 +94,7 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
 
   it.each([
     [['plan', '--name', 'Bad_Name'], 'invalid --name "Bad_Name"'],
-    [['plan', '--bucket', 'UPPER_case'], 'invalid bucket name "UPPER_case"'],
+    [['plan', '--bucket', 'UPPER_case'], 'invalid --bucket "UPPER_case"'],
     [['plan', '--region', 'mars-1'], 'invalid --region "mars-1"'],
     [['plan', '--workers', '1'], 'invalid --workers 1'],
     [['plan', '--workers', 'many'], 'invalid --workers'],
@@ -121,6 +121,69 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     expect(errorOutput()).toContain(`invalid --config "${file}"`);
     expect(errorOutput()).not.toContain('YError');
     expect(allCalls()).toHaveLength(0);
+  });
+
+  it('rejects a config file that is not JSON in one line, even where the JSON error quotes the file', async () => {
+    const file = path.join(workDir, 'config.json');
+    await writeFile(file, 'name: x\nfoo\n');
+    await expect(main(['plan', '--config', file])).resolves.toBe(2);
+    const lines = errorOutput().trim().split('\n');
+    expect(lines, errorOutput()).toHaveLength(1);
+    expect(lines[0]).toContain(`invalid --config "${file}": not JSON`);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  // Empty text is a value given: `teardown --yes --name "$UNSET"` must not tear down the default stack.
+  it.each([
+    [['teardown', '--yes', '--name', ''], {}, 'invalid --name "": use 2 to 32 lowercase letters'],
+    [['teardown', '--yes', '--name'], {}, 'invalid --name "": use 2 to 32 lowercase letters'],
+    [['teardown', '--name', '--yes'], {}, 'invalid --name "": use 2 to 32 lowercase letters'],
+    [['plan', '--workers'], {}, 'invalid --workers "": expected a whole number from 2 to 299'],
+    [['teardown', '--yes'], { PROVISIONER_NAME: '' }, 'invalid --name "": use 2 to 32 lowercase letters'],
+    [['teardown', '--yes', '--bucket', ''], {}, 'invalid --bucket "": it is empty'],
+    [['teardown', '--yes'], { PROVISIONER_BUCKET: '' }, 'invalid --bucket "": it is empty'],
+    [['plan', '--region', ''], {}, 'invalid --region "": expected an AWS region'],
+    [['plan', '--workers', ''], {}, 'invalid --workers "": expected a whole number from 2 to 299'],
+    [['plan'], { PROVISIONER_WORKERS: '' }, 'invalid --workers "": expected a whole number from 2 to 299'],
+    [['plan', '--job-timeout', ''], {}, 'invalid --job-timeout "": expected a whole number'],
+    [['plan', '--data-dir', ''], {}, 'invalid --data-dir "": expected a directory'],
+    [['run', '--timeout', ''], {}, 'invalid --timeout "": expected a number greater than 0'],
+    [['plan', '--config'], {}, 'invalid --config "": expected the path of a JSON file'],
+    [['plan', '--config', ''], {}, 'invalid --config "": expected the path of a JSON file'],
+    [['plan'], { PROVISIONER_CONFIG: '' }, 'invalid --config "": expected the path of a JSON file'],
+  ])('rejects the empty value in %j %j', async (argv, env, text) => {
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    await expect(main(argv)).resolves.toBe(2);
+    expect(errorOutput()).toContain(text);
+    expect(errorOutput().trim().split('\n')).toHaveLength(1);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    [['plan', '--name', '-ab'], 'invalid --name "-ab": use 2 to 32 lowercase letters'],
+    [['plan', '--bucket', '-x'], 'invalid --bucket "-x"'],
+  ])('reads a value starting with "-" as the value, not as flags: %j', async (argv, text) => {
+    await expect(main(argv)).resolves.toBe(2);
+    expect(errorOutput()).toContain(text);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('still takes negative numbers as numbers', async () => {
+    await expect(main(['plan', '--workers', '-3'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('invalid --workers -3:');
+  });
+
+  it('rejects a well-formed region AWS does not have, before any call', async () => {
+    await expect(main(['plan', '--region', 'eu-north-9'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('invalid --region "eu-north-9"');
+    expect(errorOutput()).toContain('aws account list-regions');
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('never echoes a password of the endpoint URL in an error', async () => {
+    await expect(main(['plan', '--endpoint-url', 'ftp://admin:hunter2@127.0.0.1:9'])).resolves.toBe(2);
+    expect(errorOutput()).toContain('invalid --endpoint-url "ftp://admin:****@127.0.0.1:9"');
+    expect(errorOutput()).not.toContain('hunter2');
   });
 
   it('rejects a missing data directory before connecting', async () => {
@@ -152,6 +215,18 @@ describe('main teardown', () => {
     const sent = allCalls();
     expect(sent).toContain('GetCallerIdentityCommand');
     expect(sent.filter((name) => !/^(Get|Head|List)/.test(name))).toEqual([]);
+  });
+});
+
+describe('main: the plain-HTTP warning', () => {
+  it('names the endpoint without its password', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/me' });
+    await mkdir(path.join(workDir, 'data'));
+    await writeFile(path.join(workDir, 'data', 'rows.csv'), 'a,b\n');
+    await writeFile(path.join(workDir, 'job.py'), 'print(1)\n');
+    await main(['plan', '--endpoint-url', 'http://admin:hunter2@127.0.0.1:9', '--data-dir', path.join(workDir, 'data'), '--job-dir', workDir]);
+    expect(errorOutput()).toContain('endpoint http://admin:****@127.0.0.1:9 is plain HTTP');
+    expect(errorOutput()).not.toContain('hunter2');
   });
 });
 

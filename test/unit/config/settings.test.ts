@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS, WORKER_TYPES, assertBucketName, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
+import { OPTIONS, WORKER_TYPES, assertBucketName, redactUrl, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/errors.js';
 
 const CWD = '/home/user/project';
@@ -42,8 +42,30 @@ describe('resolveSettings defaults', () => {
     expect(Object.isFrozen(settings)).toBe(true);
   });
 
-  it('treats empty strings as not given', () => {
-    expect(resolveSettings({ name: '', bucket: '', region: '' }, {}, CWD)).toMatchObject({ name: 'flight-delays', bucket: undefined, region: undefined });
+  // Empty text is a value given, not an option left out: `--name "$UNSET"` must not mean the default stack.
+  it.each([
+    [{ name: '' }, 'invalid --name "": use 2 to 32 lowercase letters'],
+    [{ bucket: '' }, 'invalid --bucket "": it is empty; valid: 3-63 lowercase letters'],
+    [{ region: '' }, 'invalid --region "": expected an AWS region'],
+    [{ endpointUrl: '' }, 'invalid --endpoint-url "": expected an http:// or https:// URL'],
+    [{ dataDir: '' }, 'invalid --data-dir "": expected a directory'],
+    [{ jobDir: '' }, 'invalid --job-dir "": expected a directory'],
+    [{ schedule: '' }, 'invalid --schedule "": '],
+    [{ roleArn: '' }, 'invalid --role-arn "": expected arn:aws:iam::'],
+    [{ kmsKey: '' }, 'invalid --kms-key "": expected a key id'],
+    [{ workerType: '' }, 'invalid --worker-type "": valid values are'],
+    [{ workers: '' }, 'invalid --workers "": expected a whole number'],
+    [{ jobTimeout: '' }, 'invalid --job-timeout "": expected a whole number'],
+    [{ logLevel: '' }, 'invalid --log-level "": valid values are'],
+    [{ logFormat: '' }, 'invalid --log-format "": valid values are'],
+  ])('rejects empty text, naming the option and what is valid: %j', (raw, text) => {
+    const message = usageErrorOf(raw as RawOptions).message;
+    expect(message).toContain(text);
+    expect(message).not.toContain('\n');
+  });
+
+  it('still lets the AWS variables be empty, as the AWS SDK and CLI do', () => {
+    expect(resolveSettings({}, { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ENDPOINT_URL: '' }, CWD)).toMatchObject({ region: 'eu-west-1', endpointUrl: undefined });
   });
 
   it('resolves directories against the working directory, keeping absolute ones', () => {
@@ -106,7 +128,7 @@ describe('resolveSettings validation', () => {
     ['data--table-s3', 'reserved suffix'],
   ])('rejects the bucket name %j (%s)', (bucket, why) => {
     const error = usageErrorOf({ bucket });
-    expect(error.message).toContain(`"${bucket}"`);
+    expect(error.message).toContain(`invalid --bucket "${bucket}"`);
     expect(error.message).toContain(why);
   });
 
@@ -194,12 +216,39 @@ describe('resolveSettings validation', () => {
     expect(usageErrorOf({ region }).message).toContain(`invalid --region "${region}"`);
   });
 
+  it.each(['eu-north-9', 'us-east-7', 'ap-moon-1', 'cn-south-4'])('rejects the well-formed but unknown region %j, saying how to list the real ones', (region) => {
+    const message = usageErrorOf({ region }).message;
+    expect(message).toContain(`invalid --region "${region}"`);
+    expect(message).toContain('aws account list-regions');
+  });
+
+  it('rejects an unknown region from AWS_REGION too', () => {
+    expect(usageErrorOf({}, { AWS_REGION: 'eu-north-9' }).message).toContain('invalid --region "eu-north-9"');
+  });
+
+  // Moto (like LocalStack without ALLOW_NONSTANDARD_REGIONS) serves known regions only: with an
+  // unknown one it creates the bucket and role, then answers Glue with an HTML page.
+  it('rejects an unknown region with a custom endpoint as well', () => {
+    expect(usageErrorOf({ region: 'eu-north-9', endpointUrl: 'http://127.0.0.1:5000' }).message).toContain('invalid --region "eu-north-9"');
+  });
+
   it('rejects a bad region from the environment too, naming it', () => {
     expect(usageErrorOf({}, { AWS_REGION: 'nowhere' }).message).toContain('"nowhere"');
   });
 
   it.each(['localhost:4566', 'ftp://example.com', 'not a url', '//host:1'])('rejects the endpoint URL %j', (endpointUrl) => {
     expect(usageErrorOf({ endpointUrl }).message).toContain(`invalid --endpoint-url "${endpointUrl}"`);
+  });
+
+  it.each([
+    ['ftp://user:s3cret@example.com', 'ftp://user:****@example.com'],
+    ['user:s3cret@localhost:4566', '****@localhost:4566'],
+    ['http://user:pa/s3cret@host', 'http://****@host'],
+    ['mailto://s3cret@host', 'mailto://****@host'],
+  ])('never echoes the password in the endpoint URL %j', (endpointUrl, shown) => {
+    const message = usageErrorOf({ endpointUrl }).message;
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain(`invalid --endpoint-url "${shown}"`);
   });
 
   it.each([
@@ -240,5 +289,18 @@ describe('the option table', () => {
     expect(OPTIONS.workerType.choices).toEqual(WORKER_TYPES);
     expect(OPTIONS.logLevel.choices).toEqual(['error', 'warn', 'info', 'debug']);
     expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['log-format', 'log-level', 'worker-type']);
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['http://user:secret@127.0.0.1:5000', 'http://user:****@127.0.0.1:5000'],
+    ['https://token@host.example/path', 'https://****@host.example/path'],
+    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
+    ['https://host.example/a@b', 'https://host.example/a@b'],
+    ['http://u:p@ss@host:1/x', 'http://u:****@host:1/x'],
+    [undefined, undefined],
+  ])('shows %j as %j', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
   });
 });
