@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole pipeline on this machine: a local AWS emulator (moto), `provisioner up` with the real
-# raw data, the job on local Spark, status, the results as an HTML report, then teardown.
+# The whole pipeline on this machine: a local AWS emulator (moto), then one `provisioner cycle --local`
+# (up with the real raw data, the job on local Spark, export of the results, teardown), and the
+# results as an HTML report built from the export.
 # Leaves nothing behind but the report (DEMO_REPORT, default ./report.html), on success or failure.
 # Set DEMO_SUMMARY=FILE to also get the run report, the report's headline and the final status as JSON.
 set -euo pipefail
@@ -41,27 +42,20 @@ export AWS_ENDPOINT_URL="$endpoint"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 export PROVISIONER_NAME=flight-delays-demo
 
-step "provisioner up"
-"${PROVISIONER[@]}" up
+step "provisioner cycle --local: up, the job on local Spark, export, teardown"
+"${PROVISIONER[@]}" cycle --local --python "$PYTHON" --yes --to "$work/export"
 
-step "provisioner run --local (the Glue job on local Spark, reading and writing the bucket)"
-"${PROVISIONER[@]}" run --local --json --python "$PYTHON" >"$work/report.json"
-
-step "provisioner status"
-"${PROVISIONER[@]}" status
-"${PROVISIONER[@]}" status --json >"$work/status-before.json"
-
-step "provisioner report"
+step "provisioner report, from the exported results"
 report_html="${DEMO_REPORT:-report.html}"
-"${PROVISIONER[@]}" report --out "$report_html"
-if [[ -n "${DEMO_SUMMARY:-}" ]]; then "${PROVISIONER[@]}" report --out "$report_html" --json >"$work/report-headline.json"; fi
+"${PROVISIONER[@]}" report --from "$work/export" --out "$report_html"
+if [[ -n "${DEMO_SUMMARY:-}" ]]; then "${PROVISIONER[@]}" report --from "$work/export" --out "$report_html" --json >"$work/report-headline.json"; fi
 
-step "provisioner teardown --yes"
-"${PROVISIONER[@]}" teardown --yes
+step "provisioner status: nothing is left standing"
+"${PROVISIONER[@]}" status
 "${PROVISIONER[@]}" status --json >"$work/status-after.json"
 
 if [[ -n "${DEMO_SUMMARY:-}" ]]; then
-  "$PYTHON" - "$work/report.json" "$work/report-headline.json" "$work/status-after.json" "$DEMO_SUMMARY" <<'PY'
+  "$PYTHON" - "$work/export/reports/run_report.json" "$work/report-headline.json" "$work/status-after.json" "$DEMO_SUMMARY" <<'PY'
 import json, sys
 run, report, after, out = sys.argv[1:5]
 summary = {"run": json.load(open(run)), "report": json.load(open(report)), "status_after_teardown": json.load(open(after))}

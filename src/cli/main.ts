@@ -11,6 +11,8 @@ import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { run as runPipeline } from '../commands/run.js';
 import { report } from '../commands/report.js';
+import { exportResults } from '../commands/export.js';
+import { cycle } from '../commands/cycle.js';
 
 /**
  * Exit code after SIGTERM (what Kubernetes, systemd and most schedulers send to stop a process):
@@ -105,7 +107,38 @@ export async function main(argv: string[]): Promise<number> {
           }),
         withSettings((env, a) => report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true })),
       )
-      .demandCommand(1, 'name a command: up, plan, status, run, report or teardown')
+      .command(
+        'export',
+        "Copy the results (processed/) out of the stack's bucket, into a folder or another bucket",
+        (y) => y.options(EXPORT_OPTIONS),
+        withSettings((env, a) => exportResults(env, exportOptions(a))),
+      )
+      .command(
+        'cycle',
+        'One quarter without standing infrastructure: up, run and wait, export, teardown',
+        (y) =>
+          y.options({
+            ...EXPORT_OPTIONS,
+            local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark, as run --local does" },
+            python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+            timeout: { type: 'number', default: 120, describe: 'Minutes to wait for the run' },
+            'poll-interval': { type: 'number', default: 15, describe: 'Seconds between status checks of the run' },
+            yes: { type: 'boolean', default: false, describe: 'Confirm the teardown at the end without a prompt' },
+            'teardown-on-failure': { type: 'boolean', default: false, describe: 'Tear down even when the run fails (default: keep it to look into)' },
+          }),
+        withSettings((env, a) =>
+          cycle(env, {
+            ...exportOptions(a),
+            local: a.local === true,
+            python: String(a.python),
+            timeoutMinutes: positiveNumber(a.timeout, 'timeout'),
+            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
+            yes: a.yes === true,
+            teardownOnFailure: a.teardownOnFailure === true,
+          }),
+        ),
+      )
+      .demandCommand(1, 'name a command: up, plan, status, run, report, export, cycle or teardown')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
@@ -191,6 +224,17 @@ function globalOptions(y: Argv): Argv {
     .group(inGroup('Pipeline:'), 'Pipeline:')
     .group(inGroup('Transfer:'), 'Transfer:')
     .group([...inGroup('Output:'), 'help', 'version'], 'Output:');
+}
+
+/** The options of `export`, which `cycle` takes as well. */
+const EXPORT_OPTIONS = {
+  to: { type: 'string', demandOption: true, describe: 'A folder, or s3://BUCKET/PREFIX of another bucket' },
+  only: { type: 'string', describe: 'Parts of processed/ to export, comma-separated (default: all but delivered)' },
+  force: { type: 'boolean', default: false, describe: 'Write into a non-empty target that is not an export of this stack' },
+} as const;
+
+function exportOptions(args: Record<string, unknown>): { to: string; only: string | undefined; force: boolean } {
+  return { to: nonEmpty(args.to, 'to'), only: args.only === undefined ? undefined : String(args.only), force: args.force === true };
 }
 
 function nonEmpty(value: unknown, flag: string): string {

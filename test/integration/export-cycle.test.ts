@@ -1,0 +1,201 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsEnv, runCli } from './support/cli.js';
+import { startMoto, type MotoServer } from './support/moto.js';
+import { startRequestLog, type RequestLog } from './support/request-log.js';
+import { writeTinyRawData } from './support/tiny-data.js';
+
+const STACK = 'flight-delays';
+const BUCKET = `${STACK}-123456789012-us-east-1`;
+const PYTHON = path.resolve('.venv/bin/python');
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/** processed/ as a job run leaves it: a few files of each part, with known bytes. */
+const PROCESSED: Record<string, string> = {
+  'features/year=2001/quarter=1/part-00000.snappy.parquet': 'features q1 '.repeat(500),
+  'features/year=2001/quarter=2/part-00000.snappy.parquet': 'features q2 '.repeat(700),
+  'rejected/year=2001/quarter=1/part-00000.snappy.parquet': 'rejected q1',
+  'aggregates/route_quarter/csv/part-00000.csv': 'year,quarter,origin\n2001,1,ORD\n',
+  'manifests/route_quarter.json': '{"fileLocations":[]}',
+  'reports/run_report.json': '{"rows":{"read":3}}',
+  'delivered/part-00000.txt': 'every row again',
+};
+
+/** Every file under a folder, as path relative to it -> content. */
+function tree(dir: string, base = dir): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(found, tree(full, base));
+    else found[path.relative(base, full).split(path.sep).join('/')] = readFileSync(full, 'utf8');
+  }
+  return found;
+}
+
+describe('provisioner export and cycle', () => {
+  let moto: MotoServer;
+  let log: RequestLog;
+  let env: Record<string, string>;
+  let s3: S3Client;
+  let work: string;
+  let dirs: string[];
+
+  const put = (rel: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `processed/${rel}`, Body: body }));
+  const exportTo = async (to: string, ...extra: string[]) => {
+    const result = await runCli(['export', '--to', to, '--json', ...extra], env);
+    return { ...result, json: result.code === 0 ? JSON.parse(result.stdout) : undefined };
+  };
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    log = await startRequestLog(moto.url);
+    env = awsEnv(log.url);
+    s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    work = mkdtempSync(path.join(tmpdir(), 'provisioner-export-'));
+    writeTinyRawData(path.join(work, 'data'));
+    dirs = ['--data-dir', path.join(work, 'data'), '--job-dir', path.resolve('glue-job')];
+    expect((await runCli(['up', ...dirs], env)).code).toBe(0);
+    for (const [rel, body] of Object.entries(PROCESSED)) await put(rel, body);
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await log?.close();
+    await moto?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('exports every part but the job memory into a folder, byte for byte, and names what it exported', async () => {
+    const out = path.join(work, 'export');
+    const first = await exportTo(out);
+    expect(first.code, first.stderr).toBe(0);
+    const expected = Object.fromEntries(Object.entries(PROCESSED).filter(([rel]) => !rel.startsWith('delivered/')));
+    const files = tree(out);
+    const manifest = JSON.parse(files['.provisioner-export.json']!);
+    delete files['.provisioner-export.json'];
+    expect(files).toEqual(expected);
+    expect(manifest).toMatchObject({ version: 1, stack: STACK, source: `s3://${BUCKET}/processed/` });
+    expect(Object.keys(manifest.objects).sort()).toEqual(Object.keys(expected).sort());
+    expect(manifest.objects['reports/run_report.json'].sha256).toBe(sha256(PROCESSED['reports/run_report.json']!));
+    expect(first.json).toMatchObject({ transferred: 6, unchanged: 0, files: { features: 2, rejected: 1, aggregates: 1, manifests: 1, reports: 1 } });
+  });
+
+  it('a second export fetches nothing; a changed, a corrupted and a vanished file are put right', async () => {
+    const out = path.join(work, 'export');
+    log.clear();
+    const again = await exportTo(out);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ transferred: 0, unchanged: 6, removed: 0 });
+    expect(log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
+
+    // The job rewrote a partition (new part file), the report changed, and someone edited a local file.
+    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'processed/features/year=2001/quarter=2/part-00000.snappy.parquet' }));
+    await put('features/year=2001/quarter=2/part-00001.snappy.parquet', 'features q2 rewritten');
+    await put('reports/run_report.json', '{"rows":{"read":4}}');
+    writeFileSync(path.join(out, 'rejected/year=2001/quarter=1/part-00000.snappy.parquet'), 'rejected q?');
+    const third = await exportTo(out);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.json).toMatchObject({ transferred: 3, unchanged: 3, removed: 1 });
+    const files = tree(out);
+    expect(files['features/year=2001/quarter=2/part-00000.snappy.parquet']).toBeUndefined();
+    expect(files['features/year=2001/quarter=2/part-00001.snappy.parquet']).toBe('features q2 rewritten');
+    expect(files['reports/run_report.json']).toBe('{"rows":{"read":4}}');
+    expect(files['rejected/year=2001/quarter=1/part-00000.snappy.parquet']).toBe('rejected q1');
+  });
+
+  it('--only exports the parts named, and a bad part is refused naming the valid ones', async () => {
+    const out = path.join(work, 'only');
+    const only = await exportTo(out, '--only', 'aggregates,delivered');
+    expect(only.code, only.stderr).toBe(0);
+    expect(Object.keys(tree(out)).sort()).toEqual(['.provisioner-export.json', 'aggregates/route_quarter/csv/part-00000.csv', 'delivered/part-00000.txt']);
+    const bad = await runCli(['export', '--to', path.join(work, 'bad'), '--only', 'features,models'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('no part "models"');
+    expect(existsSync(path.join(work, 'bad'))).toBe(false);
+  });
+
+  it('refuses a non-empty folder that is not an export of this stack, unless --force', async () => {
+    const theirs = path.join(work, 'theirs');
+    mkdirSync(theirs);
+    writeFileSync(path.join(theirs, 'notes.txt'), 'mine');
+    const refused = await runCli(['export', '--to', theirs], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`refusing to export into ${theirs}`);
+    expect(readdirSync(theirs)).toEqual(['notes.txt']);
+    const forced = await runCli(['export', '--to', theirs, '--force'], env);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(path.join(theirs, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('exports into another bucket inside S3, and a second time copies nothing', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'ml-quarterly' }));
+    log.clear();
+    const first = await exportTo('s3://ml-quarterly/flights/2001q2');
+    expect(first.code, first.stderr).toBe(0);
+    // Copied by S3 itself: no object bytes came through this machine.
+    expect(log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
+    expect(log.requests.filter((r) => r.operation === 'CopyObject')).toHaveLength(6);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'ml-quarterly', Prefix: 'flights/2001q2/' }));
+    expect(listed.Contents?.map((o) => o.Key).sort()).toContain('flights/2001q2/reports/run_report.json');
+    expect(listed.Contents).toHaveLength(7);
+
+    log.clear();
+    const again = await exportTo('s3://ml-quarterly/flights/2001q2');
+    expect(again.json).toMatchObject({ transferred: 0, unchanged: 6 });
+    expect(log.mutating()).toEqual([]);
+  });
+
+  it('cycle refuses to start without --yes where nobody can confirm the teardown, creating nothing', async () => {
+    log.clear();
+    const refused = await runCli(['cycle', '--name', 'no-confirm', '--to', path.join(work, 'never'), ...dirs], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('pass --yes');
+    expect(log.mutating()).toEqual([]);
+  });
+
+  it('cycle with a failing job keeps the stack to look into, names the step, and exits 1', async () => {
+    const badJob = path.join(work, 'bad-job');
+    mkdirSync(badJob);
+    writeFileSync(path.join(badJob, 'job.py'), 'raise SystemExit("this job fails on purpose")\n');
+    const name = 'failing-cycle';
+    const result = await runCli(
+      ['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--to', path.join(work, 'failed'), '--data-dir', path.join(work, 'data'), '--job-dir', badJob],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('cycle step 1/4: up');
+    expect(result.stderr).toContain('cycle step 2/4: run');
+    expect(result.stderr).toContain('cycle stopped at step run (exit 1)');
+    expect(result.stderr).toContain(`provisioner teardown --yes --name ${name}`);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).resolves.toBeDefined();
+    expect(existsSync(path.join(work, 'failed'))).toBe(false);
+    expect((await runCli(['teardown', '--yes', '--name', name], env)).code).toBe(0);
+  });
+
+  it('cycle --local: up, the job on local Spark, export, teardown; the results outlive the stack', async () => {
+    const name = 'quarter-cycle';
+    const out = path.join(work, 'cycle');
+    const result = await runCli(['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--json', '--to', out, ...dirs], env);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ stack: name, completed: true });
+    expect(summary.steps.map((s: { step: string; exitCode: number }) => [s.step, s.exitCode])).toEqual([
+      ['up', 0],
+      ['run', 0],
+      ['export', 0],
+      ['teardown', 0],
+    ]);
+    const files = Object.keys(tree(out));
+    expect(files.some((f) => f.startsWith('features/') && f.endsWith('.parquet'))).toBe(true);
+    expect(files).toContain('reports/run_report.json');
+    const report = JSON.parse(readFileSync(path.join(out, 'reports/run_report.json'), 'utf8'));
+    expect(report.rows.read).toBe(report.rows.written + report.rows.rejected);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).rejects.toMatchObject({ name: 'NotFound' });
+    const status = JSON.parse((await runCli(['status', '--json', '--name', name], env)).stdout);
+    expect(status.resources.filter((r: { exists: boolean }) => r.exists)).toEqual([]);
+  }, 600_000);
+});
