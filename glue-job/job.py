@@ -9,6 +9,7 @@ computes per-quarter aggregates, and writes under `--output_path`:
     aggregates/<name>/parquet/year=/quarter=/   per-quarter aggregates, Parquet
     aggregates/<name>/csv/part-*.csv            the same, all quarters, one CSV with a header
     manifests/<name>.json                       QuickSight manifest of that CSV folder
+    delivered/year=YYYY/quarter=Q/*.parquet     every row delivered so far, as text (see Re-runs)
     reports/run_report.json                     the run report (also run_report-<UTC time>.json)
 
 <name> is route_quarter, origin_hour or day_of_week. The run report is also
@@ -44,21 +45,30 @@ quarters. The first quarter with data gets nulls, as does any route or
 origin-hour absent in q - 1. Only the previous quarter is used, not all
 earlier ones, because it is the most recent picture, its percentiles are exact
 (the nearest-rank 90th percentile of that quarter's flights, see
-transforms.quarterly_aggregates) rather than merged estimates, and an incremental run then needs
-just one stored quarter: when q - 1 is not in this run's input, its
-aggregates are read back from `aggregates/<name>/parquet/`.
+transforms.quarterly_aggregates) rather than merged estimates, and a run
+needs just one stored quarter: when q - 1 is not recomputed, its aggregates
+are read back from `aggregates/<name>/parquet/`.
 
-Re-runs. The feature, quarantine and Parquet aggregate tables are written with
-dynamic partition overwrite: a run replaces the (year, quarter) partitions its
-input touches and leaves every other partition as it was, so running twice
-over the same input leaves the same rows, never twice as many. A quarter is
-the unit of replacement, so a re-delivery must hold the whole quarter. The CSV
-aggregates are rewritten whole (stored quarters + this run's) on every run.
-Duplicates are detected within a run's input.
+Re-runs and deliveries in parts. Whatever the split of the files into
+successive (bookmarked) runs, the outputs end as one run over all of them
+would leave them. The job keeps every row it was handed under `delivered/`,
+and a run rewrites whole quarters from it: those of its new rows, those whose
+rows the new ones change (a new row can make a stored one a duplicate), and
+the quarter after each (whose features read their aggregates); see
+incremental.py. The feature, quarantine, Parquet aggregate and delivered
+tables are written with dynamic partition overwrite, so every other
+(year, quarter) partition stays as it was; the CSV aggregates are rewritten
+whole. Duplicates are found among all rows delivered so far. A file handed
+over again (same path, e.g. rewritten in place, or a paths-mode run over the
+same folder) replaces its earlier version; running twice over the same input
+leaves the same rows, never twice as many. Outputs written before
+`delivered/` existed are not known to it: run once over everything (bookmark
+reset) after upgrading.
 
-Scale. Nothing is collected to the driver but one row count per (quarter,
-reason) for the report; no Python runs per row; the airports table and the
-small aggregate tables are broadcast; writes are partitioned.
+Scale. Nothing is collected to the driver but the list of recomputed
+quarters and one row count per (quarter, reason) for the report; no Python
+runs per row; the airports table and the small aggregate tables are
+broadcast; writes are partitioned.
 """
 
 from __future__ import annotations
@@ -69,9 +79,11 @@ from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.errors import AnalysisException
-from pyspark.sql import DataFrame, DataFrameReader, SparkSession
+from pyspark.sql import DataFrame, DataFrameReader, Row, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+import incremental
 import options
 import report
 import runtime
@@ -201,7 +213,47 @@ def _write_csv(df: DataFrame, path: str, order: list[str]) -> None:
 
 
 def _stored(spark: SparkSession, path: str) -> DataFrame | None:
-    return spark.read.parquet(path) if storage.exists(spark, path) else None
+    if not storage.exists(spark, path):
+        return None
+    try:
+        return spark.read.parquet(path)
+    except AnalysisException as error:
+        if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":  # a folder left without files
+            return None
+        raise
+
+
+def _partition_folder(table: str, quarter: incremental.Quarter) -> str:
+    # Spark files a null partition value under this name.
+    year, number = ("__HIVE_DEFAULT_PARTITION__" if v is None else str(v) for v in quarter)
+    return storage.join(table, f"year={year}", f"quarter={number}")
+
+
+def _drop_emptied_partitions(
+    spark: SparkSession, layout: OutputLayout, outcomes: list[Row], recomputed: list[incremental.Quarter]
+) -> None:
+    """Remove what a recomputed quarter no longer has.
+
+    Dynamic overwrite replaces only the partitions a write has rows for: a
+    quarter left without usable flights (or rejected rows, or any row) after a
+    file was delivered again keeps its old partition unless removed here.
+    """
+    used: dict[incremental.Quarter, int] = {}
+    rejected: dict[incremental.Quarter, int] = {}
+    for row in outcomes:
+        into = used if row["reject_reason"] is None else rejected
+        key = (row["year"], row["quarter"])
+        into[key] = into.get(key, 0) + row["rows"]
+    for quarter in recomputed:
+        empty = []
+        if not used.get(quarter):
+            empty += [layout.features, *(a.parquet for a in layout.aggregates)]
+        if not rejected.get(quarter):
+            empty.append(layout.rejected)
+        if not used.get(quarter) and not rejected.get(quarter):
+            empty.append(layout.delivered)
+        for table in empty:
+            storage.delete(spark, _partition_folder(table, quarter))
 
 
 def run(
@@ -209,26 +261,47 @@ def run(
     flights_raw: DataFrame,
     airports_raw: DataFrame,
     output_path: str,
-) -> tuple[list[tuple[Any, Any, str | None, int]], OutputLayout]:
-    """Transform and write; returns the outcome counts and the output layout."""
+) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], OutputLayout]:
+    """Transform and write; returns the outcome counts of the rows read, the
+    quarters recomputed, and the output layout (see incremental.py)."""
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
-        return [], layout
+        return [], [], layout
 
-    flights = transforms.normalise_flights(flights_raw)
     airports = transforms.prepare_airports(airports_raw)
-    classified = transforms.classify(flights, airports).persist(StorageLevel.MEMORY_AND_DISK)
-
-    # The only collect: one small row per (year, quarter, reason).
-    counts = [
-        (row["year"], row["quarter"], row["reject_reason"], row["rows"])
-        for row in transforms.outcome_counts(classified).collect()
-    ]
-    if not counts:
+    new = (
+        transforms.with_quarter(transforms.normalise_flights(flights_raw))
+        .withColumn("_new", F.lit(True))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    stored = _stored(spark, layout.delivered)
+    if stored is not None:
+        stored = stored.select(*[F.col(f.name).cast(f.dataType) for f in new.schema.fields if f.name != "_new"])
+        stored = stored.withColumn("_new", F.lit(False))
+    recomputed = incremental.recomputed_quarters(new, stored)
+    if not recomputed:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        classified.unpersist()
-        return [], layout
+        new.unpersist()
+        return [], [], layout
+
+    delivered = incremental.delivered_rows(new, stored)
+    rows = incremental.in_quarters(delivered, recomputed)
+    candidates = rows if stored is None else incremental.sharing_a_key(delivered, rows)
+    # Kept: classified is built from it, and it is what delivered/ gets at the end.
+    marked = incremental.in_quarters(transforms.mark_duplicates(candidates), recomputed).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    classified = transforms.classify_marked(marked, airports, keep=["_new"]).persist(StorageLevel.MEMORY_AND_DISK)
+
+    # The only collects: the recomputed quarters (above), and one small row
+    # per (year, quarter, reason, read this run or earlier).
+    outcomes = (
+        classified.groupBy(*transforms.PARTITION_COLUMNS, "reject_reason", "_new")
+        .agg(F.count(F.lit(1)).alias("rows"))
+        .collect()
+    )
+    counts = [(r["year"], r["quarter"], r["reject_reason"], r["rows"]) for r in outcomes if r["_new"]]
 
     _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
 
@@ -237,13 +310,16 @@ def run(
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
         for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
     }
+    recomputed_frame = spark.createDataFrame(recomputed, "year int, quarter int")
     combined = {}
     for name, aggregate in fresh.items():
-        stored = _stored(spark, layout.aggregate(name).parquet)
+        stored_aggregate = _stored(spark, layout.aggregate(name).parquet)
         combined[name] = (
             aggregate
-            if stored is None
-            else transforms.combine_aggregates(aggregate, stored).persist(StorageLevel.MEMORY_AND_DISK)
+            if stored_aggregate is None
+            else transforms.combine_aggregates(aggregate, stored_aggregate, recomputed_frame).persist(
+                StorageLevel.MEMORY_AND_DISK
+            )
         )
 
     features = transforms.with_previous_quarter(flight_rows, combined)
@@ -257,9 +333,15 @@ def run(
         manifest = storage.quicksight_manifest(paths.csv)
         storage.write_text(spark, paths.manifest, storage.to_json(manifest))
 
-    for frame in {id(f): f for f in (classified, *fresh.values(), *combined.values())}.values():
+    # Last, as every step above reads the stored rows it replaces: a run that
+    # fails before this point has changed none of them, and the next run
+    # (handed the same files again, its bookmark not committed) starts over.
+    _write_partitioned(marked.drop("_duplicate", "_new"), layout.delivered)
+    _drop_emptied_partitions(spark, layout, outcomes, recomputed)
+
+    for frame in {id(f): f for f in (new, marked, classified, *fresh.values(), *combined.values())}.values():
         frame.unpersist()
-    return counts, layout
+    return counts, recomputed, layout
 
 
 def _empty_delivery(flights_raw: DataFrame) -> bool:
@@ -302,9 +384,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     configure(session.spark)
 
     flights_raw, airports_raw = read_input(session, opts)
-    counts, layout = run(session.spark, flights_raw, airports_raw, opts.output_path)
+    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path)
     document = report.build(
         counts,
+        recomputed=recomputed,
         job_name=opts.job_name,
         source=opts.source_description(),
         output_path=opts.output_path,

@@ -6,6 +6,7 @@ them under "outputs". Change nothing here without changing those readers.
 
     features/                        feature table, Parquet, partitioned by year and quarter
     rejected/                        quarantined rows, Parquet, partitioned the same way
+    delivered/                       every row delivered so far, as text (the job's own memory)
     aggregates/<name>/parquet/       per-quarter aggregates, Parquet
     aggregates/<name>/csv/           the same aggregates, one CSV with a header
     manifests/<name>.json            QuickSight manifest of that CSV folder
@@ -50,6 +51,7 @@ class OutputLayout:
     features: str
     rejected: str
     aggregates: tuple[AggregateOutput, ...]
+    delivered: str
     report: str
 
     @classmethod
@@ -66,6 +68,7 @@ class OutputLayout:
                 )
                 for name in aggregate_names
             ),
+            delivered=_folder(output_path, "delivered"),
             report=join(output_path, "reports", REPORT_NAME),
         )
 
@@ -74,6 +77,10 @@ class OutputLayout:
             if output.name == name:
                 return output
         raise KeyError(name)
+
+    def partitioned_tables(self) -> tuple[str, ...]:
+        """Every folder partitioned by year and quarter."""
+        return (self.features, self.rejected, *(a.parquet for a in self.aggregates), self.delivered)
 
     def report_copy(self, stamp: str) -> str:
         """The per-run copy of the report, e.g. reports/run_report-20260101T060000Z.json."""
@@ -86,5 +93,6 @@ class OutputLayout:
             "features": self.features,
             "rejected": self.rejected,
             "aggregates": {output.name: output.as_report() for output in self.aggregates},
+            "delivered": self.delivered,
             "report": self.report,
         }

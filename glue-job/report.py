@@ -14,12 +14,17 @@ Shape (every reason is always present, with 0 when no row had it):
          "rejected_by_reason": {reason: int, ...}},
         ...                                     (sorted; null year/quarter last)
       ],
+      "recomputed_quarters": [{"year": int|null, "quarter": int|null}, ...]
+                                          (every quarter whose outputs this run rewrote,
+                                           from all rows delivered so far; see incremental.py)
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
                   "report": uri}
     }
 
-"written" counts feature-table rows; per quarter, read = written + rejected.
+"rows" and "quarters" count the rows this run read (a bookmarked run: the new
+files), each by its outcome; "written" counts feature-table rows; per quarter,
+read = written + rejected.
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ def build(
     outputs: Mapping[str, Any],
     started_at: datetime,
     finished_at: datetime,
+    recomputed: Iterable[tuple[Any, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "job_name": job_name,
@@ -107,6 +113,7 @@ def build(
         "source": dict(source),
         "output_path": output_path,
         **summarise(counts),
+        "recomputed_quarters": [{"year": year, "quarter": quarter} for year, quarter in recomputed],
         "rules": rules(),
         "outputs": dict(outputs),
     }

@@ -37,6 +37,12 @@ def exists(spark: SparkSession, path: str) -> bool:
     return bool(fs.exists(hadoop_path))
 
 
+def delete(spark: SparkSession, path: str) -> None:
+    """Remove a file or a folder with everything in it; nothing if it is not there."""
+    fs, hadoop_path = _hadoop_path(spark, path)
+    fs.delete(hadoop_path, True)
+
+
 def write_text(spark: SparkSession, path: str, text: str) -> None:
     """Create or replace one small UTF-8 file."""
     fs, hadoop_path = _hadoop_path(spark, path)

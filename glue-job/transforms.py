@@ -4,12 +4,15 @@ Nothing here reads, writes or collects, and nothing runs Python per row: every
 step is a Spark SQL expression, so it all scales out on the executors.
 
     normalise_flights(raw)                 raw columns as text, plus where each row came from
+    with_quarter(flights)                  + the row's year and quarter (the partition it is filed under)
     prepare_airports(raw)                  one typed row per IATA code
+    mark_duplicates(flights)               + `_duplicate`: the same raw values came earlier
     classify(flights, airports)            parsed values and `reject_reason` (null = usable)
+    classify_marked(marked, airports)      the same, for rows whose duplicates are already marked
     rejected_rows(classified)              the quarantine, raw values and reason
     flight_rows(classified)                the usable flights with their per-flight features
     quarterly_aggregates(flights)          per route / origin x hour / day of week, per quarter
-    combine_aggregates(fresh, stored)      this run's quarters replace the stored ones
+    combine_aggregates(fresh, stored, q)   the quarters q recomputed by this run replace the stored ones
     with_previous_quarter(flights, aggs)   the feature table: flights + previous-quarter aggregates
     outcome_counts(classified)             rows per (year, quarter, reject_reason), for the report
 
@@ -41,6 +44,8 @@ set to UTC so that no daylight-saving gap moves or drops one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -177,6 +182,14 @@ def _quarter_of_month(month: Column) -> Column:
     return ((month - 1) / 3).cast("int") + 1
 
 
+def _year_and_quarter(departure_time: Column) -> tuple[Column, Column]:
+    """Those of the timestamp, else those of the delivery folder (null if unknown)."""
+    known = departure_time.isNotNull()
+    year = F.when(known, F.year(departure_time)).otherwise(F.col("source_year"))
+    quarter = F.when(known, F.quarter(departure_time)).otherwise(_quarter_of_month(F.col("source_month")))
+    return year.alias("year"), quarter.alias("quarter")
+
+
 # ---------------------------------------------------------------------------
 # Inputs
 
@@ -225,6 +238,11 @@ def normalise_flights(raw: DataFrame) -> DataFrame:
     )
 
 
+def with_quarter(flights: DataFrame) -> DataFrame:
+    """`normalise_flights` output plus `year` and `quarter`, exactly as classify files the row."""
+    return flights.select("*", *_year_and_quarter(_parse_timestamp("date")))
+
+
 def prepare_airports(raw: DataFrame) -> DataFrame:
     """One row per IATA code: `iata`, `state`, `latitude`, `longitude` (doubles).
 
@@ -256,23 +274,43 @@ def prepare_airports(raw: DataFrame) -> DataFrame:
 # Validation
 
 
+# What makes two rows the same delivered record.
+DUPLICATE_KEY = ("wrong_column_count", *RAW_FLIGHT_COLUMNS)
+
+
+def mark_duplicates(flights: DataFrame) -> DataFrame:
+    """`flights` plus `_duplicate`: true where the same raw values came earlier.
+
+    Earlier means by file name, then position in the file. Malformed rows are
+    ranked apart (wrong_column_count is part of the key), so that one can
+    never make a well-formed row a duplicate.
+    """
+    first_seen = Window.partitionBy(*DUPLICATE_KEY).orderBy("source_file", "row_order")
+    return flights.select("*", (F.row_number().over(first_seen) > 1).alias("_duplicate"))
+
+
 def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
     """Every row of `normalise_flights` output, parsed, with a `reject_reason`.
 
-    `reject_reason` is null for a usable row, else one of REASONS. Airports are
-    broadcast to every executor for the two lookups. Duplicates are found with
-    a window over the five raw values, ordered by file and position; malformed
-    rows are ranked apart, so that one can never make a well-formed row a duplicate.
+    `reject_reason` is null for a usable row, else one of REASONS. Duplicates
+    are those of mark_duplicates among `flights` themselves.
     """
-    first_seen = Window.partitionBy("wrong_column_count", *RAW_FLIGHT_COLUMNS).orderBy("source_file", "row_order")
+    return classify_marked(mark_duplicates(flights), airports)
+
+
+def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str] = ()) -> DataFrame:
+    """classify, for rows that mark_duplicates has seen (with whatever rows it was given).
+
+    Airports are broadcast to every executor for the two lookups. The columns
+    named in `keep` are carried through unchanged.
+    """
     parsed = flights.select(
-        "*",
+        *[F.col(c) for c in flights.columns if c not in PARTITION_COLUMNS],
         _parse_timestamp("date").alias("departure_time"),
         _plain_decimal("delay").alias("_delay"),
         _finite_decimal("distance").alias("_distance"),
         F.trim("origin").alias("_origin"),
         F.trim("destination").alias("_destination"),
-        (F.row_number().over(first_seen) > 1).alias("_duplicate"),
     )
 
     origins = F.broadcast(
@@ -312,9 +350,6 @@ def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
         .when(F.col("_destination_iata").isNull(), "unknown_destination")
     )
 
-    ts = F.col("departure_time")
-    event_year = F.year(ts)
-    event_quarter = F.quarter(ts)
     return joined.select(
         *RAW_FLIGHT_COLUMNS,
         "source_file",
@@ -333,10 +368,8 @@ def classify(flights: DataFrame, airports: DataFrame) -> DataFrame:
         "destination_latitude",
         "destination_longitude",
         reason.alias("reject_reason"),
-        F.when(ts.isNotNull(), event_year).otherwise(F.col("source_year")).alias("year"),
-        F.when(ts.isNotNull(), event_quarter)
-        .otherwise(_quarter_of_month(F.col("source_month")))
-        .alias("quarter"),
+        *_year_and_quarter(F.col("departure_time")),
+        *keep,
     )
 
 
@@ -444,8 +477,12 @@ def quarterly_aggregates(flights: DataFrame) -> dict[str, DataFrame]:
     }
 
 
-def combine_aggregates(fresh: DataFrame, stored: DataFrame | None) -> DataFrame:
-    """Stored aggregates of earlier runs, with this run's quarters replaced by `fresh`."""
+def combine_aggregates(fresh: DataFrame, stored: DataFrame | None, recomputed: DataFrame | None = None) -> DataFrame:
+    """Stored aggregates of earlier runs, with the recomputed quarters replaced by `fresh`.
+
+    `recomputed` (year, quarter rows) defaults to the quarters of `fresh`; a
+    recomputed quarter that `fresh` lacks (no usable flight left) disappears.
+    """
     if stored is None:
         return fresh
     stored = stored.select(
@@ -454,7 +491,8 @@ def combine_aggregates(fresh: DataFrame, stored: DataFrame | None) -> DataFrame:
             for name, dtype in ((f.name, f.dataType) for f in fresh.schema.fields)
         ]
     )
-    recomputed = fresh.select(*PARTITION_COLUMNS).distinct()
+    if recomputed is None:
+        recomputed = fresh.select(*PARTITION_COLUMNS).distinct()
     return stored.join(recomputed, list(PARTITION_COLUMNS), "left_anti").unionByName(fresh)
 
 

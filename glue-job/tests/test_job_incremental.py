@@ -1,0 +1,147 @@
+"""Bookmarked runs over deliveries in parts end where one run over everything ends.
+
+Through the Glue path (the test-only `awsglue` stand-in): each run is handed
+only the files a bookmark would hand it. For several splits of the same files
+into successive deliveries, the feature table, the quarantine and every
+aggregate (Parquet and CSV) must equal those of a single run over all files.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from pyspark.sql import functions as F
+
+HEADER = "date,delay,distance,origin,destination\n"
+FILES = {
+    "a": ("year=2001/month=01/a.csv", [
+        "2001-01-10 09:00:00,10,300,AAA,BBB",
+        "2001-01-10 09:00:00,10,300,AAA,BBB",   # duplicate within the file
+        "2001-01-11 09:00:00,30,300,AAA,BBB",
+        "bad-date,5,300,AAA,BBB",               # unparseable: quarter of its folder
+        "2001-01-12 10:00:00,50,300,BBB,AAA",
+    ]),
+    "b": ("year=2001/month=02/b.csv", [
+        "2001-02-14 09:00:00,20,300,AAA,BBB",
+        "2001-02-15 10:00:00,-5,300,BBB,AAA",
+        "2001-01-11 09:00:00,30,300,AAA,BBB",   # a row of a.csv again
+    ]),
+    "c": ("year=2001/month=04/c.csv", [
+        "2001-04-11 09:00:00,40,300,AAA,BBB",
+        "2001-05-12 10:00:00,0,300,BBB,AAA",
+        "2001-06-01 09:00:00,n/a,300,AAA,BBB",
+    ]),
+    "d": ("year=2001/month=07/d.csv", [       # the first part of Q3
+        "2001-07-03 09:00:00,15,300,AAA,BBB",
+        "2001-07-04 10:00:00,25,300,BBB,AAA",
+        "bad-date,5,300,AAA,BBB",               # a.csv's unparseable row, in another quarter's folder
+    ]),
+    "e": ("year=2001/month=08/e.csv", [       # the rest of Q3
+        "2001-08-15 09:00:00,60,300,AAA,BBB",
+        "2001-09-01 10:00:00,35,300,BBB,AAA",
+        "2001-01-10 09:00:00,10,300,AAA,BBB",   # a Q1 row of a.csv, delivered late in a Q3 folder
+        "2001-02-14 09:00:00,20,300,AAA,BBB",   # b.csv's first row again
+    ]),
+}
+AIRPORTS_CSV = "iata,name,city,state,country,latitude,longitude\nAAA,Alpha,Alpha,CA,USA,34.5,-118.25\nBBB,Beta,Beta,NY,USA,40.75,-73.5\n"
+AGGREGATES = ("route_quarter", "origin_hour", "day_of_week")
+
+
+@pytest.fixture
+def raw(tmp_path):
+    root = tmp_path / "raw"
+    for relative, lines in FILES.values():
+        path = root / "flights" / relative
+        path.parent.mkdir(parents=True)
+        path.write_text(HEADER + "\n".join(lines) + "\n")
+    (root / "airports").mkdir()
+    (root / "airports" / "airports.csv").write_text(AIRPORTS_CSV)
+    return root
+
+
+def deliver(glue, raw: Path, names: str) -> None:
+    """Catalog tables as a bookmark hands them over: only the files `names` (letters of FILES)."""
+    flights_root = str(raw / "flights")
+    files = [f"{flights_root}/{FILES[name][0]}" for name in names]
+
+    def flights(spark):
+        df = spark.read.option("header", True).option("basePath", flights_root).csv(files)
+        return df.select(
+            "date", "delay", F.col("distance").cast("bigint").alias("distance"), "origin", "destination",
+            F.format_string("%02d", "year").alias("year"), F.format_string("%02d", "month").alias("month"),
+        )
+
+    glue.reset()
+    glue.CATALOG[("flights_db", "flights")] = flights
+    glue.CATALOG[("flights_db", "airports")] = lambda spark: spark.read.option("header", True).csv(str(raw / "airports"))
+
+
+def run_deliveries(glue, raw: Path, out: Path, deliveries: list[str]) -> list[dict]:
+    import job
+
+    reports = []
+    for names in deliveries:
+        deliver(glue, raw, names)
+        reports.append(job.main([
+            "job.py", "--JOB_NAME", "incremental-test", "--database", "flights_db", "--output_path", str(out),
+        ]))
+    return reports
+
+
+def csv_rows(folder: Path) -> list[tuple[str, ...]]:
+    (single,) = [p for p in folder.iterdir() if p.name.endswith(".csv")]
+    with single.open(newline="") as handle:
+        return sorted(tuple(row) for row in csv.reader(handle))
+
+
+def outputs(spark, out: Path) -> dict[str, list]:
+    def table(path: Path) -> list[tuple]:
+        df = spark.read.parquet(str(path))
+        return sorted((tuple(r) for r in df.select(*sorted(df.columns)).collect()), key=repr)
+
+    found = {"features": table(out / "features"), "rejected": table(out / "rejected")}
+    for name in AGGREGATES:
+        found[f"{name} parquet"] = table(out / "aggregates" / name / "parquet")
+        found[f"{name} csv"] = csv_rows(out / "aggregates" / name / "csv")
+    return found
+
+
+SPLITS = [
+    ["acd", "be"],         # a late Q1 file after Q2 is done; Q3 in two parts; rows of a.csv again in b and e
+    ["be", "acd"],         # the earlier-named file arrives later: stored rows become the duplicates
+    ["c", "a", "db", "e"],  # four runs, Q3 before and after the Q1 files
+]
+
+
+def test_any_split_into_deliveries_ends_as_one_run_over_all(spark, fake_glue, raw, tmp_path):
+    (whole,) = run_deliveries(fake_glue, raw, tmp_path / "whole", ["abcde"])
+    expected = outputs(spark, tmp_path / "whole")
+    assert whole["rows"]["read"] == sum(len(lines) for _, lines in FILES.values())
+    assert {k: v for k, v in whole["rejected_by_reason"].items() if v} == {
+        "duplicate": 5, "unparseable_timestamp": 1, "non_numeric_delay": 1,
+    }
+
+    for index, deliveries in enumerate(SPLITS):
+        out = tmp_path / f"split-{index}"
+        reports = run_deliveries(fake_glue, raw, out, deliveries)
+        got = outputs(spark, out)
+        for part in expected:
+            assert got[part] == expected[part], f"{deliveries}: {part}"
+        # each run reports the rows it was handed, once
+        assert sum(r["rows"]["read"] for r in reports) == whole["rows"]["read"]
+
+
+def test_a_file_delivered_again_replaces_its_earlier_version(spark, fake_glue, raw, tmp_path):
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["abc"])
+    # b.csv comes again, corrected: one row fixed, one dropped
+    relative, _ = FILES["b"]
+    (raw / "flights" / relative).write_text(HEADER + "2001-02-14 09:00:00,21,300,AAA,BBB\n2001-02-15 10:00:00,-5,300,BBB,AAA\n")
+    again = run_deliveries(fake_glue, raw, out, ["b"])[0]
+    assert again["rows"]["read"] == 2
+
+    reference = tmp_path / "reference"
+    run_deliveries(fake_glue, raw, reference, ["abc"])
+    assert outputs(spark, out) == outputs(spark, reference)
