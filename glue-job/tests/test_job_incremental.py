@@ -145,3 +145,21 @@ def test_a_file_delivered_again_replaces_its_earlier_version(spark, fake_glue, r
     reference = tmp_path / "reference"
     run_deliveries(fake_glue, raw, reference, ["abc"])
     assert outputs(spark, out) == outputs(spark, reference)
+
+
+def test_a_quarter_a_file_delivered_again_no_longer_has_leaves_every_output(spark, fake_glue, raw, tmp_path):
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["ac"])
+    assert (out / "features" / "year=2001" / "quarter=2").is_dir()
+    assert (out / "rejected" / "year=2001" / "quarter=2").is_dir()
+    # c.csv comes again with its one flight dated in Q1: Q2 has nothing left
+    relative, _ = FILES["c"]
+    (raw / "flights" / relative).write_text(HEADER + "2001-03-30 09:00:00,40,300,AAA,BBB\n")
+    again = run_deliveries(fake_glue, raw, out, ["c"])[0]
+    assert again["recomputed_quarters"] == [{"year": 2001, "quarter": 1}, {"year": 2001, "quarter": 2}]
+
+    reference = tmp_path / "reference"
+    run_deliveries(fake_glue, raw, reference, ["ac"])
+    assert outputs(spark, out) == outputs(spark, reference)
+    for table in ("features", "rejected", "delivered", "aggregates/route_quarter/parquet"):
+        assert not (out / table / "year=2001" / "quarter=2").exists(), table
