@@ -165,7 +165,14 @@ def read_paths(spark: SparkSession, flights_path: str, airports_path: str) -> tu
     for option, path in (("flights_path", flights_path), ("airports_path", airports_path)):
         if not storage.exists(spark, path):
             raise InputError(f"--{option} {path} does not exist")
-    return read_flights_csv(spark, flights_path), _csv_reader(spark).csv(airports_path)
+    try:
+        airports = _csv_reader(spark).csv(airports_path)
+    except AnalysisException as error:
+        # Unlike flights, airports are never empty: every flight needs them.
+        if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":
+            raise InputError(f"--airports_path {airports_path} holds no CSV file") from None
+        raise
+    return read_flights_csv(spark, flights_path), airports
 
 
 def read_catalog(glue_context: Any, opts: options.JobOptions) -> tuple[DataFrame, DataFrame]:

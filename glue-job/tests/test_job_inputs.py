@@ -101,6 +101,9 @@ def test_a_missing_input_path_is_an_input_error(spark, delivery):
         run_job(delivery, flights=delivery / "nowhere")
     with pytest.raises(job.InputError, match="--airports_path .*/nowhere does not exist"):
         run_job(delivery, airports=delivery / "nowhere")
+    (delivery / "no-airports").mkdir()
+    with pytest.raises(job.InputError, match="--airports_path .*/no-airports holds no CSV file"):
+        run_job(delivery, airports=delivery / "no-airports")
 
 
 def test_the_entry_script_reports_a_missing_path_in_one_line(delivery):
