@@ -79,6 +79,10 @@ image-test: build ## Build the image and run it against a local moto server
 bench-sync: install build ## Benchmark up against aws s3 sync on a local emulator
 	$(VENV_PY) bench/sync_bench.py
 
+.PHONY: bench-transfer
+bench-transfer: install build ## Benchmark up's transfers against aws s3 cp/sync and rclone, with and without latency
+	$(VENV_PY) bench/transfer_bench.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
 	rm -rf dist dist-check node_modules $(VENV) .venv-bench
