@@ -9,6 +9,7 @@ import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
 import { PREFIX } from '../stack/names.js';
 import { usesTls } from '../resources/bucket.js';
 import type { LocalSpark } from './local-tools.js';
+import { SegmentSplitter, SparkProgress } from './spark-progress.js';
 
 /** The job prints its run report on one stdout line with this prefix. */
 export const REPORT_PREFIX = 'RUN_REPORT ';
@@ -56,6 +57,8 @@ export function sparkSubmitArgs(ctx: Pick<StackContext, 'settings' | 'aws'>, had
     'spark.hadoop.fs.s3a.aws.credentials.provider': 'com.amazonaws.auth.EnvironmentVariableCredentialsProvider',
     'spark.hadoop.fs.s3a.endpoint.region': ctx.aws.region,
     'spark.sql.session.timeZone': 'UTC',
+    // Stage and task counts on stderr, which runSpark turns into its progress line.
+    'spark.ui.showConsoleProgress': 'true',
   };
   const endpoint = ctx.settings.endpointUrl;
   if (endpoint) {
@@ -109,17 +112,30 @@ async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string): 
     });
     let stdout = '';
     let stderrTail = '';
-    const ticker = setInterval(() => ctx.progress.status(`local Spark job running, ${Math.round((Date.now() - started) / 1000)} s`), 1000);
+    // On a terminal, one line that Spark's progress bar keeps current; elsewhere progress is silent.
+    const sparkProgress = new SparkProgress();
+    const draw = (): void => ctx.progress.status(sparkProgress.render((Date.now() - started) / 1000));
+    const ticker = setInterval(draw, 1000);
+    const stderr = new SegmentSplitter();
+    const onSegments = (segments: string[]): void => {
+      let changed = false;
+      for (const segment of segments) {
+        if (sparkProgress.update(segment)) {
+          changed = true;
+        } else if (segment.trim()) {
+          stderrTail = `${stderrTail}${segment}\n`.slice(-4000);
+          ctx.logger.debug(`spark: ${segment}`);
+        }
+      }
+      if (changed) draw();
+    };
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      const text = c.toString();
-      stderrTail = (stderrTail + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim()) ctx.logger.debug(`spark: ${line}`);
-    });
+    child.stderr.on('data', (c: Buffer) => onSegments(stderr.push(c.toString())));
     const stop = (): void => void child.kill('SIGTERM');
     ctx.signal.addEventListener('abort', stop, { once: true });
     child.on('error', (error) => reject(new ProvisionerError(`cannot start ${spark.python}: ${error.message}`, 'user')));
     child.on('close', (code) => {
+      onSegments(stderr.flush());
       clearInterval(ticker);
       ctx.progress.clear();
       ctx.signal.removeEventListener('abort', stop);

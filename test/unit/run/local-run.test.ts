@@ -1,5 +1,8 @@
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { jobArguments, sparkSubmitArgs } from '../../../src/run/local-run.js';
+import type { Logger } from '../../../src/cli/logger.js';
+import { silentProgress, type Progress } from '../../../src/cli/progress.js';
+import { jobArguments, runJobLocally, sparkSubmitArgs } from '../../../src/run/local-run.js';
 import { checkLocalSpark, type CommandOutput } from '../../../src/run/local-tools.js';
 import { mockedStack } from '../support/stack.js';
 
@@ -38,6 +41,7 @@ describe('sparkSubmitArgs', () => {
     expect(args).toContain('spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:5000');
     expect(args).toContain('spark.hadoop.fs.s3a.path.style.access=true');
     expect(args).toContain('spark.hadoop.fs.s3a.connection.ssl.enabled=false');
+    expect(args).toContain('spark.ui.showConsoleProgress=true');
     expect(args.endsWith('pyspark-shell')).toBe(true);
   });
 
@@ -58,5 +62,38 @@ describe('jobArguments', () => {
     expect(value('--flights_path')).toBe(`s3a://${ctx.names.bucket}/raw/flights/`);
     expect(value('--airports_path')).toBe(`s3a://${ctx.names.bucket}/raw/airports/`);
     expect(value('--output_path')).toBe(`s3a://${ctx.names.bucket}/processed/`);
+  });
+});
+
+describe('runJobLocally progress', () => {
+  // Stands in for the job: writes Spark's progress bar and a log line on stderr, its report on stdout.
+  const JOB = [
+    'import sys, time',
+    'sys.stderr.write("\\r[Stage 0:===>                  (13 + 3) / 16]\\r")',
+    'sys.stderr.flush()',
+    'time.sleep(0.2)',
+    'sys.stderr.write("\\r" + " " * 80 + "\\r")',
+    'sys.stderr.write("WARN a log line\\n")',
+    'print(\'RUN_REPORT {"rows": 1}\')',
+  ].join('\n');
+
+  function recorded() {
+    const statuses: string[] = [];
+    const debug: string[] = [];
+    const progress: Progress = { ...silentProgress, status: (text) => void statuses.push(text) };
+    const logger = { error() {}, warn() {}, info() {}, debug: (message: string) => void debug.push(message) } as unknown as Logger;
+    return { statuses, debug, progress, logger };
+  }
+
+  it("shows Spark's stage and task counts as the progress line, and keeps the bar out of the log", async () => {
+    const t = mockedStack();
+    t.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'scripts/job.py' }] });
+    t.s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => JOB } } as never);
+    const { statuses, debug, progress, logger } = recorded();
+    const report = await runJobLocally({ ...t.ctx, progress, logger }, { python: 'python3', pysparkVersion: '3.5.4', hadoopVersion: '3.3.4' });
+    expect(report).toEqual({ rows: 1 });
+    expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · stage 0: 13\/16 tasks \(3 running\)$/));
+    expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · 1 stage done$/));
+    expect(debug).toEqual(['spark: WARN a log line']);
   });
 });
