@@ -271,7 +271,7 @@ def main() -> int:
         agreement = compare_aggregates(workdir / "spark-agg", workdir / "peer")
 
         read = report["rows"]["read"]
-        out_bytes = {part: tree_bytes(out / part) for part in ("features", "rejected", "aggregates", "manifests", "reports")}
+        out_bytes = {part: tree_bytes(out / part) for part in ("features", "rejected", "aggregates", "manifests", "delivered", "reports")}
         total_out = sum(out_bytes.values())
         results = {
             "rows": report["rows"],
