@@ -1,13 +1,14 @@
 import type { RunOutcome, RunStarted } from '../commands/run.js';
 import type { TeardownResult } from '../commands/teardown.js';
 import type { PlannedChange } from '../resources/resource.js';
-import type { StatusReport } from '../stack/status.js';
-import { formatBytes } from './progress.js';
+import type { RunStatus, RunUsage, StatusReport } from '../stack/status.js';
+import type { CostEstimate } from '../stack/cost.js';
+import { formatBytes, formatDuration } from './progress.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', 'no-op': '=' };
 
 /** `plan` and `up` results as a table, terraform-style: + create, ~ update, = no change. */
-export function formatChanges({ changes, dryRun }: { changes: readonly PlannedChange[]; dryRun: boolean }): string {
+export function formatChanges({ changes, dryRun, cost }: { changes: readonly PlannedChange[]; dryRun: boolean; cost?: CostEstimate }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
     return `${SYMBOL[c.action]} ${c.action.padEnd(6)} ${c.kind.padEnd(9)} ${c.name}${details}`;
@@ -19,7 +20,40 @@ export function formatChanges({ changes, dryRun }: { changes: readonly PlannedCh
       ? `Plan: ${count('create')} to create, ${count('update')} to update, ${count('no-op')} unchanged. Nothing was changed.`
       : `Applied: ${count('create')} created, ${count('update')} updated, ${count('no-op')} unchanged.`,
   );
+  if (cost) lines.push('', formatCost(cost));
   return lines.join('\n');
+}
+
+const MINUTES_FROM: Record<CostEstimate['job']['minutesFrom'], string> = {
+  setting: '--expected-minutes',
+  'last-run': 'the last successful run',
+  assumed: 'assumed; set --expected-minutes',
+};
+
+/** The estimate of one run, line by line, so the figures can be checked by hand. */
+export function formatCost(cost: CostEstimate): string {
+  const { job, crawler } = cost;
+  const rate = (part: { usdPerDpuHour: number | null; usd: number | null; noPrice?: string }): string =>
+    part.usd === null || part.usdPerDpuHour === null ? `: ${part.noPrice ?? 'no price'}` : ` x $${part.usdPerDpuHour} = ${formatUsd(part.usd)}`;
+  const minimum = job.billedSeconds > Math.ceil(job.minutes * 60) ? `, billed as ${job.billedSeconds / 60} min, the minimum` : '';
+  const crawlFrom = crawler.dpuHoursFrom === 'last-crawl' ? 'as the last crawl used' : 'assumed: 2 DPU for the 10-minute minimum';
+  const total = cost.totalUsd === null ? 'unknown' : `${formatUsd(cost.totalUsd)}${cost.complete ? '' : job.usd === null ? ' (crawler only)' : ' (job only)'}`;
+  return [
+    `Estimated cost of one run (an estimate, USD, ${cost.region}; ${cost.priceTable}):`,
+    `  job      ${job.workers} x ${job.workerType} = ${job.dpus} DPU ${job.executionClass}, ${formatMinutes(job.minutes)} min (${MINUTES_FROM[job.minutesFrom]})${minimum}` +
+      ` = ${job.dpuHours} DPU-hours${rate(job)}`,
+    `  crawler  ${crawler.dpuHours} DPU-hours (${crawlFrom})${rate(crawler)}`,
+    `  total    ${total}`,
+  ].join('\n');
+}
+
+function formatMinutes(minutes: number): string {
+  return Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(1);
+}
+
+/** Dollars to the cent; below ten cents to two significant digits, so a short run does not read $0.00. */
+export function formatUsd(value: number): string {
+  return value > 0 && value < 0.1 ? `$${value.toPrecision(2)}` : `$${value.toFixed(2)}`;
 }
 
 function summarizeDetails(details: readonly string[]): string {
@@ -38,8 +72,12 @@ export function formatStatus(report: StatusReport): string {
     lines.push(`  ${'trigger'.padEnd(9)} ${t.name.padEnd(48)} ${state}`);
   }
   lines.push('');
-  lines.push(`  last workflow run: ${formatRun(report.lastWorkflowRun)}`);
-  lines.push(`  last job run:      ${formatRun(report.lastJobRun)}`);
+  lines.push(...formatRuns('workflow runs', report.workflowRuns));
+  lines.push(...formatRuns('crawls', report.crawls));
+  lines.push(...formatRuns('job runs', report.jobRuns));
+  if (report.crawls.some((c) => c.costUsd !== null) || report.jobRuns.some((r) => r.costUsd !== null)) {
+    lines.push(`  (costs are estimates: ${report.priceTable})`);
+  }
   lines.push('');
   for (const [prefix, summary] of Object.entries(report.objects)) {
     lines.push(`  ${`${prefix}/`.padEnd(11)} ${String(summary.objects).padStart(6)} objects  ${formatBytes(summary.bytes)}`);
@@ -47,11 +85,23 @@ export function formatStatus(report: StatusReport): string {
   return lines.join('\n');
 }
 
-function formatRun(run: StatusReport['lastJobRun']): string {
-  if (!run) return 'none';
-  const duration = run.durationSeconds === null ? '' : `, ${run.durationSeconds} s`;
-  const error = run.error ? ` (${run.error})` : '';
-  return `${run.state} ${run.startedOn ?? ''}${duration}${error}`.replace(/\s+/g, ' ').trim();
+/** A heading, then one line per run, newest first: state, start, duration, DPU-seconds, cost, error. */
+function formatRuns(title: string, runs: readonly (RunStatus & Partial<RunUsage>)[]): string[] {
+  if (runs.length === 0) return [`  ${title}: none`];
+  return [`  ${title}:`, ...runs.map((run) => `    ${formatRun(run)}`)];
+}
+
+function formatRun(run: RunStatus & Partial<RunUsage>): string {
+  const fields = [
+    run.state.padEnd(9),
+    run.startedOn ?? '-',
+    run.durationSeconds === null ? '-' : formatDuration(run.durationSeconds),
+    ...(run.dpuSeconds === undefined ? [] : [run.dpuSeconds === null ? '-' : `${Math.round(run.dpuSeconds)} DPU-s`]),
+    ...(run.costUsd === undefined ? [] : [run.costUsd === null ? '-' : formatUsd(run.costUsd)]),
+  ];
+  // Glue error messages can span lines; a run is one line here.
+  const error = run.error ? `  ${run.error.replace(/\s*\n\s*/g, ' ')}` : '';
+  return `${fields.join('  ')}${error}`;
 }
 
 export function formatTeardown({ deleted, leftAlone }: TeardownResult): string {

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createProgress } from './progress.js';
 import { terminalIo, type CommandEnv } from './io.js';
 import { status } from '../commands/status.js';
+import { DEFAULT_STATUS_RUNS } from '../stack/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { run as runPipeline } from '../commands/run.js';
@@ -75,7 +76,12 @@ export async function main(argv: string[]): Promise<number> {
         withSettings((env, a) => up(env, { dryRun: a.dryRun === true })),
       )
       .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env) => up(env, { dryRun: true })))
-      .command('status', 'Show what exists, its state, the last runs and object counts', (y) => y, withSettings((env) => status(env)))
+      .command(
+        'status',
+        'Show what exists, its state, the last runs with their cost, and object counts',
+        (y) => y.option('runs', { default: DEFAULT_STATUS_RUNS, describe: 'How many of the last workflow runs, crawls and job runs to show' }),
+        withSettings((env, a) => status(env, { runs: runCount(a.runs) })),
+      )
       .command(
         'teardown',
         'Delete everything this stack created, data included',
@@ -246,6 +252,13 @@ function positiveNumber(value: unknown, flag: string): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number === 'number' && Number.isFinite(number) && number > 0) return number;
   throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a number greater than 0`);
+}
+
+/** --runs of `status`: Glue returns at most 200 job runs a page; more than 50 lines helps nobody. */
+function runCount(value: unknown): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isInteger(number) && number >= 1 && number <= 50) return number;
+  throw new UsageError(`invalid --runs ${typeof value === 'number' ? String(value) : JSON.stringify(value)}: expected a whole number from 1 to 50`);
 }
 
 function loadConfigFile(file: string): Record<string, unknown> {

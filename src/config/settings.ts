@@ -6,6 +6,20 @@ import { parseSchedule } from './schedule.js';
 export const WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
 export type WorkerType = (typeof WORKER_TYPES)[number];
 
+/** The Glue versions the job is written and tested for (Spark 3.5.4 and 3.5.6, Python 3.11). */
+export const GLUE_VERSIONS = ['5.0', '5.1'] as const;
+export type GlueVersion = (typeof GLUE_VERSIONS)[number];
+
+export const EXECUTION_CLASSES = ['STANDARD', 'FLEX'] as const;
+export type ExecutionClass = (typeof EXECUTION_CLASSES)[number];
+
+/**
+ * Worker types a Flex run can have: "Flexible job runs are supported for jobs using AWS Glue version
+ * 3.0 or later and G.1X or G.2X worker types" (AWS Glue developer guide, job properties); both
+ * Glue versions offered here are later than 3.0.
+ */
+export const FLEX_WORKER_TYPES: readonly WorkerType[] = ['G.1X', 'G.2X'];
+
 export type LogFormat = 'pretty' | 'json';
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -135,6 +149,54 @@ export const OPTIONS = {
     default: 120,
     parse: (value) => integer(value, 'job-timeout', 1, 2880),
   }),
+  glueVersion: option({
+    flag: 'glue-version',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: `Glue version of the job: ${GLUE_VERSIONS.join(' or ')}`,
+    default: '5.0',
+    // No yargs choices: a config file may give the version as the number 5.1.
+    parse: (value) => glueVersion(value),
+  }),
+  executionClass: option({
+    flag: 'execution-class',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'STANDARD, or FLEX: spare capacity at a lower price, runs may start later (G.1X and G.2X only)',
+    default: 'STANDARD',
+    choices: EXECUTION_CLASSES,
+    parse: (value) => oneOf(value, 'execution-class', EXECUTION_CLASSES),
+  }),
+  pythonModules: option({
+    flag: 'python-modules',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: 'Extra Python packages for the job, pip specs separated by commas (e.g. "pyarrow==17.0.0,rapidfuzz>=3")',
+    parse: (value) => pythonModules(optionalString(value, 'python-modules')),
+  }),
+  jobRunQueuing: option({
+    flag: 'job-run-queuing',
+    type: 'boolean',
+    group: 'Pipeline:',
+    describe: 'Let Glue queue a run that would exceed account limits instead of failing it',
+    default: false,
+    parse: (value) => value === true,
+  }),
+  expectedMinutes: option({
+    flag: 'expected-minutes',
+    type: 'number',
+    group: 'Pipeline:',
+    describe: "Minutes a job run takes, for the cost estimate (default: the last successful run's, else 15)",
+    parse: (value) => (value === undefined || value === null ? undefined : positive(value, 'expected-minutes', 2880)),
+  }),
+  retentionDays: option({
+    flag: 'retention-days',
+    type: 'number',
+    group: 'Stack:',
+    describe: 'Days before objects under tmp/ and spark-logs/ expire; 0 keeps them',
+    default: 30,
+    parse: (value) => integer(value, 'retention-days', 0, 3650),
+  }),
   prune: option({
     flag: 'prune',
     type: 'boolean',
@@ -205,7 +267,7 @@ export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = proces
       return [key, spec.parse(given === undefined || given === null ? spec.default : given, { env, cwd })];
     }),
   );
-  return Object.freeze(settings) as Settings;
+  return Object.freeze(checkCombinations(settings as Settings));
 }
 
 function camelCase(flag: string): string {
@@ -254,6 +316,57 @@ function integer(value: unknown, flag: string, min: number, max: number): number
   // JSON.stringify shows NaN (what yargs makes of `--workers abc`) as null.
   const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
   throw new UsageError(`invalid --${flag} ${shown}: expected a whole number from ${min} to ${max}`);
+}
+
+function positive(value: unknown, flag: string, max: number): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isFinite(number) && number > 0 && number <= max) return number;
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new UsageError(`invalid --${flag} ${shown}: expected a number of minutes greater than 0 and at most ${max}`);
+}
+
+function glueVersion(value: unknown): GlueVersion {
+  // 5 and 5.1 from a JSON config file are the versions 5.0 and 5.1.
+  const given = typeof value === 'number' ? value.toFixed(1) : value;
+  if (typeof given === 'string' && (GLUE_VERSIONS as readonly string[]).includes(given)) return given as GlueVersion;
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  throw new UsageError(`invalid --glue-version ${shown}: valid values are ${GLUE_VERSIONS.join(', ')}`);
+}
+
+/**
+ * One pip requirement as Glue's --additional-python-modules takes it: a distribution name, optional
+ * extras and at most one version clause (the list itself is split on commas, so "a>=1,<2" cannot be
+ * said), or the s3:// path of a wheel.
+ */
+const PIP_SPEC = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._-]+\])?(?:(?:===|==|~=|!=|>=|<=|>|<)[A-Za-z0-9.*+!_-]+)?$/;
+const WHEEL_PATH = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+\.whl$/;
+
+/** The extra Python packages as a list; empty text or none given is none. */
+function pythonModules(value: string | undefined): readonly string[] {
+  if (value === undefined || value.trim() === '') return Object.freeze([]);
+  const specs = value.split(',').map((spec) => spec.trim());
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (!PIP_SPEC.test(spec) && !WHEEL_PATH.test(spec)) {
+      throw new UsageError(
+        `invalid --python-modules "${value}": ${spec === '' ? 'an empty entry' : `"${spec}" is not a pip requirement`}; valid: comma-separated NAME, NAME==VERSION (or >=, <=, ~=, !=, >, <), NAME[EXTRA]==VERSION or s3://BUCKET/KEY.whl`,
+      );
+    }
+    const name = spec.startsWith('s3://') ? spec : spec.split(/[[=~!<>]/)[0]!.toLowerCase().replace(/[._-]+/g, '-');
+    if (seen.has(name)) throw new UsageError(`invalid --python-modules "${value}": "${name}" is listed twice; valid: each package once`);
+    seen.add(name);
+  }
+  return Object.freeze(specs);
+}
+
+/** Settings that are each valid but that Glue refuses together. */
+function checkCombinations<S extends { executionClass: ExecutionClass; workerType: WorkerType }>(settings: S): S {
+  if (settings.executionClass === 'FLEX' && !FLEX_WORKER_TYPES.includes(settings.workerType)) {
+    throw new UsageError(
+      `invalid --worker-type ${settings.workerType} with --execution-class FLEX: Glue runs Flex jobs on ${FLEX_WORKER_TYPES.join(' or ')} workers only; valid: --worker-type ${FLEX_WORKER_TYPES.join(' or ')}, or --execution-class STANDARD`,
+    );
+  }
+  return settings;
 }
 
 /**

@@ -27,6 +27,7 @@ import { sameJson } from '../util/json.js';
 import { tagList, tagRecord } from '../aws/tags.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
+import { PREFIX } from '../stack/names.js';
 
 export interface BucketState {
   readonly publicAccessBlock: PublicAccessBlockConfiguration | undefined;
@@ -79,6 +80,49 @@ export const abortIncompleteUploadsRule: LifecycleRule = {
   AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_UPLOADS_AFTER_DAYS },
 };
 
+/**
+ * What each job run leaves behind and nobody reads after a while: Glue's scratch files (--TempDir)
+ * and the Spark UI's event logs. One rule per prefix, as a lifecycle filter takes one prefix; a
+ * versioned bucket's old versions go too.
+ */
+const RETENTION_PREFIXES = [PREFIX.temp, PREFIX.sparkLogs] as const;
+
+function retentionRuleId(prefix: string): string {
+  return `retention-${prefix.replace(/\/$/, '')}`;
+}
+
+/** The expiry rules for --retention-days; none for 0, which keeps everything. */
+export function retentionRules(days: number): LifecycleRule[] {
+  if (days === 0) return [];
+  return RETENTION_PREFIXES.map((prefix) => ({
+    ID: retentionRuleId(prefix),
+    Status: 'Enabled',
+    Filter: { Prefix: prefix },
+    Expiration: { Days: days },
+    NoncurrentVersionExpiration: { NoncurrentDays: days },
+  }));
+}
+
+/** The lifecycle rules this stack owns, by ID: any other rule is someone else's and is kept. */
+const OWN_RULE_IDS: ReadonlySet<string> = new Set([ABORT_UPLOADS_RULE_ID, ...RETENTION_PREFIXES.map(retentionRuleId)]);
+
+/** Whether the bucket's expiry rules are those --retention-days asks for. */
+export function sameRetention(current: readonly LifecycleRule[], days: number): boolean {
+  const wanted = retentionRules(days);
+  const present = current.filter((rule) => rule.ID !== undefined && rule.ID !== ABORT_UPLOADS_RULE_ID && OWN_RULE_IDS.has(rule.ID));
+  if (present.length !== wanted.length) return false;
+  return wanted.every((want) => {
+    const rule = present.find((r) => r.ID === want.ID);
+    return (
+      rule?.Status === 'Enabled' &&
+      // S3 reports a rule's prefix in Filter; rules written with the older top-level Prefix keep it there.
+      (rule.Filter?.Prefix ?? rule.Prefix) === want.Filter?.Prefix &&
+      rule.Expiration?.Days === want.Expiration?.Days &&
+      rule.NoncurrentVersionExpiration?.NoncurrentDays === want.NoncurrentVersionExpiration?.NoncurrentDays
+    );
+  });
+}
+
 /** Returns false when the bucket does not exist; throws when someone else owns the name. */
 export async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
   try {
@@ -106,7 +150,7 @@ export async function bucketTags(s3: S3Client, bucket: string): Promise<Record<s
   return tagRecord(tagging?.TagSet);
 }
 
-type BucketKey = 'publicAccessBlock' | 'encryption' | 'ownership' | 'tlsPolicy' | 'lifecycle';
+type BucketKey = 'publicAccessBlock' | 'encryption' | 'ownership' | 'tlsPolicy' | 'lifecycle' | 'retention';
 
 const LABELS: Readonly<Record<BucketKey, string>> = {
   publicAccessBlock: 'public access block',
@@ -114,6 +158,7 @@ const LABELS: Readonly<Record<BucketKey, string>> = {
   ownership: 'object ownership',
   tlsPolicy: 'TLS-only policy',
   lifecycle: 'lifecycle rule',
+  retention: 'retention of tmp/ and spark-logs/',
 };
 
 /** The stack's hardened bucket; teardown removes every object version in it, then the bucket. */
@@ -125,6 +170,7 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
   // Over a plain-HTTP endpoint (a local emulator) a TLS-only policy would lock this tool out of
   // its own bucket, so it is only required where the endpoint speaks TLS, as AWS always does.
   const tlsOnly = usesTls(ctx.settings.endpointUrl);
+  const retentionDays = ctx.settings.retentionDays;
 
   return {
     kind: 'bucket',
@@ -165,6 +211,7 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
       ) {
         drift.push('lifecycle');
       }
+      if (!sameRetention(current.lifecycleRules, retentionDays)) drift.push('retention');
       return drift;
     },
 
@@ -174,6 +221,7 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
         'public access blocked',
         ...(tlsOnly ? ['TLS only'] : []),
         'owner-enforced',
+        retentionDays > 0 ? `tmp/ and spark-logs/ expire after ${retentionDays} days` : 'tmp/ and spark-logs/ kept',
       ];
     },
 
@@ -245,12 +293,14 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
       const policy: PolicyDocument = { Version: '2012-10-17', Statement: [...others, tlsStatement] };
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
     }
-    if (keys.includes('lifecycle')) {
-      const others = current?.lifecycleRules.filter((r) => r.ID !== ABORT_UPLOADS_RULE_ID) ?? [];
+    // One configuration holds every rule and a put replaces it whole: write this stack's rules as
+    // wanted and keep the rules others added.
+    if (keys.includes('lifecycle') || keys.includes('retention')) {
+      const others = current?.lifecycleRules.filter((r) => r.ID === undefined || !OWN_RULE_IDS.has(r.ID)) ?? [];
       await s3.send(
         new PutBucketLifecycleConfigurationCommand({
           Bucket,
-          LifecycleConfiguration: { Rules: [...others, abortIncompleteUploadsRule] },
+          LifecycleConfiguration: { Rules: [...others, abortIncompleteUploadsRule, ...retentionRules(retentionDays)] },
         }),
       );
     }

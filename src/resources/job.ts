@@ -14,7 +14,6 @@ import { PREFIX, s3Uri } from '../stack/names.js';
 import { glueResource } from './glue-resource.js';
 import type { ResourceDefinition } from './resource.js';
 
-export const GLUE_VERSION = '5.0';
 /** The tables the crawler makes from raw/flights/ and raw/airports/. */
 export const FLIGHTS_TABLE = 'flights';
 export const AIRPORTS_TABLE = 'airports';
@@ -33,8 +32,13 @@ export type JobSpec = Required<
     | 'Timeout'
     | 'MaxRetries'
     | 'ExecutionProperty'
+    | 'ExecutionClass'
+    | 'JobRunQueuingEnabled'
   >
 >;
+
+/** The Glue job argument that pip-installs extra packages before the script starts. */
+export const PYTHON_MODULES_ARGUMENT = '--additional-python-modules';
 
 /**
  * The job as this stack wants it. `modules` are the S3 keys of the job's extra Python files.
@@ -56,18 +60,22 @@ export function jobSpec(ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'
     '--output_path': s3Uri(bucket, PREFIX.processed),
   };
   if (modules.length > 0) defaultArguments['--extra-py-files'] = modules.map((key) => s3Uri(bucket, key)).join(',');
+  if (ctx.settings.pythonModules.length > 0) defaultArguments[PYTHON_MODULES_ARGUMENT] = ctx.settings.pythonModules.join(',');
   return {
     Description: `Builds the flight-delay feature table of stack ${ctx.names.stack}`,
     Role: ctx.roleArn,
     Command: { Name: 'glueetl', ScriptLocation: s3Uri(bucket, PREFIX.scripts + JOB_ENTRY_SCRIPT), PythonVersion: '3' },
     DefaultArguments: defaultArguments,
-    GlueVersion: GLUE_VERSION,
+    GlueVersion: ctx.settings.glueVersion,
     WorkerType: ctx.settings.workerType as WorkerType,
     NumberOfWorkers: ctx.settings.workers,
     Timeout: ctx.settings.jobTimeoutMinutes,
     // A quarterly batch that failed needs a person, not the same failure again.
     MaxRetries: 0,
     ExecutionProperty: { MaxConcurrentRuns: 1 },
+    ExecutionClass: ctx.settings.executionClass,
+    // Sent either way, so turning it off is an update Glue sees, not a member left out.
+    JobRunQueuingEnabled: ctx.settings.jobRunQueuing,
   };
 }
 
@@ -81,7 +89,10 @@ type JobKey =
   | 'workers'
   | 'timeout'
   | 'retries'
-  | 'concurrency';
+  | 'concurrency'
+  | 'executionClass'
+  | 'pythonModules'
+  | 'queuing';
 
 const LABELS: Readonly<Record<JobKey, string>> = {
   role: 'role',
@@ -94,6 +105,9 @@ const LABELS: Readonly<Record<JobKey, string>> = {
   timeout: 'timeout',
   retries: 'retries',
   concurrency: 'concurrency',
+  executionClass: 'execution class',
+  pythonModules: 'Python modules',
+  queuing: 'job run queuing',
 };
 
 export function jobDrift(spec: JobSpec, job: Job): JobKey[] {
@@ -107,13 +121,20 @@ export function jobDrift(spec: JobSpec, job: Job): JobKey[] {
   ) {
     drift.push('command');
   }
-  if (!sameJson(job.DefaultArguments ?? {}, spec.DefaultArguments)) drift.push('arguments');
+  // The extra packages are a setting of their own: a plan names them rather than "arguments".
+  const { [PYTHON_MODULES_ARGUMENT]: currentModules, ...currentArguments } = job.DefaultArguments ?? {};
+  const { [PYTHON_MODULES_ARGUMENT]: wantedModules, ...wantedArguments } = spec.DefaultArguments;
+  if (!sameJson(currentArguments, wantedArguments)) drift.push('arguments');
+  if ((currentModules ?? '') !== (wantedModules ?? '')) drift.push('pythonModules');
   if (job.GlueVersion !== spec.GlueVersion) drift.push('glueVersion');
   if (job.WorkerType !== spec.WorkerType) drift.push('workerType');
   if (job.NumberOfWorkers !== spec.NumberOfWorkers) drift.push('workers');
   if (job.Timeout !== spec.Timeout) drift.push('timeout');
   if (job.MaxRetries !== spec.MaxRetries) drift.push('retries');
   if (job.ExecutionProperty?.MaxConcurrentRuns !== spec.ExecutionProperty.MaxConcurrentRuns) drift.push('concurrency');
+  // A job created without an execution class runs STANDARD, and one without queuing does not queue.
+  if ((job.ExecutionClass ?? 'STANDARD') !== spec.ExecutionClass) drift.push('executionClass');
+  if ((job.JobRunQueuingEnabled ?? false) !== spec.JobRunQueuingEnabled) drift.push('queuing');
   return drift;
 }
 
@@ -130,10 +151,23 @@ export function jobResource(ctx: StackContext, modules: readonly string[]): Reso
     assumesRole: true,
     get: async () => (await glue.send(new GetJobCommand({ JobName }))).Job,
     drift: (job) => jobDrift(spec, job),
-    createDetails: () => [`Glue ${spec.GlueVersion}`, `${spec.NumberOfWorkers} x ${spec.WorkerType}`, `timeout ${spec.Timeout} min`],
+    createDetails: () => jobCreateDetails(spec),
     create: (Tags) => glue.send(new CreateJobCommand({ Name: JobName, ...spec, Tags })),
     // UpdateJob replaces the whole definition, so send every setting, not just the drifted ones.
     update: () => glue.send(new UpdateJobCommand({ JobName, JobUpdate: spec })),
     delete: () => glue.send(new DeleteJobCommand({ JobName })),
   });
+}
+
+/** What a plan shows for a new job: every setting a person chooses. */
+export function jobCreateDetails(spec: JobSpec): string[] {
+  const modules = spec.DefaultArguments[PYTHON_MODULES_ARGUMENT];
+  return [
+    `Glue ${spec.GlueVersion}`,
+    `${spec.NumberOfWorkers} x ${spec.WorkerType}`,
+    spec.ExecutionClass,
+    `timeout ${spec.Timeout} min`,
+    ...(modules ? [`Python modules ${modules}`] : []),
+    ...(spec.JobRunQueuingEnabled ? ['job run queuing'] : []),
+  ];
 }

@@ -1,10 +1,15 @@
-import { GetJobRunsCommand, GetWorkflowRunsCommand, type JobRun, type WorkflowRun } from '@aws-sdk/client-glue';
+import { GetWorkflowRunsCommand, type CrawlerHistory, type JobRun, type WorkflowRun } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
 import type { StackContext } from './context.js';
 import { PREFIX } from './names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
 import type { StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';
+import { crawlCost, jobRunCost, recentCrawls, recentJobRuns } from './cost.js';
+import { PRICE_TABLE } from './glue-prices.js';
+
+/** How many runs of each kind `status` shows unless told otherwise (--runs). */
+export const DEFAULT_STATUS_RUNS = 5;
 
 /**
  * What `status --json` prints: one object, stable keys. Times are ISO 8601 UTC strings, durations
@@ -16,8 +21,15 @@ export interface StatusReport {
   region: string;
   resources: ResourceStatus[];
   triggers: TriggerStatus[];
+  /** The newest of `workflowRuns` and `jobRuns`: kept for readers of the output before those lists. */
   lastWorkflowRun: RunStatus | null;
-  lastJobRun: RunStatus | null;
+  lastJobRun: JobRunStatus | null;
+  /** The last runs, newest first. */
+  workflowRuns: RunStatus[];
+  crawls: CrawlStatus[];
+  jobRuns: JobRunStatus[];
+  /** Where the costs of runs come from; they are estimates from list prices. */
+  priceTable: string;
   objects: Record<'raw' | 'scripts' | 'processed', PrefixSummary>;
 }
 
@@ -46,15 +58,31 @@ export interface RunStatus {
   error?: string;
 }
 
-export async function collectStatus(ctx: StackContext): Promise<StatusReport> {
+/** What a run used, as Glue reports it, and what that costs at list prices (null when unknown). */
+export interface RunUsage {
+  dpuSeconds: number | null;
+  costUsd: number | null;
+}
+
+export type CrawlStatus = RunStatus & RunUsage;
+
+export interface JobRunStatus extends RunStatus, RunUsage {
+  workerType?: string;
+  workers?: number;
+  executionClass?: string;
+}
+
+export async function collectStatus(ctx: StackContext, options: { runs?: number } = {}): Promise<StatusReport> {
+  const runs = options.runs ?? DEFAULT_STATUS_RUNS;
   const { glue, s3 } = ctx.aws;
   const { names } = ctx;
   const resources = standaloneResources(ctx);
 
-  const [found, workflowRuns, jobRuns] = await Promise.all([
+  const [found, workflowRuns, crawls, jobRuns] = await Promise.all([
     Promise.all(resources.map((resource) => resource.find())),
-    orUndefined(glue.send(new GetWorkflowRunsCommand({ Name: names.workflow, MaxResults: 1 }))),
-    orUndefined(glue.send(new GetJobRunsCommand({ JobName: names.job, MaxResults: 1 }))),
+    orUndefined(glue.send(new GetWorkflowRunsCommand({ Name: names.workflow, MaxResults: runs }))),
+    recentCrawls(ctx, runs),
+    recentJobRuns(ctx, runs),
   ]);
   const entries = resources.map((resource, i) => ({ resource, found: found[i] }));
 
@@ -81,14 +109,21 @@ export async function collectStatus(ctx: StackContext): Promise<StatusReport> {
     ? await Promise.all([PREFIX.raw, PREFIX.scripts, PREFIX.processed].map((p) => summarizePrefix(s3, names.bucket, p)))
     : [empty, empty, empty];
 
+  const listedWorkflowRuns = (workflowRuns?.Runs ?? []).flatMap((run) => workflowRunStatus(run) ?? []);
+  const listedJobRuns = jobRuns.flatMap((run) => jobRunHistory(run, ctx.aws.region) ?? []);
+
   return {
     stack: names.stack,
     account: ctx.aws.accountId,
     region: ctx.aws.region,
     resources: listed,
     triggers,
-    lastWorkflowRun: workflowRunStatus(workflowRuns?.Runs?.[0]),
-    lastJobRun: jobRunStatus(jobRuns?.JobRuns?.[0]),
+    lastWorkflowRun: listedWorkflowRuns[0] ?? null,
+    lastJobRun: listedJobRuns[0] ?? null,
+    workflowRuns: listedWorkflowRuns,
+    crawls: crawls.flatMap((crawl) => crawlStatus(crawl, ctx.aws.region) ?? []),
+    jobRuns: listedJobRuns,
+    priceTable: PRICE_TABLE,
     objects: { raw: raw!, scripts: scripts!, processed: processed! },
   };
 }
@@ -109,6 +144,31 @@ export function jobRunStatus(run: JobRun | undefined): RunStatus | null {
   // Glue measures execution itself; prefer it over the wall clock, which includes queueing.
   if (run.ExecutionTime) status.durationSeconds = run.ExecutionTime;
   return status;
+}
+
+/** A job run with the DPU-seconds Glue reports and their cost. */
+export function jobRunHistory(run: JobRun, region: string): JobRunStatus | null {
+  const status = jobRunStatus(run);
+  if (!status) return null;
+  const cost = jobRunCost(run, region);
+  return {
+    ...status,
+    ...(run.WorkerType ? { workerType: run.WorkerType } : {}),
+    ...(run.NumberOfWorkers ? { workers: run.NumberOfWorkers } : {}),
+    ...(run.ExecutionClass ? { executionClass: run.ExecutionClass } : {}),
+    dpuSeconds: cost.dpuSeconds,
+    costUsd: cost.usd,
+  };
+}
+
+export function crawlStatus(crawl: CrawlerHistory, region: string): CrawlStatus | null {
+  if (!crawl.CrawlId) return null;
+  const cost = crawlCost(crawl, region);
+  return {
+    ...timing(crawl.CrawlId, crawl.State ?? 'UNKNOWN', crawl.StartTime, crawl.EndTime, crawl.ErrorMessage),
+    dpuSeconds: cost.dpuSeconds,
+    costUsd: cost.usd,
+  };
 }
 
 function timing(id: string, state: string, started: Date | undefined, completed: Date | undefined, error: string | undefined): RunStatus {

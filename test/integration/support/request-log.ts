@@ -48,6 +48,11 @@ export interface RequestLog {
 export interface RequestLogOptions {
   /** Milliseconds to hold a request before forwarding it, e.g. to keep an upload in flight. */
   readonly delay?: (request: LoggedRequest) => number;
+  /**
+   * An answer to give instead of forwarding, for an operation the emulator lacks (moto has no
+   * Glue UpdateJob); the request is logged all the same. Undefined forwards it.
+   */
+  readonly respond?: (request: LoggedRequest) => { readonly status: number; readonly body: string } | undefined;
 }
 
 export async function startRequestLog(upstream: string, options: RequestLogOptions = {}): Promise<RequestLog> {
@@ -62,6 +67,12 @@ export async function startRequestLog(upstream: string, options: RequestLogOptio
       const body = raw.length <= 1_000_000 ? raw.toString('utf8') : '';
       const logged = classify({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers }, body);
       requests.push(logged);
+      const answer = options.respond?.(logged);
+      if (answer) {
+        res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(answer.body);
+        return;
+      }
       setTimeout(() => forward(raw), options.delay?.(logged) ?? 0);
     });
     const forward = (raw: Buffer): void => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatChanges, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown } from '../../../src/cli/format.js';
+import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatUsd } from '../../../src/cli/format.js';
+import { estimateRun } from '../../../src/stack/cost.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
 import type { StatusReport } from '../../../src/stack/status.js';
 
@@ -23,6 +24,41 @@ describe('formatChanges', () => {
     expect(text).toContain('(upload a, upload b, upload c, upload d, and 2 more)');
     expect(text).toContain('Applied: 1 created, 1 updated, 1 unchanged.');
   });
+
+  it('ends with the estimated cost of one run when there is one', () => {
+    const cost = estimateRun({ workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
+    expect(formatChanges({ changes, dryRun: true, cost })).toContain(`Nothing was changed.\n\n${formatCost(cost)}`);
+    expect(formatChanges({ changes, dryRun: true })).not.toContain('Estimated cost');
+  });
+});
+
+describe('formatCost', () => {
+  const settings = { workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
+
+  it('shows each figure, so the arithmetic can be checked, and says it is an estimate from which table', () => {
+    const text = formatCost(estimateRun(settings, 'us-east-1'));
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^Estimated cost of one run \(an estimate, USD, us-east-1; AWS Glue on-demand list prices per DPU-hour .+\):$/),
+      '  job      2 x G.1X = 2 DPU STANDARD, 15 min (assumed; set --expected-minutes) = 0.5 DPU-hours x $0.44 = $0.22',
+      '  crawler  0.333333 DPU-hours (assumed: 2 DPU for the 10-minute minimum) x $0.44 = $0.15',
+      '  total    $0.37',
+    ]);
+  });
+
+  it('shows the minimum billed time, Flex, and the total of what has a price', () => {
+    const text = formatCost(estimateRun({ ...settings, executionClass: 'FLEX', expectedMinutes: 0.5 }, 'eu-west-1', { lastCrawlDpuHours: 0.25 }));
+    expect(text).toContain('  job      2 x G.1X = 2 DPU FLEX, 0.5 min (--expected-minutes), billed as 1 min, the minimum = 0.033333 DPU-hours: no Flex price for eu-west-1');
+    expect(text).toContain('  crawler  0.25 DPU-hours (as the last crawl used): no crawler price for eu-west-1');
+    expect(text).toContain('  total    unknown');
+    expect(formatCost(estimateRun(settings, 'eu-west-1'))).toContain('  total    $0.22 (job only)');
+  });
+
+  it('shows amounts under ten cents to two significant digits', () => {
+    expect(formatUsd(0.014667)).toBe('$0.015');
+    expect(formatUsd(0.000123)).toBe('$0.00012');
+    expect(formatUsd(4.4)).toBe('$4.40');
+    expect(formatUsd(0)).toBe('$0.00');
+  });
 });
 
 describe('formatStatus', () => {
@@ -37,7 +73,16 @@ describe('formatStatus', () => {
     ],
     triggers: [{ name: 't', exists: true, type: 'SCHEDULED', state: 'ACTIVATED', schedule: 'cron(0 6 1 1,4,7,10 ? *)' }],
     lastWorkflowRun: null,
-    lastJobRun: { id: 'jr', state: 'FAILED', startedOn: '2027-01-01T06:05:00.000Z', completedOn: null, durationSeconds: 42, error: 'boom' },
+    lastJobRun: null,
+    workflowRuns: [],
+    crawls: [
+      { id: 'c1', state: 'COMPLETED', startedOn: '2027-01-01T06:00:05.000Z', completedOn: '2027-01-01T06:01:15.000Z', durationSeconds: 70, dpuSeconds: 900, costUsd: 0.11 },
+    ],
+    jobRuns: [
+      { id: 'jr2', state: 'FAILED', startedOn: '2027-01-01T06:05:00.000Z', completedOn: null, durationSeconds: 42, error: 'boom\n  at line 3', dpuSeconds: null, costUsd: null },
+      { id: 'jr1', state: 'SUCCEEDED', startedOn: '2026-10-01T06:05:00.000Z', completedOn: null, durationSeconds: 512, dpuSeconds: 5120, costUsd: 0.625778 },
+    ],
+    priceTable: 'AWS Glue on-demand list prices per DPU-hour',
     objects: { raw: { objects: 9, bytes: 2048 }, scripts: { objects: 0, bytes: 0 }, processed: { objects: 0, bytes: 0 } },
   };
 
@@ -46,8 +91,18 @@ describe('formatStatus', () => {
     expect(text).toMatch(/crawler +c +RUNNING/);
     expect(text).toMatch(/job +j +missing/);
     expect(text).toMatch(/trigger +t +ACTIVATED SCHEDULED cron\(0 6 1 1,4,7,10 \? \*\)/);
-    expect(text).toContain('last workflow run: none');
-    expect(text).toContain('last job run:      FAILED 2027-01-01T06:05:00.000Z, 42 s (boom)');
+    expect(text).toContain('  workflow runs: none');
+    expect(text).toContain(
+      ['  crawls:', '    COMPLETED  2027-01-01T06:00:05.000Z  1m10s  900 DPU-s  $0.11'].join('\n'),
+    );
+    expect(text).toContain(
+      [
+        '  job runs:',
+        '    FAILED     2027-01-01T06:05:00.000Z  42s  -  -  boom at line 3',
+        '    SUCCEEDED  2026-10-01T06:05:00.000Z  8m32s  5120 DPU-s  $0.63',
+        '  (costs are estimates: AWS Glue on-demand list prices per DPU-hour)',
+      ].join('\n'),
+    );
     expect(text).toMatch(/raw\/ +9 objects +2\.0 KiB/);
   });
 });

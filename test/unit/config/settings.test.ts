@@ -32,6 +32,12 @@ describe('resolveSettings defaults', () => {
       workerType: 'G.1X',
       workers: 2,
       jobTimeoutMinutes: 120,
+      glueVersion: '5.0',
+      executionClass: 'STANDARD',
+      pythonModules: [],
+      jobRunQueuing: false,
+      expectedMinutes: undefined,
+      retentionDays: 30,
       prune: false,
       maxRequests: 32,
       maxMemoryMib: 64,
@@ -56,6 +62,10 @@ describe('resolveSettings defaults', () => {
     [{ workerType: '' }, 'invalid --worker-type "": valid values are'],
     [{ workers: '' }, 'invalid --workers "": expected a whole number'],
     [{ jobTimeout: '' }, 'invalid --job-timeout "": expected a whole number'],
+    [{ glueVersion: '' }, 'invalid --glue-version "": valid values are 5.0, 5.1'],
+    [{ executionClass: '' }, 'invalid --execution-class "": valid values are STANDARD, FLEX'],
+    [{ expectedMinutes: '' }, 'invalid --expected-minutes "": expected a number of minutes'],
+    [{ retentionDays: '' }, 'invalid --retention-days "": expected a whole number'],
     [{ logLevel: '' }, 'invalid --log-level "": valid values are'],
     [{ logFormat: '' }, 'invalid --log-format "": valid values are'],
   ])('rejects empty text, naming the option and what is valid: %j', (raw, text) => {
@@ -259,6 +269,74 @@ describe('resolveSettings validation', () => {
   });
 });
 
+describe('job settings that follow Glue', () => {
+  it.each([
+    [{ glueVersion: '4.0' }, 'invalid --glue-version "4.0": valid values are 5.0, 5.1'],
+    [{ glueVersion: 6 }, 'invalid --glue-version 6: valid values are 5.0, 5.1'],
+    [{ executionClass: 'flex' }, 'invalid --execution-class "flex": valid values are STANDARD, FLEX'],
+    [{ expectedMinutes: 0 }, 'invalid --expected-minutes 0: expected a number of minutes greater than 0 and at most 2880'],
+    [{ expectedMinutes: 'soon' }, 'invalid --expected-minutes "soon"'],
+    [{ retentionDays: -1 }, 'invalid --retention-days -1: expected a whole number from 0 to 3650'],
+    [{ retentionDays: 1.5 }, 'invalid --retention-days 1.5'],
+  ])('rejects %j in one line naming the value and what is valid', (raw, text) => {
+    const message = usageErrorOf(raw as RawOptions).message;
+    expect(message).toContain(text);
+    expect(message).not.toContain('\n');
+  });
+
+  it('takes Glue 5.1, also as a number from a config file, and 5 as 5.0', () => {
+    expect(resolveSettings({ glueVersion: '5.1' }, {}, CWD).glueVersion).toBe('5.1');
+    expect(resolveSettings({ glueVersion: 5.1 }, {}, CWD).glueVersion).toBe('5.1');
+    expect(resolveSettings({ glueVersion: 5 }, {}, CWD).glueVersion).toBe('5.0');
+  });
+
+  it('takes FLEX on G.1X and G.2X workers, and refuses it on larger ones as Glue does', () => {
+    expect(resolveSettings({ executionClass: 'FLEX', workerType: 'G.2X' }, {}, CWD).executionClass).toBe('FLEX');
+    const message = usageErrorOf({ executionClass: 'FLEX', workerType: 'G.4X' }).message;
+    expect(message).toBe(
+      'invalid --worker-type G.4X with --execution-class FLEX: Glue runs Flex jobs on G.1X or G.2X workers only; valid: --worker-type G.1X or G.2X, or --execution-class STANDARD',
+    );
+  });
+
+  it('takes minutes with a fraction and retention 0, which keeps everything', () => {
+    expect(resolveSettings({ expectedMinutes: '2.5', retentionDays: '0' }, {}, CWD)).toMatchObject({ expectedMinutes: 2.5, retentionDays: 0 });
+  });
+
+  it('turns job run queuing on for a real true only', () => {
+    expect(resolveSettings({ jobRunQueuing: true }, {}, CWD).jobRunQueuing).toBe(true);
+    expect(resolveSettings({ jobRunQueuing: 'yes' }, {}, CWD).jobRunQueuing).toBe(false);
+  });
+
+  it('reads --python-modules as a list of pip requirements, spaces around commas aside', () => {
+    expect(resolveSettings({ pythonModules: 'pyarrow==17.0.0, rapidfuzz>=3,requests[socks]~=2.31,s3://wheels-bucket/lib/x-1.0-py3-none-any.whl' }, {}, CWD).pythonModules).toEqual([
+      'pyarrow==17.0.0',
+      'rapidfuzz>=3',
+      'requests[socks]~=2.31',
+      's3://wheels-bucket/lib/x-1.0-py3-none-any.whl',
+    ]);
+    expect(resolveSettings({ pythonModules: '' }, {}, CWD).pythonModules).toEqual([]);
+  });
+
+  it.each([
+    ['pandas==', '"pandas==" is not a pip requirement'],
+    ['my package', '"my package" is not a pip requirement'],
+    ['pandas>=1,<2', '"<2" is not a pip requirement'],
+    ['a,,b', 'an empty entry'],
+    ['pandas,numpy,', 'an empty entry'],
+    ['https://example.com/x.whl', '"https://example.com/x.whl" is not a pip requirement'],
+  ])('rejects --python-modules %j, saying which entry and what is valid', (pythonModules, why) => {
+    const message = usageErrorOf({ pythonModules }).message;
+    expect(message).toContain(`invalid --python-modules "${pythonModules}": ${why}`);
+    expect(message).toContain('valid: comma-separated NAME, NAME==VERSION');
+  });
+
+  it('rejects a package listed twice, however its name is spelt', () => {
+    expect(usageErrorOf({ pythonModules: 'pandas==2.2.2,Pandas' }).message).toBe(
+      'invalid --python-modules "pandas==2.2.2,Pandas": "pandas" is listed twice; valid: each package once',
+    );
+  });
+});
+
 describe('stackName', () => {
   it('returns a valid name unchanged and names an invalid one in the error', () => {
     expect(stackName('flights-2')).toBe('flights-2');
@@ -288,7 +366,7 @@ describe('the option table', () => {
   it('offers a choice list exactly where the setting is one of a few values', () => {
     expect(OPTIONS.workerType.choices).toEqual(WORKER_TYPES);
     expect(OPTIONS.logLevel.choices).toEqual(['error', 'warn', 'info', 'debug']);
-    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['log-format', 'log-level', 'worker-type']);
+    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['execution-class', 'log-format', 'log-level', 'worker-type']);
   });
 });
 

@@ -55,6 +55,20 @@ const ABORT_RULE: LifecycleRule = {
   AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
 };
 
+/** The expiry rules of --retention-days, 30 by default, as S3 describes them. */
+function retention(days = 30): LifecycleRule[] {
+  return [
+    { ID: 'retention-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: days }, NoncurrentVersionExpiration: { NoncurrentDays: days } },
+    {
+      ID: 'retention-spark-logs',
+      Status: 'Enabled',
+      Filter: { Prefix: 'spark-logs/' },
+      Expiration: { Days: days },
+      NoncurrentVersionExpiration: { NoncurrentDays: days },
+    },
+  ];
+}
+
 /** A bucket exactly as this stack configures it, as S3 describes it. */
 function inSyncState(bucket: string): BucketState {
   return {
@@ -62,7 +76,7 @@ function inSyncState(bucket: string): BucketState {
     encryption: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false },
     ownership: 'BucketOwnerEnforced',
     policy: { Version: '2012-10-17', Statement: [tlsStatement(bucket)] },
-    lifecycleRules: [ABORT_RULE],
+    lifecycleRules: [ABORT_RULE, ...retention()],
   };
 }
 
@@ -76,7 +90,7 @@ function mockExistingBucket(t: MockedStack, overrides: { tagSet?: { Key: string;
   });
   t.s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
   t.s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Version: '2012-10-17', Statement: [tlsStatement(bucket)] }) });
-  t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [ABORT_RULE] });
+  t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [ABORT_RULE, ...retention()] });
   t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: overrides.tagSet ?? STACK_TAGS });
 }
 
@@ -197,8 +211,15 @@ describe('bucketResource.find', () => {
     const resource = bucketResource(t.ctx);
     const state = (await resource.find())!.state;
     expect(state).toMatchObject({ publicAccessBlock: undefined, encryption: undefined, ownership: undefined, policy: undefined, lifecycleRules: [] });
-    expect(resource.drift(state)).toEqual(['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle']);
-    expect(driftLabels(resource, state)).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule']);
+    expect(resource.drift(state)).toEqual(['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle', 'retention']);
+    expect(driftLabels(resource, state)).toEqual([
+      'public access block',
+      'default encryption',
+      'object ownership',
+      'TLS-only policy',
+      'lifecycle rule',
+      'retention of tmp/ and spark-logs/',
+    ]);
   });
 
   it.each([
@@ -240,7 +261,7 @@ describe('bucketResource.drift', () => {
     const busy: BucketState = {
       ...state,
       policy: { Version: '2012-10-17', Statement: [{ Sid: 'AllowAnalytics', Effect: 'Allow' }, ...state.policy!.Statement] },
-      lifecycleRules: [{ ID: 'expire-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }, ABORT_RULE],
+      lifecycleRules: [{ ID: 'expire-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 1 } }, ABORT_RULE, ...retention()],
     };
     expect(bucketResource(t.ctx).drift(busy)).toEqual([]);
   });
@@ -256,8 +277,8 @@ describe('bucketResource.drift', () => {
   it('labels every drift key with the words a plan shows', () => {
     const resource = bucketResource(stack().ctx);
     expect(
-      (['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle'] as const).map((key) => resource.label(key)),
-    ).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule']);
+      (['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle', 'retention'] as const).map((key) => resource.label(key)),
+    ).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule', 'retention of tmp/ and spark-logs/']);
   });
 
   it.each(['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'])(
@@ -325,7 +346,7 @@ describe('bucketResource.drift', () => {
     ['with other days', [{ ...ABORT_RULE, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 30 } }]],
   ])('reports the abort-uploads lifecycle rule when %s', (_what, rules) => {
     const t = stack();
-    expect(driftLabels(bucketResource(t.ctx), { ...inSyncState(t.ctx.names.bucket), lifecycleRules: rules })).toEqual(['lifecycle rule']);
+    expect(driftLabels(bucketResource(t.ctx), { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [...rules, ...retention()] })).toEqual(['lifecycle rule']);
   });
 });
 
@@ -379,7 +400,7 @@ describe('bucketResource.create', () => {
     });
     expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input).toEqual({
       Bucket: 'my-data-bucket',
-      LifecycleConfiguration: { Rules: [ABORT_RULE] },
+      LifecycleConfiguration: { Rules: [ABORT_RULE, ...retention()] },
     });
     const policy = JSON.parse(t.s3.commandCalls(PutBucketPolicyCommand)[0]?.args[0].input.Policy as string);
     expect(policy).toEqual({ Version: '2012-10-17', Statement: [tlsStatement('my-data-bucket')] });
@@ -470,11 +491,64 @@ describe('bucketResource.update', () => {
     const resource = bucketResource(t.ctx);
     const userRule: LifecycleRule = { ID: 'expire-processed', Status: 'Enabled', Filter: { Prefix: 'processed/' }, Expiration: { Days: 365 } };
     const stale = { ...ABORT_RULE, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } };
-    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [userRule, stale] };
+    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [userRule, stale, ...retention()] };
     await resource.update(state, resource.drift(state));
     expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({
-      Rules: [userRule, ABORT_RULE],
+      Rules: [userRule, ABORT_RULE, ...retention()],
     });
+  });
+
+  it('adds the expiry of tmp/ and spark-logs/ to a bucket made before them, keeping the rules others added', async () => {
+    const t = stack();
+    const resource = bucketResource(t.ctx);
+    const userRule: LifecycleRule = { ID: 'expire-processed', Status: 'Enabled', Filter: { Prefix: 'processed/' }, Expiration: { Days: 365 } };
+    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [userRule, ABORT_RULE] };
+    expect(resource.drift(state)).toEqual(['retention']);
+    expect(driftLabels(resource, state)).toEqual(['retention of tmp/ and spark-logs/']);
+    await resource.update(state, ['retention']);
+    expect(sentCommands(t)).toEqual(['PutBucketLifecycleConfigurationCommand']);
+    expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({
+      Rules: [userRule, ABORT_RULE, ...retention()],
+    });
+  });
+
+  it('changes the days when --retention-days changes', async () => {
+    const t = stack({ raw: { retentionDays: 7 } });
+    const resource = bucketResource(t.ctx);
+    const state = inSyncState(t.ctx.names.bucket);
+    expect(resource.drift(state)).toEqual(['retention']);
+    await resource.update(state, ['retention']);
+    expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({
+      Rules: [ABORT_RULE, ...retention(7)],
+    });
+  });
+
+  it('with --retention-days 0 removes the expiry rules and keeps everything', async () => {
+    const t = stack({ raw: { retentionDays: 0 } });
+    const resource = bucketResource(t.ctx);
+    const state = inSyncState(t.ctx.names.bucket);
+    expect(resource.drift(state)).toEqual(['retention']);
+    await resource.update(state, ['retention']);
+    expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({ Rules: [ABORT_RULE] });
+    expect(resource.drift({ ...state, lifecycleRules: [ABORT_RULE] })).toEqual([]);
+    expect(resource.createDetails?.()).toContain('tmp/ and spark-logs/ kept');
+  });
+
+  it.each<[string, LifecycleRule[]]>([
+    ['one is disabled', [{ ...retention()[0]!, Status: 'Disabled' }, retention()[1]!]],
+    ['one is missing', [retention()[0]!]],
+    ['one covers another prefix', [{ ...retention()[0]!, Filter: { Prefix: 'tmp' } }, retention()[1]!]],
+    ['old versions are kept', [{ ...retention()[0]!, NoncurrentVersionExpiration: undefined }, retention()[1]!]],
+  ])('reports the expiry rules when %s', (_what, rules) => {
+    const t = stack();
+    expect(bucketResource(t.ctx).drift({ ...inSyncState(t.ctx.names.bucket), lifecycleRules: [ABORT_RULE, ...rules] })).toEqual(['retention']);
+  });
+
+  it('reads a rule with the prefix at the top level, as older rules have it, as the same rule', () => {
+    const t = stack();
+    const [tmp, logs] = retention();
+    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [ABORT_RULE, { ...tmp!, Filter: undefined, Prefix: 'tmp/' }, logs!] };
+    expect(bucketResource(t.ctx).drift(state)).toEqual([]);
   });
 
   it('keeps other policy statements when it adds the TLS statement', async () => {

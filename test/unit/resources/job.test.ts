@@ -8,7 +8,7 @@ import {
   type Job,
 } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jobDrift, jobResource, jobSpec } from '../../../src/resources/job.js';
+import { jobCreateDetails, jobDrift, jobResource, jobSpec } from '../../../src/resources/job.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';
 import { driftLabels, glueResourceArn, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
@@ -75,12 +75,37 @@ describe('jobSpec', () => {
       Timeout: 120,
       MaxRetries: 0,
       ExecutionProperty: { MaxConcurrentRuns: 1 },
+      ExecutionClass: 'STANDARD',
+      JobRunQueuingEnabled: false,
     });
   });
 
   it('takes worker type, worker count and timeout from the settings', () => {
     const s = mockedStack({ raw: { workerType: 'G.2X', workers: 10, jobTimeout: 45 } });
     expect(jobSpec(s.ctx, [])).toMatchObject({ WorkerType: 'G.2X', NumberOfWorkers: 10, Timeout: 45 });
+  });
+
+  it('takes the Glue version, execution class, extra Python packages and run queuing from the settings', () => {
+    const s = mockedStack({
+      raw: { bucket: 'data-bucket', glueVersion: '5.1', executionClass: 'FLEX', pythonModules: 'pyarrow==17.0.0, rapidfuzz>=3', jobRunQueuing: true },
+    });
+    const spec = jobSpec(s.ctx, MODULES);
+    expect(spec).toMatchObject({ GlueVersion: '5.1', ExecutionClass: 'FLEX', JobRunQueuingEnabled: true });
+    expect(spec.DefaultArguments).toEqual({ ...EXPECTED_ARGUMENTS, '--additional-python-modules': 'pyarrow==17.0.0,rapidfuzz>=3' });
+    expect(jobCreateDetails(spec)).toEqual([
+      'Glue 5.1',
+      '2 x G.1X',
+      'FLEX',
+      'timeout 120 min',
+      'Python modules pyarrow==17.0.0,rapidfuzz>=3',
+      'job run queuing',
+    ]);
+  });
+
+  it('passes no --additional-python-modules without extra packages, and a plan shows the defaults', () => {
+    const spec = jobSpec(t.ctx, MODULES);
+    expect(spec.DefaultArguments).not.toHaveProperty('--additional-python-modules');
+    expect(jobResource(t.ctx, MODULES).createDetails?.()).toEqual(['Glue 5.0', '2 x G.1X', 'STANDARD', 'timeout 120 min']);
   });
 
   it('passes no --extra-py-files when there are no modules', () => {
@@ -108,9 +133,23 @@ describe('jobDrift', () => {
     ['timeout', 'timeout', { Timeout: 2880 }],
     ['retries', 'retries', { MaxRetries: 3 }],
     ['concurrency', 'concurrency', { ExecutionProperty: { MaxConcurrentRuns: 4 } }],
+    ['execution class', 'executionClass', { ExecutionClass: 'FLEX' }],
+    ['Python modules', 'pythonModules', { DefaultArguments: { ...EXPECTED_ARGUMENTS, '--additional-python-modules': 'pandas==2.2.2' } }],
+    ['job run queuing', 'queuing', { JobRunQueuingEnabled: true }],
   ])('reports %s', (what, key, change) => {
     expect(jobDrift(spec(), { ...asGlueReturnsIt(), ...change })).toEqual([key]);
     expect(driftLabels(jobResource(t.ctx, MODULES), { ...asGlueReturnsIt(), ...change })).toEqual([what]);
+  });
+
+  it('reads a job without an execution class or queuing flag as STANDARD and not queuing', () => {
+    expect(jobDrift(spec(), { ...asGlueReturnsIt(), ExecutionClass: undefined, JobRunQueuingEnabled: undefined })).toEqual([]);
+  });
+
+  it('reports new settings asked for against a job made with the defaults', () => {
+    const s = mockedStack({
+      raw: { bucket: 'data-bucket', glueVersion: '5.1', executionClass: 'FLEX', pythonModules: 'pyarrow==17.0.0', jobRunQueuing: true },
+    });
+    expect(driftLabels(jobResource(s.ctx, MODULES), asGlueReturnsIt())).toEqual(['Python modules', 'Glue version', 'execution class', 'job run queuing']);
   });
 });
 
@@ -179,6 +218,23 @@ describe('jobResource', () => {
       Timeout: 120,
       MaxRetries: 0,
       ExecutionProperty: { MaxConcurrentRuns: 1 },
+      ExecutionClass: 'STANDARD',
+      JobRunQueuingEnabled: false,
+    });
+  });
+
+  it('on a changed execution class and packages sends UpdateJob with them and every other setting', async () => {
+    const s = mockedStack({ raw: { bucket: 'data-bucket', executionClass: 'FLEX', workerType: 'G.2X', pythonModules: 'pyarrow==17.0.0' } });
+    const resource = jobResource(s.ctx, MODULES);
+    const state = asGlueReturnsIt();
+    const drift = resource.drift(state);
+    expect(drift).toEqual(['pythonModules', 'workerType', 'executionClass']);
+    await resource.update(state, drift);
+    expect(s.glue.commandCalls(UpdateJobCommand)[0]!.args[0].input.JobUpdate).toMatchObject({
+      WorkerType: 'G.2X',
+      ExecutionClass: 'FLEX',
+      JobRunQueuingEnabled: false,
+      DefaultArguments: { ...EXPECTED_ARGUMENTS, '--additional-python-modules': 'pyarrow==17.0.0' },
     });
   });
 

@@ -29,7 +29,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../src/cli/logger.js';
 import { scanDataDir, scanJobDir } from '../../../src/transfer/local-files.js';
-import { abortIncompleteUploadsRule, denyInsecureTransport } from '../../../src/resources/bucket.js';
+import { abortIncompleteUploadsRule, denyInsecureTransport, retentionRules } from '../../../src/resources/bucket.js';
 import { crawlerSpec } from '../../../src/resources/crawler.js';
 import { jobSpec } from '../../../src/resources/job.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
@@ -97,7 +97,7 @@ function inSync(t: MockedStack): void {
   t.s3.on(GetBucketPolicyCommand).resolves({
     Policy: JSON.stringify({ Version: '2012-10-17', Statement: [denyInsecureTransport('aws', names.bucket)] }),
   });
-  t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [abortIncompleteUploadsRule] });
+  t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [abortIncompleteUploadsRule, ...retentionRules(30)] });
   t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: tagSet });
   t.s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
     Contents: [...remoteContent]
@@ -269,7 +269,7 @@ describe('converge', () => {
       'create trigger flight-delays-schedule',
       'create trigger flight-delays-on-crawl-success',
     ]);
-    expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced']);
+    expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced', 'tmp/ and spark-logs/ expire after 30 days']);
     expect(changes[1]?.details).toEqual(['upload 3 files (48 B)']);
   });
 

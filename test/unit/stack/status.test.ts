@@ -6,6 +6,7 @@ import {
   GetTriggerCommand,
   GetWorkflowCommand,
   GetWorkflowRunsCommand,
+  ListCrawlsCommand,
 } from '@aws-sdk/client-glue';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -39,6 +40,7 @@ describe('collectStatus', () => {
     ]);
     expect(report.lastJobRun).toBeNull();
     expect(report.lastWorkflowRun).toBeNull();
+    expect(report).toMatchObject({ workflowRuns: [], crawls: [], jobRuns: [] });
     expect(report.objects).toEqual({ raw: { objects: 0, bytes: 0 }, scripts: { objects: 0, bytes: 0 }, processed: { objects: 0, bytes: 0 } });
     expect(t.s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
     expect(mutatingCommands(t)).toEqual([]);
@@ -82,6 +84,7 @@ describe('collectStatus', () => {
         },
       ],
     });
+    t.glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
 
     const report = await collectStatus(t.ctx);
     expect(report.resources.every((r) => r.exists)).toBe(true);
@@ -104,9 +107,11 @@ describe('collectStatus', () => {
       completedOn: '2025-04-01T06:20:00.000Z',
       durationSeconds: 512,
       error: 'AnalysisException: table not found',
+      dpuSeconds: null,
+      costUsd: null,
     });
     expect(report.objects).toEqual({ raw: { objects: 2, bytes: 1024 }, scripts: { objects: 1, bytes: 5 }, processed: { objects: 0, bytes: 0 } });
-    expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 1 });
+    expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 5 });
     expect(mutatingCommands(t)).toEqual([]);
   });
 
@@ -121,6 +126,71 @@ describe('collectStatus', () => {
       state: 'external',
     });
     expect(t.iam.calls()).toHaveLength(0);
+  });
+
+  it('lists the last runs of the workflow, the crawler and the job with DPU-seconds and cost, newest first', async () => {
+    t = mockedStack({ region: 'us-east-1' });
+    mockNothingDeployed(t);
+    t.glue.on(GetWorkflowRunsCommand).resolves({
+      Runs: [
+        { WorkflowRunId: 'wr_2', Status: 'RUNNING', StartedOn: new Date('2025-07-01T06:00:00Z') },
+        { WorkflowRunId: 'wr_1', Status: 'COMPLETED', StartedOn: new Date('2025-04-01T06:00:00Z'), CompletedOn: new Date('2025-04-01T06:20:30Z') },
+      ],
+    });
+    t.glue.on(ListCrawlsCommand).resolves({
+      Crawls: [
+        { CrawlId: 'c1', State: 'COMPLETED', StartTime: new Date('2025-04-01T06:00:05Z'), EndTime: new Date('2025-04-01T06:01:15Z'), DPUHour: 0.25 },
+        { CrawlId: 'c2', State: 'FAILED', StartTime: new Date('2025-07-01T06:00:05Z'), EndTime: new Date('2025-07-01T06:00:35Z'), ErrorMessage: 'Access denied to s3' },
+      ],
+    });
+    t.glue.on(GetJobRunsCommand).resolves({
+      JobRuns: [
+        {
+          Id: 'jr_2',
+          JobRunState: 'SUCCEEDED',
+          StartedOn: new Date('2025-04-01T06:02:00Z'),
+          CompletedOn: new Date('2025-04-01T06:12:00Z'),
+          ExecutionTime: 512,
+          WorkerType: 'G.1X',
+          NumberOfWorkers: 10,
+          ExecutionClass: 'STANDARD',
+        },
+        {
+          Id: 'jr_1',
+          JobRunState: 'SUCCEEDED',
+          StartedOn: new Date('2025-01-01T06:02:00Z'),
+          CompletedOn: new Date('2025-01-01T06:22:00Z'),
+          ExecutionTime: 900,
+          WorkerType: 'G.2X',
+          NumberOfWorkers: 10,
+          DPUSeconds: 3000,
+          ExecutionClass: 'FLEX',
+        },
+      ],
+    });
+
+    const report = await collectStatus(t.ctx, { runs: 3 });
+    expect(report.workflowRuns.map((r) => [r.id, r.state, r.completedOn])).toEqual([
+      ['wr_2', 'RUNNING', null],
+      ['wr_1', 'COMPLETED', '2025-04-01T06:20:30.000Z'],
+    ]);
+    expect(report.workflowRuns[1]?.durationSeconds).toBe(1230);
+    expect(report.lastWorkflowRun?.id).toBe('wr_2');
+    expect(report.crawls).toEqual([
+      { id: 'c2', state: 'FAILED', startedOn: '2025-07-01T06:00:05.000Z', completedOn: '2025-07-01T06:00:35.000Z', durationSeconds: 30, error: 'Access denied to s3', dpuSeconds: null, costUsd: null },
+      { id: 'c1', state: 'COMPLETED', startedOn: '2025-04-01T06:00:05.000Z', completedOn: '2025-04-01T06:01:15.000Z', durationSeconds: 70, dpuSeconds: 900, costUsd: 0.11 },
+    ]);
+    // 512 s x 10 G.1X = 5120 DPU-s at $0.44/DPU-h; the Flex run as Glue counted it, 3000 DPU-s at $0.29.
+    expect(report.jobRuns).toEqual([
+      expect.objectContaining({ id: 'jr_2', durationSeconds: 512, workerType: 'G.1X', workers: 10, executionClass: 'STANDARD', dpuSeconds: 5120, costUsd: 0.625778 }),
+      expect.objectContaining({ id: 'jr_1', durationSeconds: 900, workerType: 'G.2X', workers: 10, executionClass: 'FLEX', dpuSeconds: 3000, costUsd: 0.241667 }),
+    ]);
+    expect(report.lastJobRun).toEqual(report.jobRuns[0]);
+    expect(report.priceTable).toMatch(/list prices/);
+    expect(t.glue.commandCalls(GetWorkflowRunsCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-pipeline', MaxResults: 3 });
+    expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 3 });
+    expect(t.glue.commandCalls(ListCrawlsCommand)[0]?.args[0].input).toMatchObject({ CrawlerName: 'flight-delays-raw-crawler' });
+    expect(mutatingCommands(t)).toEqual([]);
   });
 
   it('fails on errors other than not found', async () => {
