@@ -14,6 +14,7 @@ import { run as runPipeline } from '../commands/run.js';
 import { report } from '../commands/report.js';
 import { exportResults } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
+import { unlock } from '../commands/unlock.js';
 
 /**
  * Exit code after SIGTERM (what Kubernetes, systemd and most schedulers send to stop a process):
@@ -144,7 +145,13 @@ export async function main(argv: string[]): Promise<number> {
           }),
         ),
       )
-      .demandCommand(1, 'name a command: up, plan, status, run, report, export, cycle or teardown')
+      .command(
+        'unlock <id>',
+        'Remove the lock a command left when it died (the ID is the one a locked-out command names)',
+        (y) => y.positional('id', { type: 'string', describe: 'The lock ID' }),
+        withSettings((env, a) => unlock(env, { id: nonEmpty(a.id, 'id') })),
+      )
+      .demandCommand(1, 'name a command: up, plan, status, run, report, export, cycle, teardown or unlock')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
@@ -168,7 +175,8 @@ export async function main(argv: string[]): Promise<number> {
 function valueFlags(): Set<string> {
   const global = Object.values(OPTIONS).filter((spec) => spec.type !== 'boolean').map((spec) => spec.flag);
   const run = Object.entries(RUN_OPTIONS).filter(([, spec]) => !('type' in spec) || spec.type !== 'boolean').map(([flag]) => flag);
-  const flags = [...global, 'config', ...run];
+  // status --runs takes a number too.
+  const flags = [...global, 'config', 'runs', ...run];
   return new Set([...flags, ...flags.map((flag) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()))]);
 }
 

@@ -5,6 +5,7 @@ import type { CommandEnv } from '../cli/io.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
+import { withLock } from '../stack/lock.js';
 import { checkLocalSpark } from '../run/local-tools.js';
 import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
 import { withStack } from '../stack/context.js';
@@ -50,7 +51,8 @@ async function runLocal({ settings, runtime, io }: CommandEnv, options: RunOptio
     if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first`, 'user');
     }
-    io.result(await runJobLocally(ctx, spark), formatRunReport);
+    // Held for the whole local run: it writes processed/, which a teardown meanwhile would delete.
+    io.result(await withLock(ctx, 'run --local', () => runJobLocally(ctx, spark)), formatRunReport);
     return EXIT_OK;
   });
 }
@@ -58,7 +60,8 @@ async function runLocal({ settings, runtime, io }: CommandEnv, options: RunOptio
 async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOptions): Promise<number> {
   const { logger, progress } = runtime;
   return withStack(settings, runtime, async (ctx) => {
-    const pipelineRun = await startOrJoinRun(ctx);
+    // Held while starting, so a teardown cannot delete the job under a run it has not seen.
+    const pipelineRun = (await bucketExists(ctx.aws.s3, ctx.names.bucket)) ? await withLock(ctx, 'run', () => startOrJoinRun(ctx)) : await startOrJoinRun(ctx);
     if (pipelineRun.alreadyRunning) {
       logger.warn(`a run of ${ctx.names.workflow} is already in progress (${pipelineRun.runId}, started ${pipelineRun.startedAt.toISOString()}): not starting another`);
     } else {

@@ -2,6 +2,7 @@ import { formatTeardown } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
 import { withStack } from '../stack/context.js';
+import { withLock } from '../stack/lock.js';
 import { executeTeardown, label, surveyTeardown } from '../stack/teardown.js';
 
 /** What teardown prints: what it deleted and what it left alone because another created it. */
@@ -47,7 +48,9 @@ export async function teardown({ settings, runtime, io }: CommandEnv, options: {
       }
     }
 
-    const outcome = await executeTeardown(ctx, survey);
+    // The lock lives in the bucket: held while the stack is deleted, and gone with the bucket.
+    const ownsBucket = survey.some((s) => s.resource.kind === 'bucket' && s.ownership === 'owned');
+    const outcome = ownsBucket ? await withLock(ctx, 'teardown', () => executeTeardown(ctx, survey)) : await executeTeardown(ctx, survey);
     return finish(outcome.deleted, outcome.foreign);
   });
 }

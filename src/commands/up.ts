@@ -3,6 +3,7 @@ import type { CommandEnv } from '../cli/io.js';
 import { connect } from '../aws/clients.js';
 import { withStack } from '../stack/context.js';
 import { converge } from '../stack/converge.js';
+import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
 import { estimateRunCost } from '../stack/cost.js';
 import { PREFIX } from '../stack/names.js';
 import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
@@ -15,7 +16,13 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
   const data = await scanDataDir(settings.dataDir, PREFIX.raw);
   const scripts = await scanJobDir(settings.jobDir, PREFIX.scripts);
   return withStack(settings, runtime, async (ctx) => {
-    const changes = await converge(ctx, { data, scripts }, options);
+    let held: HeldLock | undefined;
+    let changes;
+    try {
+      changes = await converge(ctx, { data, scripts }, { ...options, lock: async () => void (held = await acquireLock(ctx, 'up')) });
+    } finally {
+      await releaseQuietly(ctx, held);
+    }
     // Shown where the decision is made: what one run of the pipeline, as planned, would cost.
     const cost = await estimateRunCost(ctx);
     io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost }, formatChanges);

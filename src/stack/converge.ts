@@ -9,15 +9,33 @@ import { stackResources, type LocalSources } from './resources.js';
  * `up`: walks the stack's resources in order, reading each and creating or updating what differs.
  * With `dryRun` (`plan`) it only reads. Returns one planned change per resource.
  */
-export async function converge(ctx: StackContext, sources: LocalSources, options: { dryRun: boolean }): Promise<PlannedChange[]> {
+export async function converge(
+  ctx: StackContext,
+  sources: LocalSources,
+  options: {
+    readonly dryRun: boolean;
+    /**
+     * Takes the stack's lock before the first change. It lives in the bucket, so a bucket being
+     * created comes first; an `up` with nothing to change writes nothing, not even a lock.
+     */
+    readonly lock?: () => Promise<void>;
+  },
+): Promise<PlannedChange[]> {
   const { logger } = ctx;
   logger.info(`${options.dryRun ? 'planning' : 'converging'} stack ${ctx.names.stack} in ${ctx.aws.accountId} ${ctx.aws.region}`);
   if (!usesTls(ctx.settings.endpointUrl)) {
     logger.warn(`endpoint ${redactUrl(ctx.settings.endpointUrl)} is plain HTTP: the bucket gets no TLS-only policy`);
   }
   const changes: PlannedChange[] = [];
+  let locked = false;
   for (const resource of stackResources(ctx, sources)) {
-    const step = await planStep(ctx, resource);
+    let step = await planStep(ctx, resource);
+    if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
+      await options.lock?.();
+      locked = true;
+      // Read again under the lock: another command may have changed it before we held the lock.
+      step = await planStep(ctx, resource);
+    }
     changes.push(step.change);
     if (options.dryRun) continue;
     const { action, kind, name, details } = step.change;
