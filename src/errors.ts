@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import { OPERATION_KEY } from './aws/operation.js';
+
 /**
  * Every failure the CLI reports goes through one class, so the top level can pick the exit code
  * and print one line without knowing where the error came from.
@@ -71,15 +74,45 @@ function faultOf(cause: unknown): Fault {
   return cause instanceof ProvisionerError ? cause.fault : 'aws';
 }
 
-/** One line for any thrown value: SDK errors carry a name worth showing next to the message. */
+/**
+ * One line for any thrown value. An SDK error shows the call that failed (`S3 HeadObject`, from
+ * aws/operation.ts), its name and message, and the HTTP status, the request id and the number of
+ * attempts. What the SDK names a bodiless answer ("Unknown", "UnknownError") is never shown: the
+ * status says it ("HTTP 500 Internal Server Error").
+ */
 export function describeCause(cause: unknown): string {
   if (cause instanceof ProvisionerError) return cause.message;
   if (cause instanceof Error) {
-    const name = cause.name && cause.name !== 'Error' ? `${cause.name}: ` : '';
-    return `${name}${firstLine(cause.message)}`;
+    const { $metadata: meta, code } = cause as SdkErrorFields;
+    const status = meta?.httpStatusCode;
+    const name = cause.name && cause.name !== 'Error' && !UNINFORMATIVE.test(cause.name) ? cause.name : undefined;
+    const message = UNINFORMATIVE.test(cause.message.trim()) || cause.message.trim() === name ? undefined : firstLine(cause.message);
+    const facts: string[] = [];
+    let what: string;
+    if (name || message) {
+      what = [name, message].filter(Boolean).join(': ');
+      if (status) facts.push(`HTTP ${status}`);
+    } else {
+      what = status ? `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() : '(no message)';
+    }
+    if (!status && code && !what.includes(code)) facts.push(code);
+    if (meta?.requestId) facts.push(`request id ${meta.requestId}`);
+    if (meta?.attempts && meta.attempts > 1) facts.push(`${meta.attempts} attempts`);
+    const operation = (cause as unknown as Record<string, unknown>)[OPERATION_KEY];
+    const prefix = typeof operation === 'string' ? `${operation}: ` : '';
+    return `${prefix}${what}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}`;
   }
   return String(cause);
 }
+
+/** What an SDK error carries besides name and message; a network error has a Node `code`. */
+interface SdkErrorFields {
+  readonly $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number };
+  readonly code?: string;
+}
+
+/** The names and messages the SDK makes up for an answer without an error body. */
+const UNINFORMATIVE = /^(Unknown|UnknownError|\d{3}|)$/;
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';

@@ -4,10 +4,14 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ProvisionerError, UsageError, describeCause } from '../errors.js';
+import { rememberOperation } from './operation.js';
+import { PatientRetryStrategy } from './retry.js';
 
 export interface ClientOptions {
   readonly region: string | undefined;
   readonly endpointUrl: string | undefined;
+  /** Ctrl-C or SIGTERM: stops waiting to retry (aws/retry.ts). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The SDK clients and the account facts every resource module needs, built once per command. */
@@ -25,25 +29,35 @@ export interface Aws {
 
 const USER_AGENT: [string, string] = ['glue-provisioner', '0.1.0'];
 
-/** Standard retries (throttling, 5xx, timeouts) with a little more patience than the default 3. */
-const MAX_ATTEMPTS = 5;
+/**
+ * A connection that takes longer than this to open is retried. An answer may take as long as it
+ * takes, but a connection on which nothing moves for SOCKET_IDLE_MS is dropped and the request retried.
+ */
+const CONNECTION_TIMEOUT_MS = 10_000;
+const SOCKET_IDLE_MS = 120_000;
 
 export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms'>;
 
 export function createClients(options: ClientOptions): Clients {
-  const common = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    maxAttempts: MAX_ATTEMPTS,
-    customUserAgent: [USER_AGENT],
+  // Each client has its own strategy, so no client's failures take the retries of another.
+  const common = () => {
+    const retryStrategy = new PatientRetryStrategy({ signal: options.signal });
+    return {
+      ...(options.region ? { region: options.region } : {}),
+      ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+      retryStrategy,
+      maxAttempts: retryStrategy.maxAttempts(),
+      requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_IDLE_MS },
+      customUserAgent: [USER_AGENT],
+    };
   };
   return {
     // Emulators and private endpoints answer on one host name, so address buckets by path there.
-    s3: new S3Client({ ...common, forcePathStyle: options.endpointUrl !== undefined }),
-    glue: new GlueClient(common),
-    iam: new IAMClient(common),
-    sts: new STSClient(common),
-    kms: new KMSClient(common),
+    s3: rememberOperation(new S3Client({ ...common(), forcePathStyle: options.endpointUrl !== undefined })),
+    glue: rememberOperation(new GlueClient(common())),
+    iam: rememberOperation(new IAMClient(common())),
+    sts: rememberOperation(new STSClient(common())),
+    kms: rememberOperation(new KMSClient(common())),
   };
 }
 
