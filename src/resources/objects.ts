@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, HeadObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListMultipartUploadsCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
 import { formatBytes } from '../cli/progress.js';
 import type { StackContext } from '../stack/context.js';
@@ -22,13 +22,15 @@ export interface PrefixState {
   readonly unchanged: SentRecord;
   /** The record as it was read, so it is written only when it changes. */
   readonly recorded: SentRecord;
+  /** Multipart uploads left open under the prefix by an `up` that was killed. */
+  readonly staleUploads: readonly { readonly key: string; readonly uploadId: string }[];
 }
 
 /**
  * A file to send or, with --prune, an object to delete (the key says which, and is its own label);
  * `record` when the record of sent files must be brought up to date (after an interrupted `up`).
  */
-type ObjectsKey = `upload ${string}` | `delete ${string}` | 'record';
+type ObjectsKey = `upload ${string}` | `delete ${string}` | 'record' | 'staleUploads';
 
 /** Local files hashed at once while deciding what changed: disk and CPU bound, not network. */
 const HASHES_AT_ONCE = 4;
@@ -45,13 +47,14 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
   return {
     kind: 'objects',
     name: `s3://${Bucket}/${prefix}`,
-    label: (key) => (key === 'record' ? 'record of sent files' : key),
+    label: (key) => (key === 'record' ? 'record of sent files' : key === 'staleUploads' ? 'unfinished uploads of an interrupted up' : key),
 
     async find() {
       let listed: Map<string, Listed>;
       let recorded: SentRecord;
+      let staleUploads: PrefixState['staleUploads'];
       try {
-        [listed, recorded] = await Promise.all([listPrefix(ctx, prefix), readSentRecord(s3, Bucket, prefix)]);
+        [listed, recorded, staleUploads] = await Promise.all([listPrefix(ctx, prefix), readSentRecord(s3, Bucket, prefix), openUploads(ctx, prefix)]);
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
@@ -67,12 +70,13 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
         if (!localKeys.has(key) && !pruned.has(key) && listed.get(key)?.etag === entry.etag) unchanged.set(key, entry);
       }
       // Objects carry no tags of their own: they are the stack's because the bucket is.
-      return { state: { toSend, toPrune, unchanged, recorded }, tags: {} };
+      return { state: { toSend, toPrune, unchanged, recorded, staleUploads }, tags: {} };
     },
 
     drift(state) {
       const keys: ObjectsKey[] = [...state.toSend.map((f) => `upload ${f.key}` as const), ...state.toPrune.map((key) => `delete ${key}` as const)];
       if (keys.length === 0 && !sameRecord(state.unchanged, state.recorded)) keys.push('record');
+      if (state.staleUploads.length > 0) keys.push('staleUploads');
       return keys;
     },
 
@@ -82,11 +86,14 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
     },
 
     async create() {
+      // An up killed before its first file was complete leaves nothing listed, but an open upload.
+      await abortStale(ctx, await openUploads(ctx, prefix));
       const sent = await uploadFiles(s3, Bucket, files, limits, ctx);
       await writeSentRecord(s3, Bucket, prefix, new Map(sent.map(({ key, ...entry }) => [key, entry])));
     },
 
     async update(state) {
+      await abortStale(ctx, state.staleUploads);
       const sent = await uploadFiles(s3, Bucket, state.toSend, limits, ctx);
       const record = new Map<string, SentEntry>([...state.unchanged, ...sent.map(({ key, ...entry }): [string, SentEntry] => [key, entry])]);
       if (!sameRecord(record, state.recorded)) await writeSentRecord(s3, Bucket, prefix, record);
@@ -97,6 +104,29 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
       if (state.toPrune.length > 0) ctx.logger.info(`pruned ${state.toPrune.length} objects no longer present locally`);
     },
   };
+}
+
+/**
+ * Only a killed `up` leaves uploads open under raw/ or scripts/: a live one holds the stack's lock,
+ * which a change runs under, so whatever is open then is stale. It costs storage until aborted.
+ */
+async function abortStale(ctx: StackContext, uploads: PrefixState['staleUploads']): Promise<void> {
+  for (const { key, uploadId } of uploads) {
+    await ctx.aws.s3.send(new AbortMultipartUploadCommand({ Bucket: ctx.names.bucket, Key: key, UploadId: uploadId }));
+  }
+  if (uploads.length > 0) ctx.logger.info(`aborted ${uploads.length} unfinished uploads left by an interrupted up`);
+}
+
+/** Multipart uploads open under the prefix. */
+async function openUploads(ctx: StackContext, prefix: string): Promise<{ key: string; uploadId: string }[]> {
+  const open: { key: string; uploadId: string }[] = [];
+  let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+  for (;;) {
+    const page = await ctx.aws.s3.send(new ListMultipartUploadsCommand({ Bucket: ctx.names.bucket, Prefix: prefix, ...markers }));
+    for (const upload of page.Uploads ?? []) if (upload.Key && upload.UploadId) open.push({ key: upload.Key, uploadId: upload.UploadId });
+    if (!page.IsTruncated || !page.NextKeyMarker) return open;
+    markers = { KeyMarker: page.NextKeyMarker, ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}) };
+  }
 }
 
 /** Every object under the prefix with its size and ETag: one request per 1,000 objects. */

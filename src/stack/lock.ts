@@ -8,7 +8,8 @@ import type { StackContext } from './context.js';
 /**
  * The stack's lock: one object in its bucket, written only if absent (S3's conditional write,
  * If-None-Match: *), as Terraform's S3 backend locks its state. Commands that change the stack hold
- * it, so `up` and `teardown` (or two `up`s) never interleave, from one machine or many.
+ * it, so `up` and `teardown` (or two `up`s) never interleave, from one machine or many. A lock whose
+ * holder died on this machine is taken over; one left on another machine needs `unlock ID`.
  */
 export const LOCK_KEY = '.provisioner/lock.json';
 
@@ -17,6 +18,8 @@ export interface LockInfo {
   readonly id: string;
   readonly command: string;
   readonly who: string;
+  /** The machine the holder runs on: there, a holder whose process is gone is known to be dead. */
+  readonly host?: string;
   readonly pid: number;
   readonly createdAt: string;
 }
@@ -28,19 +31,27 @@ export interface HeldLock {
 }
 
 export async function acquireLock(ctx: StackContext, command: string, now: () => Date = () => new Date()): Promise<HeldLock> {
-  const info: LockInfo = { id: randomUUID(), command, who: whoAmI(), pid: process.pid, createdAt: now().toISOString() };
+  const info: LockInfo = { id: randomUUID(), command, who: whoAmI(), host: hostname(), pid: process.pid, createdAt: now().toISOString() };
   const { s3 } = ctx.aws;
   const Bucket = ctx.names.bucket;
+  const write = async (condition: { IfNoneMatch: string } | { IfMatch: string }): Promise<string | undefined> =>
+    (await s3.send(new PutObjectCommand({ Bucket, Key: LOCK_KEY, Body: JSON.stringify(info), ContentType: 'application/json', ...condition }))).ETag;
   let etag: string | undefined;
   try {
-    const written = await s3.send(
-      new PutObjectCommand({ Bucket, Key: LOCK_KEY, Body: JSON.stringify(info), ContentType: 'application/json', IfNoneMatch: '*' }),
-    );
-    etag = written.ETag;
+    etag = await write({ IfNoneMatch: '*' });
   } catch (error) {
     if (!isHeldElsewhere(error)) throw error;
-    const holder = await readLock(ctx);
-    throw new ProvisionerError(lockedMessage(ctx, holder, now()), 'aws');
+    const held = await readLockWithEtag(ctx);
+    if (!held || !diedOnThisMachine(held.info)) throw new ProvisionerError(lockedMessage(ctx, held?.info, now()), 'aws');
+    // Its holder was killed here (kill -9, a closed terminal): take the lock over, but only if it is
+    // still that one (If-Match), so two commands doing the same cannot both win.
+    try {
+      etag = await write({ IfMatch: held.etag });
+    } catch (takeover) {
+      if (!isHeldElsewhere(takeover)) throw takeover;
+      throw new ProvisionerError(lockedMessage(ctx, (await readLock(ctx)) ?? held.info, now()), 'aws');
+    }
+    ctx.logger.warn(`took over the lock of \`${held.info.command}\` (pid ${held.info.pid}), which is no longer running on this machine`);
   }
   ctx.logger.debug(`locked stack ${ctx.names.stack} (lock ${info.id})`);
   return {
@@ -73,13 +84,29 @@ export async function breakLock(ctx: StackContext, id: string): Promise<LockInfo
 }
 
 export async function readLock(ctx: StackContext): Promise<LockInfo | undefined> {
+  return (await readLockWithEtag(ctx))?.info;
+}
+
+async function readLockWithEtag(ctx: StackContext): Promise<{ info: LockInfo; etag: string } | undefined> {
   const object = await orUndefined(ctx.aws.s3.send(new GetObjectCommand({ Bucket: ctx.names.bucket, Key: LOCK_KEY })));
   const text = await object?.Body?.transformToString();
-  if (!text) return undefined;
+  if (!object || !text) return undefined;
+  const etag = object.ETag ?? '';
   try {
-    return JSON.parse(text) as LockInfo;
+    return { info: JSON.parse(text) as LockInfo, etag };
   } catch {
-    return { id: 'unreadable', command: 'unknown', who: 'unknown', pid: 0, createdAt: '' };
+    return { info: { id: 'unreadable', command: 'unknown', who: 'unknown', pid: 0, createdAt: '' }, etag };
+  }
+}
+
+/** True only when the holder ran on this machine and its process is gone; anything unsure is alive. */
+function diedOnThisMachine(holder: LockInfo): boolean {
+  if (holder.host !== hostname() || !Number.isInteger(holder.pid) || holder.pid <= 0) return false;
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 

@@ -3,8 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -88,6 +90,7 @@ beforeEach(async () => {
   t = mockedStack({ raw: { bucket: 'data-bucket' } });
   t.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => ({ ETag: etagOf(bodyText(input)) }));
   t.s3.on(DeleteObjectsCommand).resolves({});
+  t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
 });
 
 afterEach(async () => {
@@ -128,7 +131,7 @@ describe('objectsResource.find', () => {
     const state = (await resource.find())!.state;
     expect(resource.drift(state)).toEqual([]);
     expect(t.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
-    expect(sentCommands(t).sort()).toEqual(['GetObjectCommand', 'ListObjectsV2Command']);
+    expect(sentCommands(t).sort()).toEqual(['GetObjectCommand', 'ListMultipartUploadsCommand', 'ListObjectsV2Command']);
   });
 
   it('checks the object itself when its ETag is not the recorded one (another writer, or an interrupted up)', async () => {
@@ -247,6 +250,7 @@ describe('objectsResource drift and update', () => {
     t = mockedStack({ raw: { bucket: 'data-bucket', prune: true } });
     t.s3.on(PutObjectCommand).resolves({});
     t.s3.on(DeleteObjectsCommand).resolves({});
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
     const files = await localFiles({ 'keep.csv': 'k' });
     const stale = Array.from({ length: 2_345 }, (_, i) => `raw/old/${String(i).padStart(4, '0')}.csv`);
     remote({ 'raw/keep.csv': { content: 'k', sha256: sha256('k') }, ...Object.fromEntries(stale.map((key) => [key, { content: 'stale row' }])) });
@@ -291,5 +295,28 @@ describe('objectsResource drift and update', () => {
     t.controller.abort();
     await expect(objectsResource(t.ctx, 'raw/', files).create()).rejects.toBeInstanceOf(InterruptedError);
     expect(t.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('aborts the uploads a killed up left open under its prefix, and only under it', async () => {
+    const files = await localFiles({ 'a.csv': 'a' });
+    remote({ 'raw/a.csv': { content: 'a', sha256: sha256('a') } });
+    record({ 'raw/a.csv': 'a' });
+    t.s3.on(ListMultipartUploadsCommand).callsFake((input: { Prefix?: string; KeyMarker?: string }) =>
+      input.KeyMarker
+        ? { Uploads: [{ Key: 'raw/big-2.bin', UploadId: 'u2' }], IsTruncated: false }
+        : { Uploads: [{ Key: 'raw/big-1.bin', UploadId: 'u1' }], IsTruncated: true, NextKeyMarker: 'raw/big-1.bin', NextUploadIdMarker: 'u1' },
+    );
+    t.s3.on(AbortMultipartUploadCommand).resolves({});
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const state = (await resource.find())!.state;
+    expect(t.s3.commandCalls(ListMultipartUploadsCommand)[0]?.args[0].input).toMatchObject({ Bucket: 'data-bucket', Prefix: 'raw/' });
+    expect(resource.drift(state)).toEqual(['staleUploads']);
+    expect(driftLabels(resource, state)).toEqual(['unfinished uploads of an interrupted up']);
+    await resource.update(state, ['staleUploads']);
+    expect(t.s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'data-bucket', Key: 'raw/big-1.bin', UploadId: 'u1' },
+      { Bucket: 'data-bucket', Key: 'raw/big-2.bin', UploadId: 'u2' },
+    ]);
+    expect(putInputs()).toEqual([]);
   });
 });

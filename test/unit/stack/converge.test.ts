@@ -16,6 +16,7 @@ import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   GetBucketEncryptionCommand,
   GetObjectCommand,
+  ListMultipartUploadsCommand,
   GetBucketLifecycleConfigurationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
@@ -82,6 +83,7 @@ afterEach(async () => {
 
 /** Mocks AWS holding the whole stack exactly as `up` leaves it, in the shapes AWS returns. */
 function inSync(t: MockedStack): void {
+  t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
   const { ctx } = t;
   const { names } = ctx;
   const tagSet = Object.entries(OURS).map(([Key, Value]) => ({ Key, Value }));

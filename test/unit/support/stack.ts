@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Aws } from '../../../src/aws/clients.js';
@@ -129,6 +129,7 @@ export function commandsInOrder(stack: MockedStack): string[] {
 export function mockNothingDeployed(t: MockedStack): void {
   t.s3.on(HeadBucketCommand).rejects(s3NotFound());
   t.s3.on(ListObjectsV2Command).rejects(s3NoSuchBucket());
+  t.s3.on(ListMultipartUploadsCommand).rejects(s3NoSuchBucket());
   t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
   t.glue.on(GetDatabaseCommand).rejects(glueNotFound());
   t.glue.on(GetCrawlerCommand).rejects(glueNotFound());

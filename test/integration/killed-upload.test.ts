@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsEnv, runCli } from './support/cli.js';
+import { startMoto, type MotoServer } from './support/moto.js';
+import { startRequestLog, type RequestLog } from './support/request-log.js';
+
+const CLI = path.resolve('dist/cli.js');
+const BUCKET = 'flight-delays-123456789012-us-east-1';
+
+describe('an up killed mid-upload (kill -9)', () => {
+  let moto: MotoServer;
+  let log: RequestLog;
+  let env: Record<string, string>;
+  let s3: S3Client;
+  let work: string;
+  let dirs: string[];
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    // Parts of the big file take a while, so the kill lands while its upload is open.
+    log = await startRequestLog(moto.url, { delay: (r) => (r.operation === 'UploadPart' ? 3_000 : 0) });
+    env = awsEnv(log.url);
+    s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    work = mkdtempSync(path.join(tmpdir(), 'provisioner-killed-'));
+    mkdirSync(path.join(work, 'data'));
+    writeFileSync(path.join(work, 'data', 'big.bin'), randomBytes(20 * 1024 * 1024));
+    dirs = ['--data-dir', path.join(work, 'data'), '--job-dir', path.resolve('glue-job')];
+  });
+
+  afterAll(async () => {
+    s3?.destroy();
+    await log?.close();
+    await moto?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('leaves its lock and an open upload; the next up takes the lock over, aborts the upload and converges', async () => {
+    const child = spawn(process.execPath, [CLI, 'up', ...dirs], { env, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    const deadline = Date.now() + 30_000;
+    while (!log.requests.some((r) => r.operation === 'UploadPart')) {
+      if (Date.now() > deadline) throw new Error('no multipart upload started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    child.kill('SIGKILL');
+    await exited;
+    const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    expect(open.Uploads ?? []).toHaveLength(1);
+
+    const resumed = await runCli(['up', ...dirs], env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // The killed up's lock is taken over: its process is gone from this machine.
+    expect(resumed.stderr).toMatch(/took over the lock of `up` \(pid \d+\), which is no longer running on this machine/);
+    expect(resumed.stderr).toContain('aborted 1 unfinished uploads left by an interrupted up');
+    const after = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
+    expect(after.Uploads ?? []).toEqual([]);
+
+    log.clear();
+    expect((await runCli(['up', ...dirs], env)).code).toBe(0);
+    expect(log.mutating()).toEqual([]);
+  });
+});
