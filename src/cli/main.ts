@@ -11,7 +11,6 @@ import { DEFAULT_STATUS_RUNS } from '../stack/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { run as runPipeline } from '../commands/run.js';
-import { report } from '../commands/report.js';
 import { exportResults } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
 import { unlock } from '../commands/unlock.js';
@@ -112,7 +111,10 @@ export async function main(argv: string[]): Promise<number> {
             out: { type: 'string', default: 'report.html', describe: 'Where to write the page' },
             open: { type: 'boolean', default: false, describe: 'Open the page in a browser' },
           }),
-        withSettings((env, a) => report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true })),
+        // Loaded when asked for: the charting libraries would cost every other command memory and start-up time.
+        withSettings(async (env, a) =>
+          (await import('../commands/report.js')).report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true }),
+        ),
       )
       .command(
         'export',

@@ -36,7 +36,7 @@ interface OptionSpec<T> {
   /** The flag, kebab-case; also PROVISIONER_<FLAG> and a camelCase or kebab-case config file key. */
   readonly flag: string;
   readonly type: 'string' | 'number' | 'boolean';
-  readonly group: 'Stack:' | 'Pipeline:' | 'Transfer:' | 'Output:';
+  readonly group: 'Stack:' | 'Pipeline:' | 'Monitoring:' | 'Transfer:' | 'Output:';
   readonly describe: string;
   /** Shown in --help and used when the option is not given. */
   readonly default?: string | number | boolean;
@@ -205,6 +205,29 @@ export const OPTIONS = {
     default: false,
     parse: (value) => value === true,
   }),
+  notify: option({
+    flag: 'notify',
+    type: 'string',
+    group: 'Monitoring:',
+    describe: 'Email this address when a run fails, times out or is stopped (repeatable)',
+    // Given several times, yargs hands over a list; PROVISIONER_NOTIFY holds them comma-separated.
+    parse: (value) => emailAddresses(value),
+  }),
+  notifyTopicArn: option({
+    flag: 'notify-topic-arn',
+    type: 'string',
+    group: 'Monitoring:',
+    describe: 'Send failed runs to this SNS topic of yours instead (never changed here)',
+    parse: (value) => validated(optionalString(value, 'notify-topic-arn'), assertTopicArn),
+  }),
+  dashboard: option({
+    flag: 'dashboard',
+    type: 'boolean',
+    group: 'Monitoring:',
+    describe: "A CloudWatch dashboard of the job's metrics and the crawler's runs",
+    default: false,
+    parse: (value) => value === true,
+  }),
   maxRequests: option({
     flag: 'max-requests',
     type: 'number',
@@ -267,7 +290,7 @@ export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = proces
       return [key, spec.parse(given === undefined || given === null ? spec.default : given, { env, cwd })];
     }),
   );
-  return Object.freeze(checkCombinations(settings as Settings));
+  return Object.freeze(assertOneAlertTarget(checkCombinations(settings as Settings)));
 }
 
 function camelCase(flag: string): string {
@@ -412,6 +435,55 @@ function assertKmsKey(value: string): void {
   const arn = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|alias\/[\w/-]+)$/;
   if (keyId.test(value) || arn.test(value) || /^alias\/[\w/-]+$/.test(value)) return;
   throw new UsageError(`invalid --kms-key "${value}": expected a key id, key ARN, alias/NAME or alias ARN`);
+}
+
+/**
+ * The HTML standard's check of an email address (what browsers accept in type="email"): a local
+ * part, an "@", and a domain of dot-separated labels. Stricter checks turn away addresses that work.
+ */
+const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/**
+ * --notify: every address given, from a repeated flag (a list), PROVISIONER_NOTIFY or the config file
+ * (comma-separated text or a list); each checked, duplicates (in any letter case) dropped.
+ */
+function emailAddresses(value: unknown): readonly string[] {
+  if (value === undefined || value === null) return [];
+  const given = Array.isArray(value) ? value : [value];
+  const addresses: string[] = [];
+  for (const item of given) {
+    if (typeof item !== 'string') throw new UsageError(`invalid --notify ${JSON.stringify(item)}: expected an email address such as ops@example.com`);
+    for (const part of item.split(',')) {
+      const address = part.trim();
+      if (address.length > 254 || !EMAIL.test(address)) {
+        throw new UsageError(`invalid --notify ${JSON.stringify(address)}: not an email address; valid: an address such as ops@example.com, once per --notify`);
+      }
+      if (!addresses.some((a) => a.toLowerCase() === address.toLowerCase())) addresses.push(address);
+    }
+  }
+  return addresses;
+}
+
+function assertTopicArn(value: string): void {
+  const match = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,256}(\.fifo)?)$/.exec(value);
+  if (!match) {
+    throw new UsageError(`invalid --notify-topic-arn "${value}": expected arn:aws:sns:<region>:<12-digit account>:<topic name>`);
+  }
+  if (match[2]) {
+    throw new UsageError(
+      `invalid --notify-topic-arn "${value}": a FIFO topic takes only messages with a group id, which alerts do not have; valid: a standard topic`,
+    );
+  }
+}
+
+/** The stack sends alerts to its own topic (--notify) or to yours (--notify-topic-arn), not both. */
+function assertOneAlertTarget<S extends Pick<Settings, 'notify' | 'notifyTopicArn'>>(settings: S): S {
+  if (settings.notifyTopicArn && settings.notify.length > 0) {
+    throw new UsageError(
+      `invalid --notify "${settings.notify.join(',')}" with --notify-topic-arn: the stack emails --notify addresses from a topic of its own and never changes yours; valid: one of the two (subscribe the addresses to your topic yourself)`,
+    );
+  }
+  return settings;
 }
 
 function region(value: string | undefined): string | undefined {
