@@ -1,7 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ProvisionerError, UsageError, describeCause } from '../errors.js';
 import { rememberOperation } from './operation.js';
@@ -20,8 +24,16 @@ export interface Aws {
   readonly glue: GlueClient;
   readonly iam: IAMClient;
   readonly sts: STSClient;
-  /** Only to resolve --kms-key to the key's ARN. */
+  /** Resolves --kms-key to the key's ARN; holds the key of the alert topic. */
   readonly kms: KMSClient;
+  /** The alert topic and its email subscriptions. */
+  readonly sns: SNSClient;
+  /** The rules that send failed runs to the alert topic. */
+  readonly events: EventBridgeClient;
+  /** The job's log streams (`provisioner logs`). */
+  readonly logs: CloudWatchLogsClient;
+  /** The --dashboard. */
+  readonly cloudwatch: CloudWatchClient;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
@@ -36,7 +48,7 @@ const USER_AGENT: [string, string] = ['glue-provisioner', '0.1.0'];
 const CONNECTION_TIMEOUT_MS = 10_000;
 const SOCKET_IDLE_MS = 120_000;
 
-export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms'>;
+export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms' | 'sns' | 'events' | 'logs' | 'cloudwatch'>;
 
 export function createClients(options: ClientOptions): Clients {
   // Each client has its own strategy, so no client's failures take the retries of another.
@@ -58,6 +70,10 @@ export function createClients(options: ClientOptions): Clients {
     iam: rememberOperation(new IAMClient(common())),
     sts: rememberOperation(new STSClient(common())),
     kms: rememberOperation(new KMSClient(common())),
+    sns: rememberOperation(new SNSClient(common())),
+    events: rememberOperation(new EventBridgeClient(common())),
+    logs: rememberOperation(new CloudWatchLogsClient(common())),
+    cloudwatch: rememberOperation(new CloudWatchClient(common())),
   };
 }
 
@@ -113,4 +129,8 @@ export function destroyClients(aws: Clients): void {
   aws.iam.destroy();
   aws.sts.destroy();
   aws.kms.destroy();
+  aws.sns.destroy();
+  aws.events.destroy();
+  aws.logs.destroy();
+  aws.cloudwatch.destroy();
 }

@@ -19,7 +19,19 @@ export function isNotFound(error: unknown): boolean {
     'NoSuchPublicAccessBlockConfiguration',
     'OwnershipControlsNotFoundError',
     'ServerSideEncryptionConfigurationNotFoundError',
+    // SNS (GetTopicAttributes, ListTagsForResource) and KMS (an alias or key that does not exist)
+    'NotFoundException',
+    // EventBridge, CloudWatch Logs and SNS tags
+    'ResourceNotFoundException',
+    // CloudWatch GetDashboard and DeleteDashboards
+    'ResourceNotFound',
+    'DashboardNotFoundError',
   );
+}
+
+/** The ways AWS says "you may not": IAM denied the call, whatever the service calls it. */
+export function isAccessDenied(error: unknown): boolean {
+  return hasName(error, 'AccessDenied', 'AccessDeniedException', 'AuthorizationErrorException', 'UnauthorizedOperation');
 }
 
 /** Runs a describe call and turns "not found" into undefined; anything else propagates. */

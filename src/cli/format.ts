@@ -3,22 +3,25 @@ import type { TeardownResult } from '../commands/teardown.js';
 import type { PlannedChange } from '../resources/resource.js';
 import type { RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
+import { formatAlerts } from './format-alerts.js';
 import { formatBytes, formatDuration } from './progress.js';
 
-const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', 'no-op': '=' };
+const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', delete: '-', 'no-op': '=' };
 
-/** `plan` and `up` results as a table, terraform-style: + create, ~ update, = no change. */
+/** `plan` and `up` results as a table, terraform-style: + create, ~ update, - delete, = no change. */
 export function formatChanges({ changes, dryRun, cost }: { changes: readonly PlannedChange[]; dryRun: boolean; cost?: CostEstimate }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
     return `${SYMBOL[c.action]} ${c.action.padEnd(6)} ${c.kind.padEnd(9)} ${c.name}${details}`;
   });
   const count = (action: PlannedChange['action']) => changes.filter((c) => c.action === action).length;
+  // Deletions happen only when the settings turned a feature off: not worth a "0 deleted" otherwise.
+  const deletions = (words: string) => (count('delete') > 0 ? `${count('delete')} ${words}, ` : '');
   lines.push(
     '',
     dryRun
-      ? `Plan: ${count('create')} to create, ${count('update')} to update, ${count('no-op')} unchanged. Nothing was changed.`
-      : `Applied: ${count('create')} created, ${count('update')} updated, ${count('no-op')} unchanged.`,
+      ? `Plan: ${count('create')} to create, ${count('update')} to update, ${deletions('to delete')}${count('no-op')} unchanged. Nothing was changed.`
+      : `Applied: ${count('create')} created, ${count('update')} updated, ${deletions('deleted')}${count('no-op')} unchanged.`,
   );
   if (cost) lines.push('', formatCost(cost));
   return lines.join('\n');
@@ -71,6 +74,7 @@ export function formatStatus(report: StatusReport): string {
     const state = t.exists ? `${t.state ?? ''} ${t.type ?? ''} ${t.schedule ?? ''}`.trim() : 'missing';
     lines.push(`  ${'trigger'.padEnd(9)} ${t.name.padEnd(48)} ${state}`);
   }
+  if (report.alerts) lines.push('', ...formatAlerts(report.alerts));
   lines.push('');
   lines.push(...formatRuns('workflow runs', report.workflowRuns));
   lines.push(...formatRuns('crawls', report.crawls));

@@ -6,7 +6,7 @@
 
 export type Tags = Readonly<Record<string, string>>;
 
-export type Action = 'create' | 'update' | 'no-op';
+export type Action = 'create' | 'update' | 'delete' | 'no-op';
 
 /** One line of a plan: what would happen to a resource, and why. */
 export interface PlannedChange {
@@ -39,6 +39,12 @@ export interface StatusFields {
 export interface ResourceDefinition<State = unknown, Key extends string = string> {
   readonly kind: string;
   readonly name: string;
+  /**
+   * False when the settings turn the resource off (alerts without --notify, no --dashboard): `up`
+   * then deletes it if it exists and is the stack's (an earlier `up` made it), and `status` lists it
+   * only if it exists. Teardown deletes it either way. Omitted: the stack always has it.
+   */
+  readonly wanted?: boolean;
   /** Reads the resource and its tags; undefined when it does not exist. Never mutates. */
   find(): Promise<Found<State> | undefined>;
   /** Pure: the settings that differ from what this stack wants; empty when in sync. Tags aside. */

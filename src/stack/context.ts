@@ -6,6 +6,7 @@ import type { Progress } from '../cli/progress.js';
 import type { Settings } from '../config/settings.js';
 import { ProvisionerError, UsageError, describeCause } from '../errors.js';
 import { roleArn } from '../resources/role.js';
+import { checkAlertTarget } from './alert-status.js';
 import { stackNames, type StackNames } from './names.js';
 import { stackTags } from './ownership.js';
 
@@ -35,7 +36,8 @@ export interface StackContext extends Runtime {
 export interface OpenOptions {
   /**
    * Resolve --kms-key with KMS: what `up` and `plan` need to write and compare the role's policy.
-   * Teardown, status and the rest never do, so a key deleted since still lets the stack go.
+   * Teardown, status and the rest never do, so a key deleted since still lets the stack go. `up` and
+   * `plan` also check there that alerts can be delivered (checkAlertTarget).
    */
   readonly resolveKmsKey?: boolean;
 }
@@ -59,6 +61,7 @@ export async function openStack(
     }
     const kmsKeyArn = settings.kmsKey && options.resolveKmsKey ? await resolveKmsKey(aws, settings.kmsKey, runtime) : undefined;
     const names = stackNames(settings.name, aws.accountId, aws.region, settings.bucket);
+    if (options.resolveKmsKey) await checkAlertTarget({ aws, settings, kmsKeyArn, logger: runtime.logger });
     return {
       aws,
       settings,

@@ -1,13 +1,14 @@
 import { redactUrl } from '../config/settings.js';
 import { usesTls } from '../resources/bucket.js';
-import type { PlannedChange } from '../resources/resource.js';
+import type { AnyResource, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
-import { applyStep, planStep } from './plan.js';
+import { applyStep, planRemoval, planStep } from './plan.js';
 import { stackResources, type LocalSources } from './resources.js';
 
 /**
  * `up`: walks the stack's resources in order, reading each and creating or updating what differs.
- * With `dryRun` (`plan`) it only reads. Returns one planned change per resource.
+ * With `dryRun` (`plan`) it only reads. Returns one planned change per resource, and one per resource
+ * the settings turned off that an earlier `up` made (a deletion).
  */
 export async function converge(
   ctx: StackContext,
@@ -28,7 +29,12 @@ export async function converge(
   }
   const changes: PlannedChange[] = [];
   let locked = false;
+  const unwanted: AnyResource[] = [];
   for (const resource of stackResources(ctx, sources)) {
+    if (resource.wanted === false) {
+      unwanted.push(resource);
+      continue;
+    }
     let step = await planStep(ctx, resource);
     if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
       await options.lock?.();
@@ -44,6 +50,17 @@ export async function converge(
       continue;
     }
     logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
+    await applyStep(ctx, step);
+  }
+  // Dependents first, as in teardown: the failure rules before the topic they publish to. What lives
+  // inside another resource (the topic's email subscriptions) goes with it.
+  for (const resource of unwanted.reverse()) {
+    if (!resource.destroy) continue;
+    const step = await planRemoval(ctx, resource);
+    if (!step) continue;
+    changes.push(step.change);
+    if (options.dryRun) continue;
+    logger.info(`delete ${resource.kind} ${resource.name} (no longer in the settings)`);
     await applyStep(ctx, step);
   }
   return changes;

@@ -13,6 +13,11 @@ export interface StackNames {
   readonly workflow: string;
   readonly scheduleTrigger: string;
   readonly jobTrigger: string;
+  /** The alert topic's KMS key, by its alias (the key's own id is random). */
+  readonly alertKeyAlias: string;
+  readonly alertTopic: string;
+  readonly jobFailureRule: string;
+  readonly crawlerFailureRule: string;
 }
 
 export function stackNames(stack: string, accountId: string, region: string, bucket?: string): StackNames {
@@ -28,6 +33,10 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     workflow: `${stack}-pipeline`,
     scheduleTrigger: `${stack}-schedule`,
     jobTrigger: `${stack}-on-crawl-success`,
+    alertKeyAlias: `alias/${stack}-alerts`,
+    alertTopic: `${stack}-alerts`,
+    jobFailureRule: `${stack}-job-failed`,
+    crawlerFailureRule: `${stack}-crawl-failed`,
   });
 }
 

@@ -1,8 +1,9 @@
+import { isAccessDenied, isNotFound } from '../aws/errors.js';
 import { missingTags } from '../aws/tags.js';
-import { StepError } from '../errors.js';
+import { StepError, describeCause } from '../errors.js';
 import type { Action, AnyResource, Found, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
-import { assertOwnedByStack } from './ownership.js';
+import { assertOwnedByStack, isOwnedBy } from './ownership.js';
 
 /** The drift key the stack adds for every tagged resource whose tags lack the stack's. */
 export const TAGS_KEY = 'tags';
@@ -44,12 +45,57 @@ export async function planStep(ctx: Pick<StackContext, 'names' | 'tags'>, resour
   return { resource, found, keys, change };
 }
 
+/**
+ * Reads a resource, for any command. One the settings turned off is looked for only to find what an
+ * earlier `up` left: an identity that may not even read it (it never used that feature) gets a
+ * warning instead of a failed command.
+ */
+export async function findResource(ctx: Pick<StackContext, 'logger'>, resource: AnyResource): Promise<Found<unknown> | undefined> {
+  try {
+    return await resource.find();
+  } catch (error) {
+    if (resource.wanted === false && isAccessDenied(error)) {
+      ctx.logger.warn(`cannot look for ${resource.kind} ${resource.name} that an earlier up may have made, so it is left as it is: ${describeCause(error)}`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Plans the deletion of a resource the settings turned off (alerts without --notify, no --dashboard):
+ * only when it exists and carries the stack's tags. Absent, or someone else's, it is not in the plan.
+ */
+export async function planRemoval(ctx: Pick<StackContext, 'names' | 'logger'>, resource: AnyResource): Promise<PlannedStep | undefined> {
+  let found: Found<unknown> | undefined;
+  try {
+    found = await findResource(ctx, resource);
+  } catch (error) {
+    throw new StepError('describe', `${resource.kind} ${resource.name}`, error);
+  }
+  if (!found || !isOwnedBy(found.tags, ctx.names.stack)) return undefined;
+  return { resource, found, keys: [], change: { kind: resource.kind, name: resource.name, action: 'delete', details: [] } };
+}
+
+/** Deletes a resource; one that is already gone (deleted by someone else meanwhile) counts as deleted. */
+export async function deleteResource(resource: AnyResource): Promise<void> {
+  try {
+    await resource.destroy?.();
+  } catch (error) {
+    // A failed look afterwards leaves the original error to report.
+    if (isNotFound(error) && (await resource.find().catch(() => 'unknown')) === undefined) return;
+    throw error;
+  }
+}
+
 /** Carries out a planned step; a failure names the step and the resource, and a re-run resumes. */
 export async function applyStep(ctx: Pick<StackContext, 'tags'>, step: PlannedStep): Promise<void> {
   const { resource, found, keys, change } = step;
   try {
     if (change.action === 'create') {
       await resource.create();
+    } else if (change.action === 'delete') {
+      await deleteResource(resource);
     } else if (change.action === 'update' && found !== undefined) {
       // Tags first: whatever fails after, the resource is still recognised as this stack's.
       if (keys.includes(TAGS_KEY)) await resource.addTags?.(missingTags(ctx.tags, found.tags), found.tags);

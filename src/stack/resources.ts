@@ -1,6 +1,10 @@
+import { alertEmailsResource } from '../resources/alert-emails.js';
+import { alertKeyResource } from '../resources/alert-key.js';
+import { alertTopicResource } from '../resources/alert-topic.js';
 import { bucketResource } from '../resources/bucket.js';
 import { crawlerResource } from '../resources/crawler.js';
 import { databaseResource } from '../resources/database.js';
+import { crawlerFailureSpec, failureRuleResource, jobFailureSpec } from '../resources/failure-rule.js';
 import { jobResource } from '../resources/job.js';
 import { objectsResource } from '../resources/objects.js';
 import type { AnyResource } from '../resources/resource.js';
@@ -21,7 +25,8 @@ export const NO_SOURCES: LocalSources = { data: [], scripts: [] };
 
 /**
  * The stack: every resource in the order it must exist. `up` walks this list, `teardown` walks
- * it backwards, `status` maps over it. A new resource is a module plus one line here.
+ * it backwards, `status` maps over it. A new resource is a module plus one line here. Resources
+ * the settings turn off stay in the list (`wanted: false`), so that up and teardown find them.
  */
 export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOURCES): AnyResource[] {
   const modules = sources.scripts.filter((f) => !f.key.endsWith(`/${JOB_ENTRY_SCRIPT}`)).map((f) => f.key);
@@ -37,6 +42,12 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     workflowResource(ctx),
     triggerResource(ctx, scheduleTriggerSpec(ctx)),
     triggerResource(ctx, jobTriggerSpec(ctx)),
+    // Alerts exist as the settings say (`wanted`); turned off, up deletes them.
+    alertKeyResource(ctx),
+    alertTopicResource(ctx),
+    alertEmailsResource(ctx),
+    failureRuleResource(ctx, jobFailureSpec(ctx)),
+    failureRuleResource(ctx, crawlerFailureSpec(ctx)),
   ];
 }
 

@@ -5,6 +5,8 @@ import { PREFIX } from './names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
 import type { StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';
+import { collectAlertStatus, type AlertStatus } from './alert-status.js';
+import { findResource } from './plan.js';
 import { crawlCost, jobRunCost, recentCrawls, recentJobRuns } from './cost.js';
 import { PRICE_TABLE } from './glue-prices.js';
 
@@ -31,6 +33,8 @@ export interface StatusReport {
   /** Where the costs of runs come from; they are estimates from list prices. */
   priceTable: string;
   objects: Record<'raw' | 'scripts' | 'processed', PrefixSummary>;
+  /** Whether failed runs reach anyone (--notify, --notify-topic-arn); collectStatus always sets it. */
+  alerts?: AlertStatus;
 }
 
 export interface ResourceStatus {
@@ -79,7 +83,7 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
   const resources = standaloneResources(ctx);
 
   const [found, workflowRuns, crawls, jobRuns] = await Promise.all([
-    Promise.all(resources.map((resource) => resource.find())),
+    Promise.all(resources.map((resource) => findResource(ctx, resource))),
     orUndefined(glue.send(new GetWorkflowRunsCommand({ Name: names.workflow, MaxResults: runs }))),
     recentCrawls(ctx, runs),
     recentJobRuns(ctx, runs),
@@ -87,7 +91,8 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
   const entries = resources.map((resource, i) => ({ resource, found: found[i] }));
 
   const listed: ResourceStatus[] = entries
-    .filter(({ resource }) => resource.kind !== 'trigger')
+    // What the settings turned off is listed only while it still exists.
+    .filter(({ resource, found: current }) => resource.kind !== 'trigger' && (resource.wanted !== false || current !== undefined))
     .map(({ resource, found: current }) => ({
       kind: resource.kind,
       name: resource.name,
@@ -125,6 +130,7 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
     jobRuns: listedJobRuns,
     priceTable: PRICE_TABLE,
     objects: { raw: raw!, scripts: scripts!, processed: processed! },
+    alerts: await collectAlertStatus(ctx, entries),
   };
 }
 

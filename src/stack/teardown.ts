@@ -1,9 +1,9 @@
-import { isNotFound } from '../aws/errors.js';
 import { StepError } from '../errors.js';
 import type { AnyResource } from '../resources/resource.js';
 import { stopActiveRuns } from '../run/stop-runs.js';
 import type { StackContext } from './context.js';
 import { ownershipOf, type Ownership } from './ownership.js';
+import { deleteResource, findResource } from './plan.js';
 import { standaloneResources } from './resources.js';
 
 export interface SurveyedResource {
@@ -18,7 +18,7 @@ export async function surveyTeardown(ctx: StackContext): Promise<SurveyedResourc
   return Promise.all(
     resources.map(async (resource) => {
       try {
-        return { resource, ownership: ownershipOf(await resource.find(), ctx.names.stack) };
+        return { resource, ownership: ownershipOf(await findResource(ctx, resource), ctx.names.stack) };
       } catch (error) {
         throw new StepError('inspect', label(resource), error);
       }
@@ -51,24 +51,13 @@ export async function executeTeardown(ctx: StackContext, survey: readonly Survey
   for (const resource of owned) {
     ctx.logger.info(`deleting ${label(resource)}`);
     try {
-      await destroy(resource);
+      await deleteResource(resource);
     } catch (error) {
       throw new StepError('delete', label(resource), error);
     }
     outcome.deleted.push(label(resource));
   }
   return outcome;
-}
-
-/** Deletes a resource; one that is already gone (deleted by someone else meanwhile) counts as deleted. */
-async function destroy(resource: AnyResource): Promise<void> {
-  try {
-    await resource.destroy?.();
-  } catch (error) {
-    // A failed look afterwards leaves the original error to report.
-    if (isNotFound(error) && (await resource.find().catch(() => 'unknown')) === undefined) return;
-    throw error;
-  }
 }
 
 export function label(resource: Pick<AnyResource, 'kind' | 'name'>): string {

@@ -2,7 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,10 +25,16 @@ const mocks = {
   s3: mockClient(S3Client),
   glue: mockClient(GlueClient),
   iam: mockClient(IAMClient),
+  // Answer nothing unless told: a lookup of an alert resource or the dashboard finds none.
+  kms: mockClient(KMSClient),
+  sns: mockClient(SNSClient),
+  events: mockClient(EventBridgeClient),
+  logs: mockClient(CloudWatchLogsClient),
+  cloudwatch: mockClient(CloudWatchClient),
 };
 /** The class names of the commands sent through any client. */
 const allCalls = (): string[] =>
-  [mocks.sts.calls(), mocks.s3.calls(), mocks.glue.calls(), mocks.iam.calls()].flatMap((calls) =>
+  Object.values(mocks).map((mock) => mock.calls()).flatMap((calls) =>
     calls.map((call) => (call.args[0] as object).constructor.name),
   );
 
@@ -220,7 +231,7 @@ describe('main teardown', () => {
     expect(errorOutput()).toContain('pass --yes');
     const sent = allCalls();
     expect(sent).toContain('GetCallerIdentityCommand');
-    expect(sent.filter((name) => !/^(Get|Head|List)/.test(name))).toEqual([]);
+    expect(sent.filter((name) => !/^(Get|Head|List|Describe)/.test(name))).toEqual([]);
   });
 });
 

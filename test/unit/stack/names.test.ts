@@ -15,6 +15,10 @@ describe('stackNames', () => {
       workflow: 'flight-delays-pipeline',
       scheduleTrigger: 'flight-delays-schedule',
       jobTrigger: 'flight-delays-on-crawl-success',
+      alertKeyAlias: 'alias/flight-delays-alerts',
+      alertTopic: 'flight-delays-alerts',
+      jobFailureRule: 'flight-delays-job-failed',
+      crawlerFailureRule: 'flight-delays-crawl-failed',
     });
   });
 

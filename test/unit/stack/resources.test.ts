@@ -29,6 +29,11 @@ describe('stackResources', () => {
       'workflow flight-delays-pipeline',
       'trigger flight-delays-schedule',
       'trigger flight-delays-on-crawl-success',
+      'key alias/flight-delays-alerts',
+      'topic flight-delays-alerts',
+      'emails flight-delays-alerts',
+      'rule flight-delays-job-failed',
+      'rule flight-delays-crawl-failed',
     ]);
   });
 
@@ -46,8 +51,42 @@ describe('stackResources', () => {
   });
 });
 
+describe('optional resources', () => {
+  const wanted = (options: StackOptions) =>
+    Object.fromEntries(stackResources(stack(options).ctx).filter((r) => r.wanted !== undefined).map((r) => [label(r), r.wanted]));
+
+  it('wants no alert resource without --notify or --notify-topic-arn', () => {
+    expect(Object.values(wanted({})).every((w) => w === false)).toBe(true);
+    expect(Object.keys(wanted({}))).toHaveLength(5);
+  });
+
+  it('wants the key, topic, emails and both rules with --notify', () => {
+    expect(wanted({ raw: { notify: ['ops@example.com'] } })).toEqual({
+      'key alias/flight-delays-alerts': true,
+      'topic flight-delays-alerts': true,
+      'emails flight-delays-alerts': true,
+      'rule flight-delays-job-failed': true,
+      'rule flight-delays-crawl-failed': true,
+    });
+  });
+
+  it('wants no key of its own when --kms-key encrypts the topic', () => {
+    expect(wanted({ raw: { notify: ['ops@example.com'], kmsKey: 'alias/data' } })['key alias/flight-delays-alerts']).toBe(false);
+  });
+
+  it('wants only the rules with --notify-topic-arn: the topic is the user\'s', () => {
+    expect(wanted({ raw: { notifyTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' } })).toEqual({
+      'key alias/flight-delays-alerts': false,
+      'topic flight-delays-alerts': false,
+      'emails flight-delays-alerts': false,
+      'rule flight-delays-job-failed': true,
+      'rule flight-delays-crawl-failed': true,
+    });
+  });
+});
+
 describe('standaloneResources', () => {
-  it('lists what stands on its own, in the order it is made: everything but the objects inside the bucket', () => {
+  it('lists what stands on its own, in the order it is made: everything but the objects inside the bucket and the emails inside the topic', () => {
     const t = stack();
     expect(standaloneResources(t.ctx).map(label)).toEqual([
       'bucket flight-delays-123456789012-eu-west-1',
@@ -58,6 +97,10 @@ describe('standaloneResources', () => {
       'workflow flight-delays-pipeline',
       'trigger flight-delays-schedule',
       'trigger flight-delays-on-crawl-success',
+      'key alias/flight-delays-alerts',
+      'topic flight-delays-alerts',
+      'rule flight-delays-job-failed',
+      'rule flight-delays-crawl-failed',
     ]);
     for (const resource of standaloneResources(t.ctx)) {
       expect(resource.destroy, label(resource)).toBeTypeOf('function');

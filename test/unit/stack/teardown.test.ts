@@ -140,9 +140,13 @@ beforeEach(() => {
 });
 
 describe('surveyTeardown', () => {
-  it('lists dependents first, the reverse of the order up creates them in: triggers, workflow, job, crawler, database, role, bucket', async () => {
+  it('lists dependents first, the reverse of the order up creates them in: rules, topic, key, triggers, workflow, job, crawler, database, role, bucket', async () => {
     mockNothingDeployed(t);
     expect((await surveyTeardown(t.ctx)).map((s) => label(s.resource))).toEqual([
+      'rule flight-delays-crawl-failed',
+      'rule flight-delays-job-failed',
+      'topic flight-delays-alerts',
+      'key alias/flight-delays-alerts',
       'trigger flight-delays-on-crawl-success',
       'trigger flight-delays-schedule',
       'workflow flight-delays-pipeline',
@@ -165,6 +169,10 @@ describe('surveyTeardown', () => {
     deployed(t, { ...everythingOurs, jobTrigger: 'theirs', bucket: 'missing' });
     const survey = await surveyTeardown(t.ctx);
     expect(survey.map((s) => [s.resource.kind, s.resource.name, s.ownership])).toEqual([
+      ['rule', 'flight-delays-crawl-failed', 'absent'],
+      ['rule', 'flight-delays-job-failed', 'absent'],
+      ['topic', 'flight-delays-alerts', 'absent'],
+      ['key', 'alias/flight-delays-alerts', 'absent'],
       ['trigger', 'flight-delays-on-crawl-success', 'foreign'],
       ['trigger', 'flight-delays-schedule', 'owned'],
       ['workflow', 'flight-delays-pipeline', 'owned'],

@@ -1,7 +1,11 @@
+import { DashboardNotFoundError } from '@aws-sdk/client-cloudwatch';
+import { ResourceNotFoundException as LogsNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { ResourceNotFoundException as EventsNotFoundException } from '@aws-sdk/client-eventbridge';
 import { EntityNotFoundException, InvalidInputException } from '@aws-sdk/client-glue';
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
 import { NotFoundException as KmsNotFoundException } from '@aws-sdk/client-kms';
 import { NoSuchBucket, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
+import { AuthorizationErrorException, NotFoundException as SnsNotFoundException } from '@aws-sdk/client-sns';
 
 const $metadata = {};
 
@@ -28,3 +32,14 @@ export function s3Error(name: string, httpStatusCode = 400, message = 'UnknownEr
 
 export const kmsNotFound = (message = 'Alias arn:aws:kms:eu-west-1:123456789012:alias/missing is not found.'): KmsNotFoundException =>
   new KmsNotFoundException({ message, $metadata });
+
+export const snsNotFound = (message = 'Topic does not exist'): SnsNotFoundException => new SnsNotFoundException({ message, $metadata });
+
+export const snsAccessDenied = (message = 'User is not authorized to perform: SNS:GetTopicAttributes'): AuthorizationErrorException =>
+  new AuthorizationErrorException({ message, $metadata });
+
+export const eventsNotFound = (message = 'Rule does not exist.'): EventsNotFoundException => new EventsNotFoundException({ message, $metadata });
+
+export const dashboardNotFound = (message = 'Dashboard does not exist'): DashboardNotFoundError => new DashboardNotFoundError({ message, $metadata });
+
+export const logsNotFound = (message = 'The specified log group does not exist.'): LogsNotFoundException => new LogsNotFoundException({ message, $metadata });

@@ -9,9 +9,13 @@ import {
   GetWorkflowRunsCommand,
   GlueClient,
 } from '@aws-sdk/client-glue';
+import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { HeadBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import type { Aws } from '../../../src/aws/clients.js';
@@ -25,7 +29,7 @@ import { TAGS_KEY, decide, type PlannedStep } from '../../../src/stack/plan.js';
 import type { AnyResource, Found } from '../../../src/resources/resource.js';
 import { silentProgress } from '../../../src/cli/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
-import { glueNotFound, iamNoSuchEntity, s3NoSuchBucket, s3NotFound } from './errors.js';
+import { dashboardNotFound, eventsNotFound, glueNotFound, iamNoSuchEntity, kmsNotFound, s3NoSuchBucket, s3NotFound, snsNotFound } from './errors.js';
 
 export const ACCOUNT = '123456789012';
 
@@ -42,6 +46,10 @@ export interface MockedStack {
   readonly iam: AnyStub;
   readonly sts: AnyStub;
   readonly kms: AnyStub;
+  readonly sns: AnyStub;
+  readonly events: AnyStub;
+  readonly logs: AnyStub;
+  readonly cloudwatch: AnyStub;
   readonly controller: AbortController;
   /** Every mock, for assertions over all calls. */
   readonly all: readonly AnyStub[];
@@ -71,6 +79,10 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     iam: new IAMClient(clientConfig),
     sts: new STSClient(clientConfig),
     kms: new KMSClient(clientConfig),
+    sns: new SNSClient(clientConfig),
+    events: new EventBridgeClient(clientConfig),
+    logs: new CloudWatchLogsClient(clientConfig),
+    cloudwatch: new CloudWatchClient(clientConfig),
   };
   const mocks = {
     s3: mockClient(clients.s3) as AnyStub,
@@ -78,6 +90,10 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     iam: mockClient(clients.iam) as AnyStub,
     sts: mockClient(clients.sts) as AnyStub,
     kms: mockClient(clients.kms) as AnyStub,
+    sns: mockClient(clients.sns) as AnyStub,
+    events: mockClient(clients.events) as AnyStub,
+    logs: mockClient(clients.logs) as AnyStub,
+    cloudwatch: mockClient(clients.cloudwatch) as AnyStub,
   };
   for (const mock of Object.values(mocks)) mock.reset();
 
@@ -139,6 +155,11 @@ export function mockNothingDeployed(t: MockedStack): void {
   t.glue.on(GetTagsCommand).rejects(glueNotFound());
   t.glue.on(GetWorkflowRunsCommand).rejects(glueNotFound());
   t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
+  t.kms.on(DescribeKeyCommand).rejects(kmsNotFound());
+  t.sns.on(GetTopicAttributesCommand).rejects(snsNotFound());
+  t.sns.on(ListSubscriptionsByTopicCommand).rejects(snsNotFound());
+  t.events.on(DescribeRuleCommand).rejects(eventsNotFound());
+  t.cloudwatch.on(GetDashboardCommand).rejects(dashboardNotFound());
 }
 
 /** What teardown's survey makes of a resource: absent, or owned or foreign by the tags find() reads. */
