@@ -18,6 +18,8 @@ export interface StackNames {
   readonly alertTopic: string;
   readonly jobFailureRule: string;
   readonly crawlerFailureRule: string;
+  /** CloudWatch dashboards are global to the account, not regional: the region is part of the name. */
+  readonly dashboard: string;
 }
 
 export function stackNames(stack: string, accountId: string, region: string, bucket?: string): StackNames {
@@ -37,6 +39,7 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     alertTopic: `${stack}-alerts`,
     jobFailureRule: `${stack}-job-failed`,
     crawlerFailureRule: `${stack}-crawl-failed`,
+    dashboard: `${stack}-pipeline-${region}`,
   });
 }
 

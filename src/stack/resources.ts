@@ -3,6 +3,7 @@ import { alertKeyResource } from '../resources/alert-key.js';
 import { alertTopicResource } from '../resources/alert-topic.js';
 import { bucketResource } from '../resources/bucket.js';
 import { crawlerResource } from '../resources/crawler.js';
+import { dashboardResource } from '../resources/dashboard.js';
 import { databaseResource } from '../resources/database.js';
 import { crawlerFailureSpec, failureRuleResource, jobFailureSpec } from '../resources/failure-rule.js';
 import { jobResource } from '../resources/job.js';
@@ -42,12 +43,13 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     workflowResource(ctx),
     triggerResource(ctx, scheduleTriggerSpec(ctx)),
     triggerResource(ctx, jobTriggerSpec(ctx)),
-    // Alerts exist as the settings say (`wanted`); turned off, up deletes them.
+    // Alerts and the dashboard exist as the settings say (`wanted`); turned off, up deletes them.
     alertKeyResource(ctx),
     alertTopicResource(ctx),
     alertEmailsResource(ctx),
     failureRuleResource(ctx, jobFailureSpec(ctx)),
     failureRuleResource(ctx, crawlerFailureSpec(ctx)),
+    dashboardResource(ctx),
   ];
 }
 

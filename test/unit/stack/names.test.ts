@@ -19,6 +19,7 @@ describe('stackNames', () => {
       alertTopic: 'flight-delays-alerts',
       jobFailureRule: 'flight-delays-job-failed',
       crawlerFailureRule: 'flight-delays-crawl-failed',
+      dashboard: 'flight-delays-pipeline-eu-west-1',
     });
   });
 

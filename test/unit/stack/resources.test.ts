@@ -34,6 +34,7 @@ describe('stackResources', () => {
       'emails flight-delays-alerts',
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
+      'dashboard flight-delays-pipeline-eu-west-1',
     ]);
   });
 
@@ -55,9 +56,9 @@ describe('optional resources', () => {
   const wanted = (options: StackOptions) =>
     Object.fromEntries(stackResources(stack(options).ctx).filter((r) => r.wanted !== undefined).map((r) => [label(r), r.wanted]));
 
-  it('wants no alert resource without --notify or --notify-topic-arn', () => {
+  it('wants no alert resource and no dashboard without --notify, --notify-topic-arn or --dashboard', () => {
     expect(Object.values(wanted({})).every((w) => w === false)).toBe(true);
-    expect(Object.keys(wanted({}))).toHaveLength(5);
+    expect(Object.keys(wanted({}))).toHaveLength(6);
   });
 
   it('wants the key, topic, emails and both rules with --notify', () => {
@@ -67,6 +68,7 @@ describe('optional resources', () => {
       'emails flight-delays-alerts': true,
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
+      'dashboard flight-delays-pipeline-eu-west-1': false,
     });
   });
 
@@ -81,7 +83,12 @@ describe('optional resources', () => {
       'emails flight-delays-alerts': false,
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
+      'dashboard flight-delays-pipeline-eu-west-1': false,
     });
+  });
+
+  it('wants the dashboard with --dashboard', () => {
+    expect(wanted({ raw: { dashboard: true } })['dashboard flight-delays-pipeline-eu-west-1']).toBe(true);
   });
 });
 
@@ -101,6 +108,7 @@ describe('standaloneResources', () => {
       'topic flight-delays-alerts',
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
+      'dashboard flight-delays-pipeline-eu-west-1',
     ]);
     for (const resource of standaloneResources(t.ctx)) {
       expect(resource.destroy, label(resource)).toBeTypeOf('function');

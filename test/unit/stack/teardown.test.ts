@@ -140,9 +140,10 @@ beforeEach(() => {
 });
 
 describe('surveyTeardown', () => {
-  it('lists dependents first, the reverse of the order up creates them in: rules, topic, key, triggers, workflow, job, crawler, database, role, bucket', async () => {
+  it('lists dependents first, the reverse of the order up creates them in: dashboard, rules, topic, key, triggers, workflow, job, crawler, database, role, bucket', async () => {
     mockNothingDeployed(t);
     expect((await surveyTeardown(t.ctx)).map((s) => label(s.resource))).toEqual([
+      'dashboard flight-delays-pipeline-eu-west-1',
       'rule flight-delays-crawl-failed',
       'rule flight-delays-job-failed',
       'topic flight-delays-alerts',
@@ -169,6 +170,7 @@ describe('surveyTeardown', () => {
     deployed(t, { ...everythingOurs, jobTrigger: 'theirs', bucket: 'missing' });
     const survey = await surveyTeardown(t.ctx);
     expect(survey.map((s) => [s.resource.kind, s.resource.name, s.ownership])).toEqual([
+      ['dashboard', 'flight-delays-pipeline-eu-west-1', 'absent'],
       ['rule', 'flight-delays-crawl-failed', 'absent'],
       ['rule', 'flight-delays-job-failed', 'absent'],
       ['topic', 'flight-delays-alerts', 'absent'],
