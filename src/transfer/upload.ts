@@ -45,8 +45,9 @@ export interface UploadedFile {
 
 interface UploadContext {
   readonly s3: S3Client;
+  /** Sends one request within the bound on requests in flight, retried on its own when it fails for a passing reason. */
+  request<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
   readonly bucket: string;
-  readonly requests: Budget;
   readonly memory: Budget;
   readonly partBytes: number;
   readonly signal: AbortSignal;
@@ -69,10 +70,11 @@ export async function uploadFiles(
   const total = files.reduce((sum, f) => sum + f.size, 0);
   const progress = runtime.progress.transfer('uploading', total, files.length);
   const sentPerFile = new Map<string, number>();
+  const requests = new Budget(limits.requests, 'a request slot');
   const ctx: UploadContext = {
     s3,
+    request: (send) => retryTransient(() => requests.with(1, () => send(runtime.signal), runtime.signal), runtime.signal),
     bucket,
-    requests: new Budget(limits.requests, 'a request slot'),
     memory: new Budget(limits.memoryBytes, 'memory for file contents'),
     partBytes: limits.partBytes,
     signal: runtime.signal,
@@ -125,26 +127,15 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
     file.size,
     async () => {
       const { body, sha256 } = await readWhole(file);
-      const response = await retryTransient(
-        () =>
-          ctx.requests.with(
-            1,
-            () =>
-              ctx.s3.send(
-                new PutObjectCommand({
-                  Bucket: ctx.bucket,
-                  Key: file.key,
-                  Body: body,
-                  ContentLength: body.length,
-                  ContentType: contentType(file.path),
-                  Metadata: { [CHECKSUM_METADATA]: sha256 },
-                }),
-                { abortSignal: ctx.signal },
-              ),
-            ctx.signal,
-          ),
-        ctx.signal,
-      );
+      const put = new PutObjectCommand({
+        Bucket: ctx.bucket,
+        Key: file.key,
+        Body: body,
+        ContentLength: body.length,
+        ContentType: contentType(file.path),
+        Metadata: { [CHECKSUM_METADATA]: sha256 },
+      });
+      const response = await ctx.request((abortSignal) => ctx.s3.send(put, { abortSignal }));
       ctx.sent(file.key, file.size);
       return { key: file.key, size: file.size, sha256, etag: response.ETag ?? '' };
     },
@@ -159,24 +150,13 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
 async function putInParts(ctx: UploadContext, file: LocalFile): Promise<UploadedFile> {
   const sha256 = await hashFile(file.path);
   const partSize = Math.max(ctx.partBytes, MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS));
-  const created = await retryTransient(
-    () =>
-      ctx.requests.with(
-        1,
-        () =>
-          ctx.s3.send(
-            new CreateMultipartUploadCommand({
-              Bucket: ctx.bucket,
-              Key: file.key,
-              ContentType: contentType(file.path),
-              Metadata: { [CHECKSUM_METADATA]: sha256 },
-            }),
-            { abortSignal: ctx.signal },
-          ),
-        ctx.signal,
-      ),
-    ctx.signal,
-  );
+  const create = new CreateMultipartUploadCommand({
+    Bucket: ctx.bucket,
+    Key: file.key,
+    ContentType: contentType(file.path),
+    Metadata: { [CHECKSUM_METADATA]: sha256 },
+  });
+  const created = await ctx.request((abortSignal) => ctx.s3.send(create, { abortSignal }));
   const UploadId = created.UploadId!;
   try {
     const handle = await open(file.path, 'r');
@@ -191,26 +171,8 @@ async function putInParts(ctx: UploadContext, file: LocalFile): Promise<Uploaded
             length,
             async () => {
               const body = await readExactly(handle, file, offset, length);
-              const response = await retryTransient(
-                () =>
-                  ctx.requests.with(
-                    1,
-                    () =>
-                      ctx.s3.send(
-                        new UploadPartCommand({
-                          Bucket: ctx.bucket,
-                          Key: file.key,
-                          UploadId,
-                          PartNumber: index + 1,
-                          Body: body,
-                          ContentLength: length,
-                        }),
-                        { abortSignal: ctx.signal },
-                      ),
-                    ctx.signal,
-                  ),
-                ctx.signal,
-              );
+              const part = new UploadPartCommand({ Bucket: ctx.bucket, Key: file.key, UploadId, PartNumber: index + 1, Body: body, ContentLength: length });
+              const response = await ctx.request((abortSignal) => ctx.s3.send(part, { abortSignal }));
               ctx.sent(file.key, length);
               return { PartNumber: index + 1, ETag: response.ETag };
             },
@@ -221,19 +183,8 @@ async function putInParts(ctx: UploadContext, file: LocalFile): Promise<Uploaded
     } finally {
       await handle.close();
     }
-    const completed = await retryTransient(
-      () =>
-        ctx.requests.with(
-          1,
-          () =>
-            ctx.s3.send(
-              new CompleteMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, UploadId, MultipartUpload: { Parts: parts } }),
-              { abortSignal: ctx.signal },
-            ),
-          ctx.signal,
-        ),
-      ctx.signal,
-    );
+    const complete = new CompleteMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, UploadId, MultipartUpload: { Parts: parts } });
+    const completed = await ctx.request((abortSignal) => ctx.s3.send(complete, { abortSignal }));
     return { key: file.key, size: file.size, sha256, etag: completed.ETag ?? '' };
   } catch (error) {
     // Parts already sent are billed storage until aborted; abort even after Ctrl-C (no signal here).
