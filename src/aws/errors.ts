@@ -56,3 +56,18 @@ export function isTransient(error: unknown): boolean {
     /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up/i.test(`${(error as NodeJS.ErrnoException).code ?? ''} ${error.message}`)
   );
 }
+
+/**
+ * The ways AWS says a create found the thing already there: IAM, Glue, KMS and CloudWatch Logs, and
+ * S3 for a bucket this account owns (a bucket of another account is `BucketAlreadyExists`).
+ */
+export function isAlreadyExists(error: unknown): boolean {
+  return hasName(
+    error,
+    'EntityAlreadyExists',
+    'EntityAlreadyExistsException',
+    'AlreadyExistsException',
+    'ResourceAlreadyExistsException',
+    'BucketAlreadyOwnedByYou',
+  );
+}

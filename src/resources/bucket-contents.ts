@@ -7,6 +7,7 @@ import {
   type ObjectIdentifier,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { hasName } from '../aws/errors.js';
 import { InterruptedError, ProvisionerError } from '../errors.js';
 
 /** S3 rejects a DeleteObjects request with more keys than this. */
@@ -30,7 +31,12 @@ export async function emptyBucket(s3: S3Client, bucket: string, signal?: AbortSi
     const { Uploads = [] } = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
     if (Uploads.length === 0) break;
     for (const upload of Uploads) {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      try {
+        await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+      } catch (error) {
+        // Aborted already: by a retry of this call whose first answer was lost, or by someone else.
+        if (!hasName(error, 'NoSuchUpload')) throw error;
+      }
       counts.uploads += 1;
     }
   }

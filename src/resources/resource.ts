@@ -58,6 +58,14 @@ export interface ResourceDefinition<State = unknown, Key extends string = string
   /** Brings the drifted settings back; only called with keys that `drift` returned. */
   update(state: State, keys: readonly Key[]): Promise<void>;
   /**
+   * Whether this resource, found without the stack's tags, is one this tool's own create left
+   * before it could tag it (the process was killed, the network failed, the tagging call failed).
+   * Only for a resource whose create may not carry the tags in the same call: the bucket, on stores
+   * that ignore tags at creation (resources/bucket.ts says what it must look like). Omitted: an
+   * untagged resource is never the stack's.
+   */
+  unfinished?(found: Found<State>): Promise<boolean>;
+  /**
    * Adds tags (the stack's that are missing), keeping any others. Omitted for what lives inside
    * another resource and is owned through it: such a resource has no ownership check of its own.
    */

@@ -1,5 +1,6 @@
 import { ProvisionerError } from '../errors.js';
-import type { Tags } from '../resources/resource.js';
+import type { Logger } from '../cli/logger.js';
+import type { AnyResource, Found, Tags } from '../resources/resource.js';
 
 /**
  * How the tool knows what it created: every resource carries these two tags from the call that
@@ -27,9 +28,37 @@ export function ownershipOf(found: { readonly tags: Tags } | undefined, stack: s
 }
 
 /**
+ * Whether a resource found without the stack's tags is one this tool's own create left untagged
+ * (`unfinished`, only the bucket has it): then `up` tags it and carries on, and teardown deletes it.
+ * Says so, as it is the one case where the tags do not decide.
+ */
+export async function isUnfinished(
+  ctx: { readonly names: { readonly stack: string }; readonly logger?: Pick<Logger, 'warn'> },
+  resource: Pick<AnyResource, 'kind' | 'name' | 'unfinished'>,
+  found: Found<unknown>,
+): Promise<boolean> {
+  if (!resource.unfinished || !(await resource.unfinished(found))) return false;
+  ctx.logger?.warn(
+    `${resource.kind} ${resource.name} has no tags and holds nothing, as an interrupted up leaves it: taking it as stack "${ctx.names.stack}"'s`,
+  );
+  return true;
+}
+
+/** ownershipOf for a resource as found, with an unfinished one (isUnfinished) counted as owned. */
+export async function judgeOwnership(
+  ctx: { readonly names: { readonly stack: string }; readonly logger?: Pick<Logger, 'warn'> },
+  resource: Pick<AnyResource, 'kind' | 'name' | 'unfinished'>,
+  found: Found<unknown> | undefined,
+): Promise<Ownership> {
+  const ownership = ownershipOf(found, ctx.names.stack);
+  if (ownership === 'foreign' && found && (await isUnfinished(ctx, resource, found))) return 'owned';
+  return ownership;
+}
+
+/**
  * `up` never adopts a resource it did not create: once tagged as ours, teardown would delete it.
- * Every resource is created with the stack's tags in the same call (the bucket is tagged first
- * thing), so an existing one without them belongs to someone else.
+ * Every resource is created with the stack's tags in the same call, so an existing one without them
+ * belongs to someone else; the one exception is a bucket left unfinished (isUnfinished).
  */
 export function assertOwnedByStack(kind: string, name: string, tags: Tags, stack: string): void {
   if (isOwnedBy(tags, stack)) return;

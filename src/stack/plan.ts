@@ -1,9 +1,9 @@
-import { isAccessDenied, isNotFound } from '../aws/errors.js';
+import { isAccessDenied, isAlreadyExists, isNotFound } from '../aws/errors.js';
 import { missingTags } from '../aws/tags.js';
 import { StepError, describeCause } from '../errors.js';
 import type { Action, AnyResource, Found, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
-import { assertOwnedByStack, isOwnedBy } from './ownership.js';
+import { assertOwnedByStack, isOwnedBy, isUnfinished } from './ownership.js';
 
 /** The drift key the stack adds for every tagged resource whose tags lack the stack's. */
 export const TAGS_KEY = 'tags';
@@ -23,15 +23,21 @@ export function decide(kind: string, name: string, exists: boolean, drift: reado
   return { kind, name, action, details: action === 'create' ? createDetails : drift };
 }
 
+/** What planning and applying a step need: the stack's names and tags, and a logger where there is one. */
+export type StepContext = Pick<StackContext, 'names' | 'tags'> & Partial<Pick<StackContext, 'logger'>>;
+
 /**
  * Reads one resource and decides what to do; makes no change. Ownership and tags are judged here
- * for every resource alike: an existing resource without the stack's tags is never adopted.
+ * for every resource alike: an existing resource without the stack's tags is never adopted, unless
+ * it is one this tool's own create left before it could tag it (isUnfinished: the bucket).
  */
-export async function planStep(ctx: Pick<StackContext, 'names' | 'tags'>, resource: AnyResource): Promise<PlannedStep> {
+export async function planStep(ctx: StepContext, resource: AnyResource): Promise<PlannedStep> {
   let found: Found<unknown> | undefined;
   try {
     found = await resource.find();
-    if (found && resource.addTags) assertOwnedByStack(resource.kind, resource.name, found.tags, ctx.names.stack);
+    if (found && resource.addTags && !isOwnedBy(found.tags, ctx.names.stack) && !(await isUnfinished(ctx, resource, found))) {
+      assertOwnedByStack(resource.kind, resource.name, found.tags, ctx.names.stack);
+    }
   } catch (error) {
     throw new StepError('describe', `${resource.kind} ${resource.name}`, error);
   }
@@ -89,11 +95,11 @@ export async function deleteResource(resource: AnyResource): Promise<void> {
 }
 
 /** Carries out a planned step; a failure names the step and the resource, and a re-run resumes. */
-export async function applyStep(ctx: Pick<StackContext, 'tags'>, step: PlannedStep): Promise<void> {
+export async function applyStep(ctx: StepContext, step: PlannedStep): Promise<void> {
   const { resource, found, keys, change } = step;
   try {
     if (change.action === 'create') {
-      await resource.create();
+      await createOrFinish(ctx, resource);
     } else if (change.action === 'delete') {
       await deleteResource(resource);
     } else if (change.action === 'update' && found !== undefined) {
@@ -104,5 +110,31 @@ export async function applyStep(ctx: Pick<StackContext, 'tags'>, step: PlannedSt
     }
   } catch (error) {
     throw new StepError(change.action, `${resource.kind} ${resource.name}`, error);
+  }
+}
+
+/**
+ * Creates a resource. A create whose answer was lost (a dropped connection, a timeout) has happened
+ * all the same, and the SDK's retry of it then meets "already exists"; so may a create racing
+ * another `up` of this stack. Either way the resource is there: if it is this stack's (its tags, or
+ * an unfinished bucket), the create is finished as an update (tags, then the settings that differ);
+ * if not, it is refused as any foreign resource is.
+ */
+async function createOrFinish(ctx: StepContext, resource: AnyResource): Promise<void> {
+  try {
+    await resource.create();
+    return;
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+    let again: PlannedStep;
+    try {
+      again = await planStep(ctx, resource);
+    } catch (planError) {
+      // The reason it is not ours, rather than "describe failed".
+      throw planError instanceof StepError ? planError.cause : planError;
+    }
+    if (again.change.action === 'create') throw error;
+    ctx.logger?.info(`${resource.kind} ${resource.name} exists already (${describeCause(error)}): finishing it as stack ${ctx.names.stack}'s`);
+    await applyStep(ctx, again);
   }
 }

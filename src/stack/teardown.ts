@@ -2,7 +2,7 @@ import { StepError } from '../errors.js';
 import type { AnyResource } from '../resources/resource.js';
 import { stopActiveRuns } from '../run/stop-runs.js';
 import type { StackContext } from './context.js';
-import { ownershipOf, type Ownership } from './ownership.js';
+import { judgeOwnership, type Ownership } from './ownership.js';
 import { deleteResource, findResource } from './plan.js';
 import { standaloneResources } from './resources.js';
 
@@ -11,14 +11,17 @@ export interface SurveyedResource {
   readonly ownership: Ownership;
 }
 
-/** Read-only: which of the stack's resources exist, and whether their tags say they are ours. */
+/**
+ * Read-only: which of the stack's resources exist, and whether their tags say they are ours (or the
+ * bucket is one an interrupted `up` left before it could tag it: ownership.ts isUnfinished).
+ */
 export async function surveyTeardown(ctx: StackContext): Promise<SurveyedResource[]> {
   // Dependents first: the reverse of the order `up` creates them in.
   const resources = standaloneResources(ctx).reverse();
   return Promise.all(
     resources.map(async (resource) => {
       try {
-        return { resource, ownership: ownershipOf(await findResource(ctx, resource), ctx.names.stack) };
+        return { resource, ownership: await judgeOwnership(ctx, resource, await findResource(ctx, resource)) };
       } catch (error) {
         throw new StepError('inspect', label(resource), error);
       }

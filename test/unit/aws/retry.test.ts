@@ -68,7 +68,7 @@ describe('PatientRetryStrategy', () => {
   });
 
   it('waits at least as long as a Retry-After hint asks, within the cap', async () => {
-    const sleep = vi.fn(async () => {});
+    const sleep = vi.fn(async (_ms: number) => {});
     const strategy = new PatientRetryStrategy({ sleep, random: () => 0 });
     const token = await strategy.acquireInitialRetryToken('');
     await strategy.refreshRetryTokenForRetry(token, { errorType: 'THROTTLING', retryAfterHint: new Date(Date.now() + 3_000) });

@@ -9,6 +9,7 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
   ListMultipartUploadsCommand,
@@ -25,6 +26,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ProvisionerError, StepError } from '../../../src/errors.js';
 import { bucketExists, bucketResource, type BucketState } from '../../../src/resources/bucket.js';
+import { judgeOwnership } from '../../../src/stack/ownership.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { driftLabels, mockedStack, mutatingCommands, ownershipIn, sentCommands, updateStep, type MockedStack, type StackOptions } from '../support/stack.js';
 import { s3Error, s3NoSuchBucket, s3NotFound } from '../support/errors.js';
@@ -357,6 +359,7 @@ describe('bucketResource.create', () => {
     expect(t.s3.commandCalls(CreateBucketCommand)[0]?.args[0].input).toEqual({
       Bucket: 'flight-delays-123456789012-us-east-1',
       ObjectOwnership: 'BucketOwnerEnforced',
+      CreateBucketConfiguration: { Tags: STACK_TAGS },
     });
   });
 
@@ -366,17 +369,25 @@ describe('bucketResource.create', () => {
     expect(t.s3.commandCalls(CreateBucketCommand)[0]?.args[0].input).toEqual({
       Bucket: 'flight-delays-123456789012-eu-central-1',
       ObjectOwnership: 'BucketOwnerEnforced',
-      CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+      CreateBucketConfiguration: { LocationConstraint: 'eu-central-1', Tags: STACK_TAGS },
     });
   });
 
-  it('tags the bucket first, then hardens it: public access, SSE-S3, ownership, lifecycle and TLS policy', async () => {
+  it('does not tag again a bucket that kept the tags of its CreateBucket, as AWS does', async () => {
+    const t = stack();
+    t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: STACK_TAGS });
+    await bucketResource(t.ctx).create();
+    expect(t.s3.commandCalls(PutBucketTaggingCommand)).toHaveLength(0);
+    expect(t.s3.commandCalls(GetBucketTaggingCommand)).toHaveLength(1);
+  });
+
+  it('tags a bucket whose store dropped the tags of its CreateBucket first, then hardens it: public access, SSE-S3, ownership, lifecycle and TLS policy', async () => {
     const t = stack({ raw: { bucket: 'my-data-bucket' } });
+    t.s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
     await bucketResource(t.ctx).create();
     const order = sentCommands(t);
-    expect(order[0]).toBe('CreateBucketCommand');
-    expect(order[1]).toBe('PutBucketTaggingCommand');
-    expect(new Set(order.slice(2))).toEqual(
+    expect(order.slice(0, 3)).toEqual(['CreateBucketCommand', 'GetBucketTaggingCommand', 'PutBucketTaggingCommand']);
+    expect(new Set(order.slice(3))).toEqual(
       new Set([
         'PutPublicAccessBlockCommand',
         'PutBucketEncryptionCommand',
@@ -607,5 +618,132 @@ describe('bucketResource ownership and destroy', () => {
     t.s3.on(ListObjectVersionsCommand).rejects(s3Error('AccessDenied', 403));
     await expect(bucketResource(t.ctx).destroy!()).rejects.toMatchObject({ name: 'AccessDenied' });
     expect(t.s3.commandCalls(DeleteBucketCommand)).toHaveLength(0);
+  });
+});
+
+/**
+ * A bucket an interrupted `up` left on a store that ignores tags at creation: created, never tagged.
+ * It must be resumable by up and removable by teardown, and nothing that only looks like it taken.
+ */
+describe('an unfinished bucket (created by up, never tagged)', () => {
+  const ENDPOINT = 'http://127.0.0.1:5000';
+
+  /** find() sees a bucket as CreateBucket alone leaves it on moto: no tags, no settings. */
+  function mockUntouchedBucket(t: MockedStack, contents: { keys?: string[]; uploads?: string[] } = {}): void {
+    t.s3.on(HeadBucketCommand).resolves({});
+    t.s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchPublicAccessBlockConfiguration', 404));
+    t.s3.on(GetBucketEncryptionCommand).rejects(s3Error('ServerSideEncryptionConfigurationNotFoundError', 404));
+    t.s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+    t.s3.on(GetBucketPolicyCommand).rejects(s3Error('NoSuchBucketPolicy', 404));
+    t.s3.on(GetBucketLifecycleConfigurationCommand).rejects(s3Error('NoSuchLifecycleConfiguration', 404));
+    t.s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
+    t.s3.on(GetBucketVersioningCommand).resolves({});
+    t.s3.on(ListObjectVersionsCommand).resolves({ Versions: (contents.keys ?? []).map((Key) => ({ Key, VersionId: 'null' })) });
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: (contents.uploads ?? []).map((Key) => ({ Key, UploadId: 'u-1' })) });
+  }
+
+  it('is resumed by up: tagged before anything else, then hardened', async () => {
+    const t = stack({ raw: { endpointUrl: ENDPOINT } });
+    mockUntouchedBucket(t);
+    const bucket = bucketResource(t.ctx);
+    const step = await planStep(t.ctx, bucket);
+    expect(step.change.action).toBe('update');
+    expect(step.keys).toContain('tags');
+    await applyStep(t.ctx, step);
+    const mutating = mutatingCommands(t);
+    expect(mutating[0]).toBe('PutBucketTaggingCommand');
+    expect(t.s3.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input).toEqual({ Bucket: t.ctx.names.bucket, Tagging: { TagSet: STACK_TAGS } });
+    expect(mutating).toEqual(
+      expect.arrayContaining(['PutPublicAccessBlockCommand', 'PutBucketEncryptionCommand', 'PutBucketLifecycleConfigurationCommand']),
+    );
+    // The checks that it holds nothing are made as this account only.
+    expect(t.s3.commandCalls(ListObjectVersionsCommand)[0]?.args[0].input).toMatchObject({ ExpectedBucketOwner: '123456789012' });
+  });
+
+  it('is deleted by teardown', async () => {
+    const t = stack({ raw: { endpointUrl: ENDPOINT } });
+    mockUntouchedBucket(t);
+    const bucket = bucketResource(t.ctx);
+    await expect(judgeOwnership(t.ctx, bucket, await bucket.find())).resolves.toBe('owned');
+  });
+
+  it('may hold the lock a teardown took before it was interrupted', async () => {
+    const t = stack({ raw: { endpointUrl: ENDPOINT } });
+    mockUntouchedBucket(t, { keys: ['.provisioner/lock.json'] });
+    const bucket = bucketResource(t.ctx);
+    await expect(judgeOwnership(t.ctx, bucket, await bucket.find())).resolves.toBe('owned');
+  });
+
+  it.each<[string, (t: MockedStack) => void, Partial<StackOptions>?]>([
+    ['it was made by a plain CreateBucket (the store left object ownership unset)', (t) => t.s3.on(GetBucketOwnershipControlsCommand).rejects(s3Error('OwnershipControlsNotFoundError', 404))],
+    ['its object ownership is not BucketOwnerEnforced', (t) => t.s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } })],
+    ['it has any tag', (t) => t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'team', Value: 'data' }] })],
+    ['it holds an object', (t) => t.s3.on(ListObjectVersionsCommand).resolves({ Versions: [{ Key: 'raw/a.csv', VersionId: 'null' }] })],
+    ['it holds a delete marker', (t) => t.s3.on(ListObjectVersionsCommand).resolves({ DeleteMarkers: [{ Key: 'x', VersionId: 'v' }] })],
+    ['it holds an unfinished upload', (t) => t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [{ Key: 'big.bin', UploadId: 'u' }] })],
+    ['it has a bucket policy', (t) => t.s3.on(GetBucketPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [] }) })],
+    ['it has lifecycle rules', (t) => t.s3.on(GetBucketLifecycleConfigurationCommand).resolves({ Rules: [ABORT_RULE] })],
+    ['versioning was turned on', (t) => t.s3.on(GetBucketVersioningCommand).resolves({ Status: 'Suspended' })],
+    ['it is on AWS itself, where the bucket is created with its tags', () => {}, { raw: {} }],
+  ])('is never taken when %s: up refuses it and changes nothing', async (_what, alter, options) => {
+    const t = stack(options ?? { raw: { endpointUrl: ENDPOINT } });
+    mockUntouchedBucket(t);
+    alter(t);
+    const failure = await planStep(t.ctx, bucketResource(t.ctx)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
+    expect((failure as StepError).exitCode).toBe(2);
+    expect((failure as Error).message).toMatch(/not tagged as stack "flight-delays"'s/);
+    expect(mutatingCommands(t)).toEqual([]);
+    const bucket = bucketResource(t.ctx);
+    await expect(judgeOwnership(t.ctx, bucket, await bucket.find())).resolves.toBe('foreign');
+  });
+});
+
+/**
+ * CreateBucket sent, its answer lost: the SDK's retry meets the bucket (outside us-east-1,
+ * BucketAlreadyOwnedByYou). The create happened, so up finishes it rather than failing.
+ */
+describe('a CreateBucket whose answer was lost', () => {
+  it('finishes the bucket when it carries the stack tags from its CreateBucket (AWS)', async () => {
+    const t = stack({ region: 'eu-central-1' });
+    t.s3.on(CreateBucketCommand).rejects(s3Error('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded'));
+    // Before: nothing there. After the failed create: the bucket with its tags, nothing else set.
+    t.s3.on(HeadBucketCommand).rejectsOnce(s3NotFound()).resolves({});
+    t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: STACK_TAGS });
+    const bucket = bucketResource(t.ctx);
+    const step = await planStep(t.ctx, bucket);
+    expect(step.change.action).toBe('create');
+    await applyStep(t.ctx, step);
+    expect(t.s3.commandCalls(PutBucketTaggingCommand)).toHaveLength(0);
+    expect(mutatingCommands(t)).toEqual(
+      expect.arrayContaining(['PutPublicAccessBlockCommand', 'PutBucketEncryptionCommand', 'PutBucketLifecycleConfigurationCommand', 'PutBucketPolicyCommand']),
+    );
+  });
+
+  it('finishes it on a store that ignores tags at creation, tagging it first', async () => {
+    const t = stack({ region: 'eu-central-1', raw: { endpointUrl: 'http://127.0.0.1:5000' } });
+    t.s3.on(CreateBucketCommand).rejects(s3Error('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded'));
+    t.s3.on(HeadBucketCommand).rejectsOnce(s3NotFound()).resolves({});
+    t.s3.on(GetBucketTaggingCommand).rejects(s3Error('NoSuchTagSet', 404));
+    t.s3.on(GetBucketOwnershipControlsCommand).resolves({ OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } });
+    t.s3.on(GetBucketVersioningCommand).resolves({});
+    t.s3.on(ListObjectVersionsCommand).resolves({});
+    t.s3.on(ListMultipartUploadsCommand).resolves({});
+    const bucket = bucketResource(t.ctx);
+    await applyStep(t.ctx, await planStep(t.ctx, bucket));
+    expect(mutatingCommands(t).slice(0, 2)).toEqual(['CreateBucketCommand', 'PutBucketTaggingCommand']);
+  });
+
+  it('refuses a bucket someone else in this account made meanwhile', async () => {
+    const t = stack({ region: 'eu-central-1', raw: { endpointUrl: 'http://127.0.0.1:5000' } });
+    t.s3.on(CreateBucketCommand).rejects(s3Error('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded'));
+    t.s3.on(HeadBucketCommand).rejectsOnce(s3NotFound()).resolves({});
+    t.s3.on(GetBucketTaggingCommand).resolves({ TagSet: [{ Key: 'team', Value: 'data' }] });
+    const bucket = bucketResource(t.ctx);
+    const failure = await applyStep(t.ctx, await planStep(t.ctx, bucket)).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StepError);
+    expect((failure as StepError).exitCode).toBe(2);
+    expect((failure as Error).message).toMatch(/^create bucket \S+ failed: bucket \S+ already exists and is not tagged/);
+    expect(mutatingCommands(t)).toEqual(['CreateBucketCommand']);
   });
 });
