@@ -142,10 +142,12 @@ describe('bad input, foreign resources and small changes', () => {
     log.clear();
     const changed = await runCli(['up', ...dirs()], env);
     expect(changed.code, changed.stderr).toBe(0);
-    // The changed file, then the record of what was sent under scripts/; nothing else.
+    // Under the stack's lock: the changed file, then the record of what was sent under scripts/; nothing else.
     expect(log.mutating().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'PUT /flight-delays-123456789012-us-east-1/.provisioner/lock.json',
       'PUT /flight-delays-123456789012-us-east-1/scripts/transforms.py',
       'PUT /flight-delays-123456789012-us-east-1/.provisioner/sent/scripts.json',
+      'DELETE /flight-delays-123456789012-us-east-1/.provisioner/lock.json',
     ]);
 
     const extra = path.join(dataDir, 'flights', 'year=2001', 'month=01', 'extra.csv');
@@ -160,9 +162,10 @@ describe('bad input, foreign resources and small changes', () => {
 
     const pruned = await runCli(['up', ...dirs(), '--prune'], env);
     expect(pruned.code, pruned.stderr).toBe(0);
-    expect(log.mutating().map((r) => r.operation)).toEqual(['PutObject', 'POST delete']);
-    expect(log.mutating()[0]?.path).toContain('/.provisioner/sent/raw.json');
-    expect(log.mutating()[1]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
+    const pruning = log.mutating().filter((r) => !r.path.endsWith('/.provisioner/lock.json'));
+    expect(pruning.map((r) => r.operation)).toEqual(['PutObject', 'POST delete']);
+    expect(pruning[0]?.path).toContain('/.provisioner/sent/raw.json');
+    expect(pruning[1]?.body).toContain('raw/flights/year=2001/month=01/extra.csv');
   });
 
   it('plan shows a drifted setting as an update and changes nothing; a failing step names itself', async () => {
@@ -180,9 +183,12 @@ describe('bad input, foreign resources and small changes', () => {
     const up = await runCli(['up', ...dirs(), '--workers', '4'], env);
     expect(up.code).toBe(1);
     expect(up.stderr).toContain('update job flight-delays-features failed');
-    // Only the job was touched; the emulator answers 5xx, which the SDK retries (5 attempts).
-    const operations = log.mutating().map((r) => r.operation);
+    // Only the job was touched, under the stack's lock, taken and given back; the emulator answers
+    // 5xx, which the SDK retries (a bounded number of attempts).
+    const isLock = (r: { path: string }) => r.path.endsWith('/.provisioner/lock.json');
+    expect(log.mutating().filter(isLock).map((r) => r.method)).toEqual(['PUT', 'DELETE']);
+    const operations = log.mutating().filter((r) => !isLock(r)).map((r) => r.operation);
     expect(new Set(operations)).toEqual(new Set(['UpdateJob']));
-    expect(operations.length).toBeLessThanOrEqual(5);
+    expect(operations.length).toBeLessThanOrEqual(10);
   });
 });
