@@ -11,6 +11,7 @@ import { DEFAULT_STATUS_RUNS } from '../stack/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { run as runPipeline } from '../commands/run.js';
+import { logs } from '../commands/logs.js';
 import { exportResults } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
 import { unlock } from '../commands/unlock.js';
@@ -29,6 +30,13 @@ const RUN_OPTIONS = {
   'poll-interval': { default: 15, describe: 'Seconds between status checks with --wait' },
   local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
   python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+} as const;
+
+/** The options of `logs`, bound to their values like those of `run`. */
+const LOGS_OPTIONS = {
+  run: { type: 'string', describe: 'The job run id (jr_...); default: the newest run' },
+  follow: { type: 'boolean', default: false, describe: 'Show new lines as they arrive, until the run has ended' },
+  'poll-interval': { default: 5, describe: 'Seconds between reads with --follow' },
 } as const;
 
 /**
@@ -103,6 +111,18 @@ export async function main(argv: string[]): Promise<number> {
         ),
       )
       .command(
+        'logs',
+        "Show the job run's output and error logs from CloudWatch (the newest run, or --run ID)",
+        (y) => y.options(LOGS_OPTIONS),
+        withSettings((env, a) =>
+          logs(env, {
+            runId: a.run === undefined ? undefined : String(a.run),
+            follow: a.follow === true,
+            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
+          }),
+        ),
+      )
+      .command(
         'report',
         "Write the quarter's results as one HTML page with charts",
         (y) =>
@@ -153,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
         (y) => y.positional('id', { type: 'string', describe: 'The lock ID' }),
         withSettings((env, a) => unlock(env, { id: nonEmpty(a.id, 'id') })),
       )
-      .demandCommand(1, 'name a command: up, plan, status, run, report, export, cycle, teardown or unlock')
+      .demandCommand(1, 'name a command: up, plan, status, run, logs, report, export, cycle, teardown or unlock')
       .recommendCommands()
       .strict()
       .fail((message, error) => {
@@ -173,10 +193,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The flags that take a value: the option table's strings and numbers, --config, and run's. */
+/** The flags that take a value: the option table's strings and numbers, --config, run's and logs'. */
 function valueFlags(): Set<string> {
   const global = Object.values(OPTIONS).filter((spec) => spec.type !== 'boolean').map((spec) => spec.flag);
-  const run = Object.entries(RUN_OPTIONS).filter(([, spec]) => !('type' in spec) || spec.type !== 'boolean').map(([flag]) => flag);
+  const run = Object.entries({ ...RUN_OPTIONS, ...LOGS_OPTIONS }).filter(([, spec]) => !('type' in spec) || spec.type !== 'boolean').map(([flag]) => flag);
   // status --runs takes a number too.
   const flags = [...global, 'config', 'runs', ...run];
   return new Set([...flags, ...flags.map((flag) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()))]);
@@ -238,6 +258,7 @@ function globalOptions(y: Argv): Argv {
     .options(options)
     .group([...inGroup('Stack:'), 'config'], 'Stack:')
     .group(inGroup('Pipeline:'), 'Pipeline:')
+    .group(inGroup('Monitoring:'), 'Monitoring:')
     .group(inGroup('Transfer:'), 'Transfer:')
     .group([...inGroup('Output:'), 'help', 'version'], 'Output:');
 }
