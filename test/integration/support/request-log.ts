@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
  * count mutating calls and check limits that moto does not enforce (e.g. DeleteObjects size).
  */
 export interface LoggedRequest {
-  readonly service: 's3' | 'glue' | 'iam' | 'sts' | 'other';
+  readonly service: 's3' | 'glue' | 'iam' | 'sts' | 'sns' | 'events' | 'logs' | 'cloudwatch' | 'kms' | 'other';
   /** Operation name: the Glue target, the IAM/STS Action, or S3 method + subresource. */
   readonly operation: string;
   readonly method: string;
@@ -14,21 +14,30 @@ export interface LoggedRequest {
   readonly body: string;
 }
 
-const MUTATING_OPERATION = /^(Create|Update|Delete|Put|Tag|Untag|Start|Stop|Batch(Create|Delete|Stop|Update)|Attach|Detach|Reset|Resume|Import)/;
+const MUTATING_OPERATION =
+  /^(Create|Update|Delete|Put|Tag|Untag|Start|Stop|Batch(Create|Delete|Stop|Update)|Attach|Detach|Reset|Resume|Import|Set|Subscribe|Unsubscribe|Confirm|Publish|Remove|Add|Schedule|Cancel|Enable|Disable)/;
+
+/** The services whose requests are not told apart by their shape, by the signing name in the Authorization header. */
+const SIGNED_AS: Record<string, LoggedRequest['service']> = { sns: 'sns', events: 'events', logs: 'logs', monitoring: 'cloudwatch', kms: 'kms' };
+
+function signedService(headers: IncomingMessage['headers']): LoggedRequest['service'] | undefined {
+  const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(String(headers.authorization ?? ''));
+  return scope ? SIGNED_AS[scope[1]!] : undefined;
+}
 
 export function classify(req: { method: string; url: string; headers: IncomingMessage['headers'] }, body: string): LoggedRequest {
   const target = req.headers['x-amz-target'];
   const url = new URL(req.url, 'http://proxy');
   if (typeof target === 'string') {
     const operation = target.split('.').pop() ?? target;
-    const service = target.startsWith('AWSGlue') ? 'glue' : 'other';
+    const service = target.startsWith('AWSGlue') ? 'glue' : (signedService(req.headers) ?? 'other');
     return { service, operation, method: req.method, path: url.pathname, mutating: MUTATING_OPERATION.test(operation), body };
   }
   const contentType = String(req.headers['content-type'] ?? '');
   if (req.method === 'POST' && url.pathname === '/' && contentType.includes('x-www-form-urlencoded')) {
     const form = new URLSearchParams(body);
     const operation = form.get('Action') ?? 'unknown';
-    const service = /credential|caller|assume/i.test(operation) ? 'sts' : 'iam';
+    const service = signedService(req.headers) ?? (/credential|caller|assume/i.test(operation) ? 'sts' : 'iam');
     return { service, operation, method: req.method, path: url.pathname, mutating: MUTATING_OPERATION.test(operation), body };
   }
   const subresource = [...url.searchParams.keys()].filter((k) => k !== 'x-id').join('&');
