@@ -102,6 +102,11 @@ const CELLS: readonly Cell[] = [
     region: 'eu-west-1',
     rules: [...CREATES, ...DELETES].map((name) => ({ kind: 'lose' as const, match: op(name), occurrences: [1] })),
   },
+  {
+    name: 'the answer to the lock write lost once',
+    seed: 27,
+    rules: [{ kind: 'lose', match: (r) => r.method === 'PUT' && r.path.endsWith('/.provisioner/lock.json'), occurrences: [1] }],
+  },
   { name: 'PutBucketTagging denied once (403)', seed: 20, rules: [{ kind: 'deny', match: op('PutBucketTagging'), occurrences: [1] }] },
   { name: 'SIGKILL when CreateBucket is answered', seed: 21, rules: [{ kind: 'kill', match: op('CreateBucket'), occurrences: [1] }] },
   {
