@@ -42,6 +42,8 @@ export async function acquireLock(ctx: StackContext, command: string, now: () =>
   } catch (error) {
     if (!isHeldElsewhere(error)) throw error;
     const held = await readLockWithEtag(ctx);
+    // Our own write, whose answer was lost and whose retry S3 then refused: we hold the lock.
+    if (held?.info.id === info.id) return heldLock(ctx, command, info, held.etag);
     if (!held || !diedOnThisMachine(held.info)) throw new ProvisionerError(lockedMessage(ctx, held?.info, now()), 'aws');
     // Its holder was killed here (kill -9, a closed terminal): take the lock over, but only if it is
     // still that one (If-Match), so two commands doing the same cannot both win.
@@ -53,6 +55,12 @@ export async function acquireLock(ctx: StackContext, command: string, now: () =>
     }
     ctx.logger.warn(`took over the lock of \`${held.info.command}\` (pid ${held.info.pid}), which is no longer running on this machine`);
   }
+  return heldLock(ctx, command, info, etag);
+}
+
+function heldLock(ctx: StackContext, command: string, info: LockInfo, etag: string | undefined): HeldLock {
+  const { s3 } = ctx.aws;
+  const Bucket = ctx.names.bucket;
   ctx.logger.debug(`locked stack ${ctx.names.stack} (lock ${info.id})`);
   return {
     info,

@@ -35,6 +35,20 @@ describe('acquireLock', () => {
     expect((failure as ProvisionerError).exitCode).toBe(1);
   });
 
+  it('holds the lock when its own write landed but the answer was lost (the retry is refused by its own lock)', async () => {
+    let written: string | undefined;
+    t.s3.on(PutObjectCommand).callsFake((input: { Body?: unknown }) => {
+      written = String(input.Body);
+      throw s3Error('PreconditionFailed', 412);
+    });
+    t.s3.on(GetObjectCommand, { Key: LOCK_KEY }).callsFake(() => ({ ETag: '"mine"', Body: { transformToString: async () => written } }));
+    const held = await acquireLock(t.ctx, 'up');
+    expect(JSON.parse(written!).id).toBe(held.info.id);
+    t.s3.on(DeleteObjectCommand).resolves({});
+    await held.release();
+    expect(t.s3.commandCalls(DeleteObjectCommand)[0]!.args[0].input).toEqual({ Bucket: 'data-bucket', Key: LOCK_KEY, IfMatch: '"mine"' });
+  });
+
   it('gives the lock back only if it is still the one it wrote (If-Match), and a lock already gone is fine', async () => {
     t.s3.on(PutObjectCommand).resolves({ ETag: '"e1"' });
     const held = await acquireLock(t.ctx, 'up');
