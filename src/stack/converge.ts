@@ -1,6 +1,6 @@
 import { redactUrl } from '../config/settings.js';
 import { usesTls } from '../resources/bucket.js';
-import type { AnyResource, PlannedChange } from '../resources/resource.js';
+import type { PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
 import { applyStep, planRemoval, planStep } from './plan.js';
 import { stackResources, type LocalSources } from './resources.js';
@@ -29,13 +29,17 @@ export async function converge(
   }
   const changes: PlannedChange[] = [];
   let locked = false;
-  const unwanted: AnyResource[] = [];
-  for (const resource of stackResources(ctx, sources)) {
-    if (resource.wanted === false) {
-      unwanted.push(resource);
-      continue;
-    }
-    let step = await planStep(ctx, resource);
+  const resources = stackResources(ctx, sources);
+  const unwanted = resources.filter((resource) => resource.wanted === false);
+  const wanted = resources.filter((resource) => resource.wanted !== false);
+  // Everything is read at once: a stack in sync then costs a few round trips, not one per
+  // resource. These reads are used only until the first change; after it, each resource is read
+  // again just before it is converged, as a change (or another command) may have moved it.
+  const early = wanted.map((resource) => planStep(ctx, resource));
+  for (const read of early) read.catch(() => undefined);
+  let changed = false;
+  for (const [index, resource] of wanted.entries()) {
+    let step = changed ? await planStep(ctx, resource) : await early[index]!;
     if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
       await options.lock?.();
       locked = true;
@@ -50,6 +54,7 @@ export async function converge(
       continue;
     }
     logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
+    changed = true;
     await applyStep(ctx, step);
   }
   // Dependents first, as in teardown: the failure rules before the topic they publish to. What lives

@@ -189,6 +189,27 @@ describe('converge', () => {
     expect(sentCommands(t)).not.toContain('HeadObjectCommand');
   });
 
+  it('reads every resource at once when nothing has changed yet, not one after another', async () => {
+    const t = stack();
+    inSync(t);
+    // Each Glue tag read answers only after a moment: a read sent after another has answered is sequential.
+    const events: string[] = [];
+    const slow = <T>(name: string, value: T) => async (): Promise<T> => {
+      events.push(`start ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push(`end ${name}`);
+      return value;
+    };
+    t.glue.on(GetTagsCommand).callsFake(slow('tags', { Tags: { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' } }));
+    await up(t);
+    const firstEnd = events.findIndex((e) => e.startsWith('end'));
+    const starts = events.filter((e) => e.startsWith('start'));
+    // Database, crawler, job, workflow and two triggers: all their tag reads went out before any came back.
+    expect(starts.length).toBeGreaterThanOrEqual(6);
+    expect(events.slice(0, firstEnd).filter((e) => e.startsWith('start'))).toHaveLength(starts.length);
+    expect(mutatingCommands(t)).toEqual([]);
+  });
+
   it('converges in sync with a user-supplied role too', async () => {
     const t = stack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/flight-delays-glue-role' } });
     inSync(t);
