@@ -122,7 +122,12 @@ const CELLS: readonly Cell[] = [
     teardownFirst: true,
   },
   { name: 'SIGKILL when CreateRole is answered', seed: 23, rules: [{ kind: 'kill', match: op('CreateRole'), occurrences: [1] }]},
-  { name: 'SIGKILL at request 20 (mid-upload)', seed: 24, rules: [{ kind: 'kill', occurrences: [20] }]},
+  { name: 'SIGKILL at request 20', seed: 24, rules: [{ kind: 'kill', occurrences: [20] }]},
+  {
+    name: 'SIGKILL mid-upload (at the second raw file)',
+    seed: 28,
+    rules: [{ kind: 'kill', match: (r) => r.operation === 'PutObject' && r.path.includes('/raw/'), occurrences: [2] }],
+  },
   { name: 'SIGKILL in teardown when DeleteRole is answered', seed: 25, rules: [{ kind: 'kill', match: op('DeleteRole'), occurrences: [1] }]},
 ];
 
