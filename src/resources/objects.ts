@@ -61,7 +61,7 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
       }
       // Nothing under the prefix yet (a new bucket): a create, not an update.
       if (listed.size === 0) return undefined;
-      const { toSend, unchanged } = await compare(ctx, files, listed, recorded);
+      const { toSend, unchanged } = await compare(ctx, files, listed, recorded, limits.requests);
       const localKeys = new Set(files.map((f) => f.key));
       const toPrune = ctx.settings.prune ? [...listed.keys()].filter((key) => !localKeys.has(key)) : [];
       // What was sent once and stays in the bucket though its local file is gone stays on record.
@@ -150,9 +150,10 @@ async function compare(
   files: readonly LocalFile[],
   listed: ReadonlyMap<string, Listed>,
   recorded: SentRecord,
+  requestsAtOnce: number,
 ): Promise<{ toSend: LocalFile[]; unchanged: Map<string, SentEntry> }> {
   const hashes = new Budget(HASHES_AT_ONCE, 'a local hash');
-  const requests = new Budget(transferLimits(ctx.settings).requests, 'a request slot');
+  const requests = new Budget(requestsAtOnce, 'a request slot');
   const verdicts = await Promise.all(
     files.map(async (file): Promise<SentEntry | undefined> => {
       const object = listed.get(file.key);
