@@ -65,7 +65,7 @@ export function createClients(options: ClientOptions): Clients {
   };
   return {
     // Emulators and private endpoints answer on one host name, so address buckets by path there.
-    s3: rememberOperation(new S3Client({ ...common(), forcePathStyle: options.endpointUrl !== undefined })),
+    s3: rememberOperation(new S3Client({ ...common(), forcePathStyle: options.endpointUrl !== undefined, expectContinueHeader: false })),
     glue: rememberOperation(new GlueClient(common())),
     iam: rememberOperation(new IAMClient(common())),
     sts: rememberOperation(new STSClient(common())),
