@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -45,6 +46,9 @@ const LOGS_OPTIONS = {
  */
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
+  // Every request in flight and every task waiting for a transfer slot listens for the interrupt:
+  // as many as --max-requests allows, beyond Node's default warning threshold of 10.
+  setMaxListeners(0, controller.signal);
   let logger: Logger = createLogger('info', 'pretty');
   // SIGTERM takes the path of Ctrl-C: the current AWS call finishes, open uploads are aborted.
   let interruptedExit = EXIT_INTERRUPTED;
