@@ -8,7 +8,7 @@ import { CHECKSUM_METADATA, hashFile, uploadFiles } from '../transfer/upload.js'
 import { transferLimits } from '../transfer/limits.js';
 import type { LocalFile } from '../transfer/local-files.js';
 import { retryTransient } from '../transfer/retry.js';
-import { readSentRecord, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
+import { readSentRecord, RecordKeeper, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
 import { DELETE_BATCH_LIMIT } from './bucket-contents.js';
 import type { ResourceDefinition } from './resource.js';
 
@@ -88,14 +88,13 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
     async create() {
       // An up killed before its first file was complete leaves nothing listed, but an open upload.
       await abortStale(ctx, await openUploads(ctx, prefix));
-      const sent = await uploadFiles(s3, Bucket, files, limits, ctx);
-      await writeSentRecord(s3, Bucket, prefix, new Map(sent.map(({ key, ...entry }) => [key, entry])));
+      const record = await send(files, new Map());
+      await writeSentRecord(s3, Bucket, prefix, record);
     },
 
     async update(state) {
       await abortStale(ctx, state.staleUploads);
-      const sent = await uploadFiles(s3, Bucket, state.toSend, limits, ctx);
-      const record = new Map<string, SentEntry>([...state.unchanged, ...sent.map(({ key, ...entry }): [string, SentEntry] => [key, entry])]);
+      const record = await send(state.toSend, state.unchanged);
       if (!sameRecord(record, state.recorded)) await writeSentRecord(s3, Bucket, prefix, record);
       for (let i = 0; i < state.toPrune.length; i += DELETE_BATCH_LIMIT) {
         const Objects = state.toPrune.slice(i, i + DELETE_BATCH_LIMIT).map((Key) => ({ Key }));
@@ -104,6 +103,20 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
       if (state.toPrune.length > 0) ctx.logger.info(`pruned ${state.toPrune.length} objects no longer present locally`);
     },
   };
+
+  /** Sends files; returns the record of sent files: `base` and what was sent. */
+  async function send(toSend: readonly LocalFile[], base: SentRecord): Promise<SentRecord> {
+    const keeper = new RecordKeeper(s3, Bucket, prefix, base);
+    try {
+      await uploadFiles(s3, Bucket, toSend, limits, ctx, ({ key, ...entry }) => keeper.add(key, entry));
+    } catch (error) {
+      await keeper.settle({ saveRest: true });
+      throw error;
+    }
+    // The last checkpoint must land before the final record, or it would overwrite it.
+    await keeper.settle();
+    return keeper.record;
+  }
 }
 
 /**
@@ -142,7 +155,8 @@ async function listPrefix(ctx: StackContext, prefix: string): Promise<Map<string
 
 /**
  * Sorts the local files into those to send and those unchanged. Only a file whose object has the
- * same size is looked at further: hashed locally and compared with the recorded hash, or, when the
+ * same size is looked at further: unchanged outright when it is the recorded object and the file's
+ * stamp is the recorded one; else hashed locally and compared with the recorded hash, or, when the
  * object is not the recorded one, with the hash in the object's own metadata (one HEAD).
  */
 async function compare(
@@ -157,13 +171,15 @@ async function compare(
   const verdicts = await Promise.all(
     files.map(async (file): Promise<SentEntry | undefined> => {
       const object = listed.get(file.key);
-      const check = checkNeeded(file.size, object, recorded.get(file.key));
+      const sent = recorded.get(file.key);
+      const check = checkNeeded(file, object, sent);
       if (check === 'send' || object === undefined) return undefined;
+      if (check === 'same') return sent;
       const [local, remote] = await Promise.all([
         hashes.with(1, () => hashFile(file.path), ctx.signal),
-        check === 'hash' ? recorded.get(file.key)!.sha256 : requests.with(1, () => storedChecksum(ctx, file.key), ctx.signal),
+        check === 'hash' ? sent!.sha256 : requests.with(1, () => storedChecksum(ctx, file.key), ctx.signal),
       ]);
-      return local === remote ? { size: file.size, etag: object.etag, sha256: local } : undefined;
+      return local === remote ? { size: file.size, etag: object.etag, sha256: local, stamp: file.stamp } : undefined;
     }),
   );
   const toSend: LocalFile[] = [];

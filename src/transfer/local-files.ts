@@ -11,7 +11,26 @@ export interface LocalFile {
   readonly path: string;
   readonly key: string;
   readonly size: number;
+  /**
+   * The file's inode, size and modification and change times when scanned. A write moves the
+   * change time, which no tool can set back, so a file whose stamp is the one recorded when it
+   * was sent has not been written since, and need not be hashed again. Undefined for a file
+   * changed within FRESH_MS of the scan: on a file system with coarse times, a write in the same
+   * tick after the scan would leave the stamp as it was.
+   */
+  readonly stamp?: string | undefined;
 }
+
+/** How recent a change must be for the file's stamp not to be trusted (see LocalFile.stamp). */
+export const FRESH_MS = 2_000;
+
+/** When the scan happens; tests set it later, so that files just written count as settled. */
+export interface ScanOptions {
+  readonly now?: () => number;
+}
+
+/** Files described at once: each is two calls to the file system, which answers many at a time. */
+const DESCRIBE_AT_ONCE = 64;
 
 /** The job's entry script; every other top-level .py file is shipped as an extra Python module. */
 export const JOB_ENTRY_SCRIPT = 'job.py';
@@ -20,15 +39,15 @@ export const JOB_ENTRY_SCRIPT = 'job.py';
 const NOT_JOB_CODE = /^(tests?|__pycache__|\..*|conftest\.py|test_.*\.py|.*_test\.py)$/;
 
 /** Every regular file under the data directory, keyed by its relative path under `prefix`. */
-export async function scanDataDir(dir: string, prefix: string): Promise<LocalFile[]> {
+export async function scanDataDir(dir: string, prefix: string, options: ScanOptions = {}): Promise<LocalFile[]> {
   await assertDirectory(dir, 'data-dir');
   const files = await walk(dir);
   if (files.length === 0) throw new UsageError(`invalid --data-dir "${dir}": it holds no files; valid: a directory with the raw data files`);
-  return describeFiles(dir, files, prefix);
+  return describeFiles(dir, files, prefix, options);
 }
 
 /** The job's entry script and its modules (top-level .py files, not tests or caches). */
-export async function scanJobDir(dir: string, prefix: string): Promise<LocalFile[]> {
+export async function scanJobDir(dir: string, prefix: string, options: ScanOptions = {}): Promise<LocalFile[]> {
   await assertDirectory(dir, 'job-dir');
   const entries = await readdir(dir, { withFileTypes: true });
   const scripts: string[] = [];
@@ -41,7 +60,7 @@ export async function scanJobDir(dir: string, prefix: string): Promise<LocalFile
   if (!scripts.some((file) => path.basename(file) === JOB_ENTRY_SCRIPT)) {
     throw new UsageError(`invalid --job-dir "${dir}": it has no ${JOB_ENTRY_SCRIPT}; valid: a directory with the Glue entry script ${JOB_ENTRY_SCRIPT}`);
   }
-  return describeFiles(dir, scripts, prefix);
+  return describeFiles(dir, scripts, prefix, options);
 }
 
 async function assertDirectory(dir: string, flag: string): Promise<void> {
@@ -91,17 +110,24 @@ async function walk(dir: string, ancestors: ReadonlySet<string> = new Set()): Pr
   return found.sort();
 }
 
-async function describeFiles(root: string, files: string[], prefix: string): Promise<LocalFile[]> {
+async function describeFiles(root: string, files: string[], prefix: string, options: ScanOptions): Promise<LocalFile[]> {
+  const settledBefore = (options.now ?? Date.now)() - FRESH_MS;
   const described: LocalFile[] = [];
-  for (const file of files) {
-    try {
-      await access(file, constants.R_OK);
-      const { size } = await stat(file);
-      const key = prefix + path.relative(root, file).split(path.sep).join('/');
-      described.push({ path: file, key, size });
-    } catch (error) {
-      throw new UsageError(`cannot read file "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; every file to upload must be readable`);
-    }
+  for (let i = 0; i < files.length; i += DESCRIBE_AT_ONCE) {
+    described.push(...(await Promise.all(files.slice(i, i + DESCRIBE_AT_ONCE).map((file) => describeFile(root, file, prefix, settledBefore)))));
   }
   return described;
+}
+
+async function describeFile(root: string, file: string, prefix: string, settledBefore: number): Promise<LocalFile> {
+  try {
+    await access(file, constants.R_OK);
+    const info = await stat(file, { bigint: true });
+    const key = prefix + path.relative(root, file).split(path.sep).join('/');
+    const settled = Number(info.ctimeMs) < settledBefore;
+    const stamp = settled ? `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}` : undefined;
+    return { path: file, key, size: Number(info.size), stamp };
+  } catch (error) {
+    throw new UsageError(`cannot read file "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; every file to upload must be readable`);
+  }
 }

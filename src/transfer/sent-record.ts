@@ -11,6 +11,8 @@ export interface SentEntry {
   readonly size: number;
   readonly etag: string;
   readonly sha256: string;
+  /** The local file's stamp (LocalFile.stamp) when it was hashed: while it holds, no hash is needed. */
+  readonly stamp?: string | undefined;
 }
 
 export type SentRecord = ReadonlyMap<string, SentEntry>;
@@ -54,16 +56,78 @@ export async function writeSentRecord(s3: S3Client, bucket: string, prefix: stri
   );
 }
 
+/** How often, at most, the record is written while files are being sent. */
+export const CHECKPOINT_MS = 15_000;
+
+/**
+ * The record of one prefix while its files are sent: written again now and then (at most once per
+ * CHECKPOINT_MS, one write at a time) and once more if sending fails, so that an `up` killed or
+ * stopped midway still knows what it finished. That matters most for files sent in parts, whose
+ * checksum is known only when the last part is read, too late for the object's metadata.
+ */
+export class RecordKeeper {
+  private readonly entries: Map<string, SentEntry>;
+  private lastWrite: number;
+  private writing: Promise<void> | undefined;
+  private unsaved = false;
+
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+    base: SentRecord,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.entries = new Map(base);
+    this.lastWrite = now();
+  }
+
+  /** A file S3 now holds. */
+  add(key: string, entry: SentEntry): void {
+    this.entries.set(key, entry);
+    this.unsaved = true;
+    if (this.writing === undefined && this.now() - this.lastWrite >= CHECKPOINT_MS) this.write();
+  }
+
+  /** What is on record so far. */
+  get record(): SentRecord {
+    return this.entries;
+  }
+
+  /** Waits for a checkpoint in flight; with `saveRest`, then writes what it did not hold. Never throws. */
+  async settle(options: { saveRest?: boolean } = {}): Promise<void> {
+    await this.writing;
+    if (options.saveRest && this.unsaved) this.write();
+    await this.writing;
+  }
+
+  private write(): void {
+    this.unsaved = false;
+    this.lastWrite = this.now();
+    // A checkpoint is a help, not a promise: one that fails leaves the previous record, still true.
+    this.writing = writeSentRecord(this.s3, this.bucket, this.prefix, new Map(this.entries))
+      .catch(() => undefined)
+      .finally(() => {
+        this.writing = undefined;
+      });
+  }
+}
+
 export function sameRecord(a: SentRecord, b: SentRecord): boolean {
   if (a.size !== b.size) return false;
   for (const [key, entry] of a) {
     const other = b.get(key);
-    if (!other || other.size !== entry.size || other.etag !== entry.etag || other.sha256 !== entry.sha256) return false;
+    if (!other || other.size !== entry.size || other.etag !== entry.etag || other.sha256 !== entry.sha256 || other.stamp !== entry.stamp) return false;
   }
   return true;
 }
 
 function isEntry(value: unknown): value is SentEntry {
   const entry = value as Partial<SentEntry> | null;
-  return typeof entry?.size === 'number' && typeof entry.etag === 'string' && typeof entry.sha256 === 'string';
+  return (
+    typeof entry?.size === 'number' &&
+    typeof entry.etag === 'string' &&
+    typeof entry.sha256 === 'string' &&
+    (entry.stamp === undefined || typeof entry.stamp === 'string')
+  );
 }

@@ -14,6 +14,7 @@ import {
 import { formatBytes } from '../cli/progress.js';
 import { InterruptedError, ProvisionerError } from '../errors.js';
 import type { Runtime } from '../stack/context.js';
+import { BlockPool } from './blocks.js';
 import { Budget } from './budget.js';
 import type { LocalFile } from './local-files.js';
 import { retryTransient } from './retry.js';
@@ -41,6 +42,8 @@ export interface UploadedFile {
   readonly size: number;
   readonly sha256: string;
   readonly etag: string;
+  /** The local file's stamp when it was scanned (LocalFile.stamp). */
+  readonly stamp?: string | undefined;
 }
 
 interface UploadContext {
@@ -49,6 +52,8 @@ interface UploadContext {
   request<T>(send: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
   readonly bucket: string;
   readonly memory: Budget;
+  /** The buffers of parts of the usual size (parts of very large files are larger, and allocated). */
+  readonly blocks: BlockPool;
   readonly partBytes: number;
   readonly signal: AbortSignal;
   readonly sent: (key: string, bytes: number) => void;
@@ -58,7 +63,8 @@ interface UploadContext {
  * Sends files with many requests in flight across files and parts, within one bound on requests
  * and one on bytes held in memory, whatever the number and size of the files. A failed request is
  * retried on its own (a part, not the file; a file, not the batch). Ctrl-C aborts the multipart
- * uploads still open. Returns what was sent, in the order given.
+ * uploads still open. Returns what was sent, in the order given; `onUploaded` hears of each file
+ * as soon as S3 holds it.
  */
 export async function uploadFiles(
   s3: S3Client,
@@ -66,6 +72,7 @@ export async function uploadFiles(
   files: readonly LocalFile[],
   limits: TransferLimits,
   runtime: Runtime,
+  onUploaded?: (file: UploadedFile) => void,
 ): Promise<UploadedFile[]> {
   const total = files.reduce((sum, f) => sum + f.size, 0);
   const progress = runtime.progress.transfer('uploading', total, files.length);
@@ -76,6 +83,7 @@ export async function uploadFiles(
     request: (send) => retryTransient(() => requests.with(1, () => send(runtime.signal), runtime.signal), runtime.signal),
     bucket,
     memory: new Budget(limits.memoryBytes, 'memory for file contents'),
+    blocks: new BlockPool(limits.partBytes),
     partBytes: limits.partBytes,
     signal: runtime.signal,
     sent: (key, bytes) => {
@@ -84,38 +92,33 @@ export async function uploadFiles(
       progress.update(key, soFar);
     },
   };
-  // At most as many files open as requests may be in flight: enough to keep every slot busy.
-  const fileSlots = new Budget(limits.requests, 'a file slot');
+  const uploaded: UploadedFile[] = new Array<UploadedFile>(files.length);
+  let next = 0;
   let failure: unknown;
-  const uploads = files.map((file) =>
-    fileSlots.with(
-      1,
-      async () => {
-        if (failure !== undefined) throw failure;
-        try {
-          const uploaded = file.size <= ctx.partBytes ? await putWhole(ctx, file) : await putInParts(ctx, file);
-          sentPerFile.delete(file.key);
-          progress.fileDone(file.key, file.size);
-          runtime.logger.debug(`uploaded ${file.key} (${formatBytes(file.size)})`);
-          return uploaded;
-        } catch (error) {
-          // The first failure stops files that have not started; those in flight finish or fail.
-          failure ??= error;
-          throw error;
-        }
-      },
-      runtime.signal,
-    ),
-  );
-  try {
-    const settled = await Promise.allSettled(uploads);
-    const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (rejected) {
-      if (runtime.signal.aborted) throw new InterruptedError('interrupted while uploading; open multipart uploads were aborted');
-      throw failure ?? rejected.reason;
+  // As many files at once as requests may be in flight: enough to keep every slot busy. Each
+  // worker takes the next file when its last is sent; the first failure stops files not started.
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && !runtime.signal.aborted && next < files.length) {
+      const index = next++;
+      const file = files[index]!;
+      try {
+        const done = file.size <= ctx.partBytes ? await putWhole(ctx, file) : await putInParts(ctx, file);
+        uploaded[index] = done;
+        sentPerFile.delete(file.key);
+        progress.fileDone(file.key, file.size);
+        runtime.logger.debug(`uploaded ${file.key} (${formatBytes(file.size)})`);
+        onUploaded?.(done);
+      } catch (error) {
+        failure ??= error;
+      }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(limits.requests, files.length) }, worker));
+    if (runtime.signal.aborted) throw new InterruptedError('interrupted while uploading; open multipart uploads were aborted');
+    if (failure !== undefined) throw failure;
     if (files.length > 0) runtime.logger.info(`uploaded ${files.length} files (${formatBytes(total)})`);
-    return settled.map((s) => (s as PromiseFulfilledResult<UploadedFile>).value);
+    return uploaded;
   } finally {
     progress.finish();
   }
@@ -137,79 +140,93 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
       });
       const response = await ctx.request((abortSignal) => ctx.s3.send(put, { abortSignal }));
       ctx.sent(file.key, file.size);
-      return { key: file.key, size: file.size, sha256, etag: response.ETag ?? '' };
+      return { key: file.key, size: file.size, sha256, etag: response.ETag ?? '', stamp: file.stamp };
     },
     ctx.signal,
   );
 }
 
 /**
- * A large file: hashed in a streaming pass (S3 takes the metadata when the upload starts), then
- * sent part by part, each part read from disk only once memory is free for it.
+ * A large file: read part by part, in order, each part once memory is free for it; each part is
+ * hashed as it is read and sent while the next is read, so the file is read once and never held
+ * whole. Its SHA-256 is known only when the last part is read, after S3 took the upload's
+ * metadata: it goes into the record of sent files (transfer/sent-record.ts), not the metadata.
  */
 async function putInParts(ctx: UploadContext, file: LocalFile): Promise<UploadedFile> {
-  const sha256 = await hashFile(file.path);
   const partSize = Math.max(ctx.partBytes, MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS));
-  const create = new CreateMultipartUploadCommand({
-    Bucket: ctx.bucket,
-    Key: file.key,
-    ContentType: contentType(file.path),
-    Metadata: { [CHECKSUM_METADATA]: sha256 },
-  });
+  const create = new CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, ContentType: contentType(file.path) });
   const created = await ctx.request((abortSignal) => ctx.s3.send(create, { abortSignal }));
   const UploadId = created.UploadId!;
+  const hash = createHash('sha256');
+  const sending: Promise<CompletedPart>[] = [];
+  let partFailure: unknown;
   try {
     const handle = await open(file.path, 'r');
-    let parts: CompletedPart[];
     try {
-      const count = Math.max(1, Math.ceil(file.size / partSize));
-      parts = await Promise.all(
-        Array.from({ length: count }, (_, index) => {
-          const offset = index * partSize;
-          const length = Math.min(partSize, file.size - offset);
-          return ctx.memory.with(
-            length,
-            async () => {
-              const body = await readExactly(handle, file, offset, length);
-              const part = new UploadPartCommand({ Bucket: ctx.bucket, Key: file.key, UploadId, PartNumber: index + 1, Body: body, ContentLength: length });
-              const response = await ctx.request((abortSignal) => ctx.s3.send(part, { abortSignal }));
-              ctx.sent(file.key, length);
-              return { PartNumber: index + 1, ETag: response.ETag };
-            },
-            ctx.signal,
-          );
-        }),
-      );
+      for (let offset = 0, number = 1; offset < file.size; offset += partSize, number++) {
+        if (partFailure !== undefined) throw partFailure;
+        const length = Math.min(partSize, file.size - offset);
+        // The budget counts a whole part even for a shorter last one: that is the buffer it holds.
+        const taken = await ctx.memory.take(partSize, ctx.signal);
+        const block = partSize === ctx.blocks.blockBytes ? ctx.blocks.take() : Buffer.allocUnsafe(partSize);
+        const release = (): void => {
+          ctx.blocks.give(block);
+          ctx.memory.give(taken);
+        };
+        let body: Buffer;
+        try {
+          body = await readExactly(handle, file, offset, block.subarray(0, length));
+        } catch (error) {
+          release();
+          throw error;
+        }
+        hash.update(body);
+        const part = sendPart(ctx, file.key, UploadId, number, body).finally(release);
+        // Seen at once, so a failure is not unhandled while the loop waits for memory; it stops the loop.
+        part.catch((error: unknown) => {
+          partFailure ??= error;
+        });
+        sending.push(part);
+      }
     } finally {
       await handle.close();
     }
+    const parts = await Promise.all(sending);
     const complete = new CompleteMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, UploadId, MultipartUpload: { Parts: parts } });
     const completed = await ctx.request((abortSignal) => ctx.s3.send(complete, { abortSignal }));
-    return { key: file.key, size: file.size, sha256, etag: completed.ETag ?? '' };
+    return { key: file.key, size: file.size, sha256: hash.digest('hex'), etag: completed.ETag ?? '', stamp: file.stamp };
   } catch (error) {
+    // A part that lands after the abort would be stored again, so the parts in flight end first.
     // Parts already sent are billed storage until aborted; abort even after Ctrl-C (no signal here).
+    await Promise.allSettled(sending);
     await ctx.s3.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, UploadId })).catch(() => undefined);
     throw error;
   }
+}
+
+async function sendPart(ctx: UploadContext, Key: string, UploadId: string, PartNumber: number, body: Buffer): Promise<CompletedPart> {
+  const part = new UploadPartCommand({ Bucket: ctx.bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length });
+  const response = await ctx.request((abortSignal) => ctx.s3.send(part, { abortSignal }));
+  ctx.sent(Key, body.length);
+  return { PartNumber, ETag: response.ETag };
 }
 
 /** Reads a whole (small) file into one buffer of its size, and hashes it. */
 async function readWhole(file: LocalFile): Promise<{ body: Buffer; sha256: string }> {
   const handle = await open(file.path, 'r');
   try {
-    const body = await readExactly(handle, file, 0, file.size);
+    const body = await readExactly(handle, file, 0, Buffer.allocUnsafe(file.size));
     return { body, sha256: createHash('sha256').update(body).digest('hex') };
   } finally {
     await handle.close();
   }
 }
 
-/** Reads `length` bytes at `position`; a file that has shrunk since it was scanned is an error. */
-async function readExactly(handle: FileHandle, file: LocalFile, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+/** Fills `buffer` from `position`; a file that has shrunk since it was scanned is an error. */
+async function readExactly(handle: FileHandle, file: LocalFile, position: number, buffer: Buffer): Promise<Buffer> {
   let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
     if (bytesRead === 0) throw new ProvisionerError(`${file.path} changed while it was being sent (it is now shorter); run up again`, 'user');
     filled += bytesRead;
   }

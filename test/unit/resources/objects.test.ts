@@ -27,12 +27,19 @@ let dir: string;
 let t: MockedStack;
 
 async function localFiles(files: Record<string, string>, prefix = 'raw/'): Promise<LocalFile[]> {
+  await writeLocal(files);
+  return scanDataDir(dir, prefix);
+}
+
+async function writeLocal(files: Record<string, string>): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
     await writeFile(path.join(dir, name), content);
   }
-  return scanDataDir(dir, prefix);
 }
+
+/** The files as a scan a minute from now sees them: settled, so stamped. */
+const settledFiles = (prefix = 'raw/'): Promise<LocalFile[]> => scanDataDir(dir, prefix, { now: () => Date.now() + 60_000 });
 
 /** The ETag the mocked bucket gives an object: any stable value will do (under SSE-KMS it is no MD5). */
 const etagOf = (content: string): string => `"${sha256(`etag:${content}`).slice(0, 32)}"`;
@@ -51,10 +58,10 @@ function remote(objects: Record<string, { content: string; sha256?: string | und
   });
 }
 
-/** Mocks the record of sent files under raw/: key to the content that was sent. */
-function record(sent: Record<string, string>, prefix = 'raw/'): void {
+/** Mocks the record of sent files under raw/: key to the content that was sent (and the file's stamp then). */
+function record(sent: Record<string, string>, prefix = 'raw/', stamps: Record<string, string | undefined> = {}): void {
   const objects = Object.fromEntries(
-    Object.entries(sent).map(([key, content]) => [key, { size: Buffer.byteLength(content), etag: etagOf(content), sha256: sha256(content) }]),
+    Object.entries(sent).map(([key, content]) => [key, { size: Buffer.byteLength(content), etag: etagOf(content), sha256: sha256(content), stamp: stamps[key] }]),
   );
   const body = JSON.stringify({ version: 1, objects });
   t.s3.on(GetObjectCommand, { Key: recordKey(prefix) }).callsFake(() => ({ Body: { transformToString: async () => body } }));
@@ -160,6 +167,47 @@ describe('objectsResource.find', () => {
     const state = (await resource.find())!.state;
     expect(resource.drift(state)).toEqual(['upload raw/a.csv']);
     expect(t.s3.commandCalls(HeadObjectCommand)).toHaveLength(0);
+  });
+
+  it('does not read a recorded file again while its stamp is the recorded one', async () => {
+    await writeLocal({ 'a.csv': 'sent' });
+    const [file] = await settledFiles();
+    remote({ 'raw/a.csv': { content: 'sent', sha256: sha256('sent') } });
+    record({ 'raw/a.csv': 'sent' }, 'raw/', { 'raw/a.csv': file!.stamp });
+    // The bytes differ from what was sent, yet the stamp says the file was not written since: the
+    // verdict comes from the stamp alone (this is what skips hashing every file on a no-op).
+    await writeFile(path.join(dir, 'unread.csv'), 'x');
+    const resource = objectsResource(t.ctx, 'raw/', [{ ...file!, path: path.join(dir, 'unread.csv') }]);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual([]);
+    expect(state.unchanged.get('raw/a.csv')).toMatchObject({ sha256: sha256('sent'), stamp: file!.stamp });
+  });
+
+  it('hashes a file written since it was sent, though its size is the same, and re-sends it', async () => {
+    await writeLocal({ 'a.csv': 'old!' });
+    const [before] = await settledFiles();
+    await writeLocal({ 'a.csv': 'new!' });
+    const [after] = await settledFiles();
+    remote({ 'raw/a.csv': { content: 'old!', sha256: sha256('old!') } });
+    record({ 'raw/a.csv': 'old!' }, 'raw/', { 'raw/a.csv': before!.stamp });
+    const resource = objectsResource(t.ctx, 'raw/', [after!]);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual(['upload raw/a.csv']);
+    await resource.update(state, resource.drift(state));
+    expect(writtenRecord()).toEqual({ 'raw/a.csv': { size: 4, etag: expect.any(String), sha256: sha256('new!'), stamp: after!.stamp } });
+  });
+
+  it('records the stamp of a file found unchanged by its hash, so the next up need not hash it', async () => {
+    await writeLocal({ 'a.csv': 'same' });
+    const [file] = await settledFiles();
+    remote({ 'raw/a.csv': { content: 'same', sha256: sha256('same') } });
+    record({ 'raw/a.csv': 'same' });
+    const resource = objectsResource(t.ctx, 'raw/', [file!]);
+    const state = (await resource.find())!.state;
+    expect(resource.drift(state)).toEqual(['record']);
+    await resource.update(state, ['record']);
+    expect(putInputs()).toEqual([]);
+    expect(writtenRecord()).toEqual({ 'raw/a.csv': { size: 4, etag: etagOf('same'), sha256: sha256('same'), stamp: file!.stamp } });
   });
 
   it('follows the listing across pages', async () => {
@@ -288,6 +336,16 @@ describe('objectsResource drift and update', () => {
     const files = await localFiles({ 'a.csv': 'a' });
     t.s3.on(PutObjectCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
     await expect(objectsResource(t.ctx, 'raw/', files).create()).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('records the files it finished when another fails, so the next up does not send them again', async () => {
+    const files = await localFiles({ 'good.csv': 'fine', 'bad.csv': 'refused' });
+    t.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      if (input.Key === 'raw/bad.csv') throw s3Error('AccessDenied', 403, 'Access Denied');
+      return { ETag: etagOf(bodyText(input)) };
+    });
+    await expect(objectsResource(t.ctx, 'raw/', files).create()).rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(writtenRecord()).toEqual({ 'raw/good.csv': { size: 4, etag: etagOf('fine'), sha256: sha256('fine') } });
   });
 
   it('uploads nothing once interrupted', async () => {

@@ -54,6 +54,24 @@ describe('scanDataDir', () => {
     });
   });
 
+  it('stamps a settled file, and a write at the same size gives it another stamp', async () => {
+    await tree({ 'a.csv': 'one' });
+    const later = { now: () => Date.now() + 60_000 };
+    const [first] = await scanDataDir(dir, 'raw/', later);
+    expect(first?.stamp).toMatch(/^\d+:3:\d+:\d+$/);
+    expect((await scanDataDir(dir, 'raw/', later))[0]?.stamp).toBe(first?.stamp);
+    await writeFile(path.join(dir, 'a.csv'), 'two');
+    const [rewritten] = await scanDataDir(dir, 'raw/', later);
+    expect(rewritten?.size).toBe(3);
+    expect(rewritten?.stamp).toBeDefined();
+    expect(rewritten?.stamp).not.toBe(first?.stamp);
+  });
+
+  it('gives no stamp to a file changed moments before the scan, whose times may not show a write after it', async () => {
+    await tree({ 'a.csv': 'one' });
+    expect((await scanDataDir(dir, 'raw/'))[0]?.stamp).toBeUndefined();
+  });
+
   it('skips hidden files and folders', async () => {
     await tree({ 'a.csv': 'a', '.DS_Store': 'x', '.git/config': 'y', 'sub/.gitkeep': '' });
     expect((await scanDataDir(dir, 'raw/')).map((f) => f.key)).toEqual(['raw/a.csv']);
