@@ -181,8 +181,9 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
     label: labelsFrom(LABELS),
 
     async find() {
-      if (!(await bucketExists(s3, Bucket))) return undefined;
-      const [pab, enc, own, policy, lifecycle, tags] = await Promise.all([
+      // The settings are read alongside the HEAD, which decides: one round trip, not two. Those of
+      // a bucket that is missing (or not ours) fail, and are not looked at.
+      const settings = Promise.all([
         orUndefined(s3.send(new GetPublicAccessBlockCommand({ Bucket }))),
         orUndefined(s3.send(new GetBucketEncryptionCommand({ Bucket }))),
         orUndefined(s3.send(new GetBucketOwnershipControlsCommand({ Bucket }))),
@@ -190,6 +191,9 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
         orUndefined(s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket }))),
         bucketTags(s3, Bucket),
       ]);
+      settings.catch(() => undefined);
+      if (!(await bucketExists(s3, Bucket))) return undefined;
+      const [pab, enc, own, policy, lifecycle, tags] = await settings;
       const state: BucketState = {
         publicAccessBlock: pab?.PublicAccessBlockConfiguration,
         encryption: enc?.ServerSideEncryptionConfiguration?.Rules?.[0],

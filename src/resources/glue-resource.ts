@@ -53,9 +53,12 @@ export function glueResource<State, Key extends string>(
     kind: spec.type,
     name: spec.name,
     async find() {
+      // The ARN is known from the name, so the tags are read alongside: one round trip, not two.
+      const tags = readTags();
+      tags.catch(() => undefined);
       const state = await orUndefined(spec.get());
       if (state === undefined) return undefined;
-      return { state, tags: await readTags() };
+      return { state, tags: await tags };
     },
     drift: (state) => spec.drift(state),
     label: spec.labels ? labelsFrom(spec.labels) : (key) => key,

@@ -128,10 +128,13 @@ export function roleResource(ctx: StackContext): ResourceDefinition<RoleState, R
     label: labelsFrom<RoleKey>({ trustPolicy: 'trust policy', accessPolicy: 'access policy' }),
 
     async find() {
-      const role = await orUndefined(iam.send(new GetRoleCommand({ RoleName })));
+      // Both at once: the policy of a role that does not exist is simply not found.
+      const [role, policy] = await Promise.all([
+        orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
+        orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))),
+      ]);
       if (!role?.Role) return undefined;
       const tags = tagRecord(role.Role.Tags);
-      const policy = await orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName })));
       return {
         state: {
           trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),

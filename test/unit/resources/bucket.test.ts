@@ -177,10 +177,13 @@ describe('bucketResource.find', () => {
     t = stack();
   });
 
-  it('returns undefined for a missing bucket and reads nothing else', async () => {
+  it('returns undefined for a missing bucket, whatever the settings read alongside the HEAD say', async () => {
     t.s3.on(HeadBucketCommand).rejects(s3NotFound());
+    t.s3.on(GetBucketEncryptionCommand).rejects(s3Error('NoSuchBucket', 404));
     await expect(bucketResource(t.ctx).find()).resolves.toBeUndefined();
-    expect(sentCommands(t)).toEqual(['HeadBucketCommand']);
+    // One round trip: the settings go out with the HEAD, not after it.
+    expect(sentCommands(t)).toContain('HeadBucketCommand');
+    expect(sentCommands(t)).toContain('GetBucketEncryptionCommand');
   });
 
   it('reads every setting of an existing bucket, and its tags', async () => {

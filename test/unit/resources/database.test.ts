@@ -26,10 +26,10 @@ beforeEach(() => {
 });
 
 describe('databaseResource', () => {
-  it('finds a missing database as undefined without reading tags', async () => {
+  it('finds a missing database as undefined, its tags read alongside', async () => {
     t.glue.on(GetDatabaseCommand).rejects(glueNotFound('Database flight_delays not found.'));
     await expect(databaseResource(t.ctx).find()).resolves.toBeUndefined();
-    expect(sentCommands(t)).toEqual(['GetDatabaseCommand']);
+    expect(sentCommands(t).sort()).toEqual(['GetDatabaseCommand', 'GetTagsCommand']);
   });
 
   it('reads the description and the tags of the database ARN', async () => {

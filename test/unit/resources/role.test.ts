@@ -235,10 +235,11 @@ describe('glueAccessPolicy', () => {
 });
 
 describe('roleResource', () => {
-  it('finds a missing role as undefined without reading its policy', async () => {
+  it('finds a missing role as undefined, its policy read alongside', async () => {
     t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
+    t.iam.on(GetRolePolicyCommand).rejects(iamNoSuchEntity());
     await expect(roleResource(t.ctx).find()).resolves.toBeUndefined();
-    expect(sentCommands(t)).toEqual(['GetRoleCommand']);
+    expect(sentCommands(t).sort()).toEqual(['GetRoleCommand', 'GetRolePolicyCommand']);
   });
 
   it('compares URL-encoded documents from IAM by meaning: in sync means no drift', async () => {
