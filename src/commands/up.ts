@@ -16,6 +16,10 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
   const data = await scanDataDir(settings.dataDir, PREFIX.raw);
   const scripts = await scanJobDir(settings.jobDir, PREFIX.scripts);
   return withStack(settings, runtime, async (ctx) => {
+    // Shown where the decision is made: what one run of the pipeline, as planned, would cost. It
+    // reads the job's past runs, which converging does not change, so it is read meanwhile.
+    const estimate = estimateRunCost(ctx);
+    estimate.catch(() => undefined);
     let held: HeldLock | undefined;
     let changes;
     try {
@@ -23,8 +27,7 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
     } finally {
       await releaseQuietly(ctx, held);
     }
-    // Shown where the decision is made: what one run of the pipeline, as planned, would cost.
-    const cost = await estimateRunCost(ctx);
+    const cost = await estimate;
     io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost }, formatChanges);
     return 0;
   }, connect, { resolveKmsKey: true });

@@ -36,7 +36,14 @@ export async function converge(
   // resource. These reads are used only until the first change; after it, each resource is read
   // again just before it is converged, as a change (or another command) may have moved it.
   const early = wanted.map((resource) => planStep(ctx, resource));
-  for (const read of early) read.catch(() => undefined);
+  // Dependents first, as in teardown: the failure rules before the topic they publish to. What lives
+  // inside another resource (the topic's email subscriptions) goes with it. Creating or updating
+  // the resources wanted changes none of these, so they are read at once with the others.
+  const removals = unwanted
+    .reverse()
+    .filter((resource) => resource.destroy !== undefined)
+    .map((resource) => ({ resource, read: planRemoval(ctx, resource) }));
+  for (const read of [...early, ...removals.map((r) => r.read)]) read.catch(() => undefined);
   let changed = false;
   for (const [index, resource] of wanted.entries()) {
     let step = changed ? await planStep(ctx, resource) : await early[index]!;
@@ -57,11 +64,8 @@ export async function converge(
     changed = true;
     await applyStep(ctx, step);
   }
-  // Dependents first, as in teardown: the failure rules before the topic they publish to. What lives
-  // inside another resource (the topic's email subscriptions) goes with it.
-  for (const resource of unwanted.reverse()) {
-    if (!resource.destroy) continue;
-    const step = await planRemoval(ctx, resource);
+  for (const { resource, read } of removals) {
+    const step = await read;
     if (!step) continue;
     changes.push(step.change);
     if (options.dryRun) continue;
