@@ -113,11 +113,17 @@ export class RecordKeeper {
   }
 }
 
+/**
+ * Whether two records say the same of the objects. Stamps are left out: a file's stamp changes
+ * without its content (copied, restored, touched), and a record rewritten only for that would
+ * make an `up` with nothing to do write to the bucket. New stamps are kept whenever the record is
+ * written for another reason.
+ */
 export function sameRecord(a: SentRecord, b: SentRecord): boolean {
   if (a.size !== b.size) return false;
   for (const [key, entry] of a) {
     const other = b.get(key);
-    if (!other || other.size !== entry.size || other.etag !== entry.etag || other.sha256 !== entry.sha256 || other.stamp !== entry.stamp) return false;
+    if (!other || other.size !== entry.size || other.etag !== entry.etag || other.sha256 !== entry.sha256) return false;
   }
   return true;
 }

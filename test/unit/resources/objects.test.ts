@@ -197,17 +197,22 @@ describe('objectsResource.find', () => {
     expect(writtenRecord()).toEqual({ 'raw/a.csv': { size: 4, etag: expect.any(String), sha256: sha256('new!'), stamp: after!.stamp } });
   });
 
-  it('records the stamp of a file found unchanged by its hash, so the next up need not hash it', async () => {
-    await writeLocal({ 'a.csv': 'same' });
-    const [file] = await settledFiles();
-    remote({ 'raw/a.csv': { content: 'same', sha256: sha256('same') } });
-    record({ 'raw/a.csv': 'same' });
-    const resource = objectsResource(t.ctx, 'raw/', [file!]);
+  it('writes nothing only for a new stamp, but a record written for another reason carries it', async () => {
+    await writeLocal({ 'a.csv': 'same', 'b.csv': 'old!' });
+    await writeLocal({ 'b.csv': 'new!' });
+    const [a, b] = await settledFiles();
+    remote({ 'raw/a.csv': { content: 'same', sha256: sha256('same') }, 'raw/b.csv': { content: 'old!', sha256: sha256('old!') } });
+    // Recorded before stamps (or under another stamp): a.csv is found unchanged by its hash.
+    record({ 'raw/a.csv': 'same', 'raw/b.csv': 'old!' });
+    const alone = objectsResource(t.ctx, 'raw/', [a!]);
+    expect(alone.drift((await alone.find())!.state)).toEqual([]);
+
+    const resource = objectsResource(t.ctx, 'raw/', [a!, b!]);
     const state = (await resource.find())!.state;
-    expect(resource.drift(state)).toEqual(['record']);
-    await resource.update(state, ['record']);
-    expect(putInputs()).toEqual([]);
-    expect(writtenRecord()).toEqual({ 'raw/a.csv': { size: 4, etag: etagOf('same'), sha256: sha256('same'), stamp: file!.stamp } });
+    expect(resource.drift(state)).toEqual(['upload raw/b.csv']);
+    await resource.update(state, resource.drift(state));
+    expect(writtenRecord()?.['raw/a.csv']).toEqual({ size: 4, etag: etagOf('same'), sha256: sha256('same'), stamp: a!.stamp });
+    expect(writtenRecord()?.['raw/b.csv']).toMatchObject({ sha256: sha256('new!'), stamp: b!.stamp });
   });
 
   it('follows the listing across pages', async () => {
