@@ -14,8 +14,17 @@ const redactSecrets = winston.format((info) => {
   return info;
 });
 
-/** Logs go to stderr so that stdout carries only results (tables, JSON). */
-export function createLogger(level: LogLevel, format: LogFormat): Logger {
+/**
+ * Logs go to stderr so that stdout carries only results (tables, JSON). `beforeLine` runs before
+ * each line that is written: the progress line is cleared there, so that a log line written while
+ * an upload goes on (`up` makes the Glue resources meanwhile) does not land in the middle of it.
+ */
+export function createLogger(level: LogLevel, format: LogFormat, beforeLine?: () => void): Logger {
+  const shown = LOG_LEVELS.indexOf(level);
+  const announce = winston.format((info) => {
+    if (LOG_LEVELS.indexOf(info.level as LogLevel) <= shown) beforeLine?.();
+    return info;
+  });
   const rendering =
     format === 'json'
       ? winston.format.combine(winston.format.timestamp(), winston.format.json())
@@ -25,7 +34,7 @@ export function createLogger(level: LogLevel, format: LogFormat): Logger {
         );
   return winston.createLogger({
     level,
-    format: winston.format.combine(redactSecrets(), rendering),
+    format: winston.format.combine(redactSecrets(), announce(), rendering),
     transports: [
       new winston.transports.Console({
         stderrLevels: [...LOG_LEVELS],

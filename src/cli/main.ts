@@ -72,8 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     // yargs reads no file for an empty --config and says nothing: empty text is invalid here too.
     if (args.config === '') throw new UsageError('invalid --config "": expected the path of a JSON file');
     const settings: Settings = resolveSettings(args as RawOptions);
-    logger = createLogger(settings.logLevel, settings.logFormat);
-    const runtime = { logger, progress: createProgress(), signal: controller.signal };
+    const progress = createProgress();
+    logger = createLogger(settings.logLevel, settings.logFormat, progress.clear);
+    const runtime = { logger, progress, signal: controller.signal };
     exitCode = await command({ settings, runtime, io: terminalIo(settings.json) }, args);
     // A command that returns "interrupted" itself (run --wait) was interrupted by this signal.
     if (exitCode === EXIT_INTERRUPTED && controller.signal.aborted) exitCode = interruptedExit;
