@@ -47,6 +47,8 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
   return {
     kind: 'objects',
     name: `s3://${Bucket}/${prefix}`,
+    // The slowest step of a first `up`: the Glue resources are made meanwhile.
+    alongside: true,
     label: (key) => (key === 'record' ? 'record of sent files' : key === 'staleUploads' ? 'unfinished uploads of an interrupted up' : key),
 
     async find() {

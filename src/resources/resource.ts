@@ -45,6 +45,12 @@ export interface ResourceDefinition<State = unknown, Key extends string = string
    * only if it exists. Teardown deletes it either way. Omitted: the stack always has it.
    */
   readonly wanted?: boolean;
+  /**
+   * `up` may go on with the resources after this one while it is being converged: none of them
+   * needs it finished to be created (a crawler or job needs its S3 prefix, not the files in it).
+   * Such resources converge one at a time, each alongside what follows it. Omitted: `up` waits.
+   */
+  readonly alongside?: boolean;
   /** Reads the resource and its tags; undefined when it does not exist. Never mutates. */
   find(): Promise<Found<State> | undefined>;
   /** Pure: the settings that differ from what this stack wants; empty when in sync. Tags aside. */

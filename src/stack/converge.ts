@@ -1,6 +1,7 @@
 import { redactUrl } from '../config/settings.js';
+import { InterruptedError } from '../errors.js';
 import { usesTls } from '../resources/bucket.js';
-import type { PlannedChange } from '../resources/resource.js';
+import type { AnyResource, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
 import { applyStep, planRemoval, planStep } from './plan.js';
 import { stackResources, type LocalSources } from './resources.js';
@@ -45,24 +46,51 @@ export async function converge(
     .map((resource) => ({ resource, read: planRemoval(ctx, resource) }));
   for (const read of [...early, ...removals.map((r) => r.read)]) read.catch(() => undefined);
   let changed = false;
-  for (const [index, resource] of wanted.entries()) {
-    let step = changed ? await planStep(ctx, resource) : await early[index]!;
-    if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
-      await options.lock?.();
-      locked = true;
-      // Read again under the lock: another command may have changed it before we held the lock.
-      step = await planStep(ctx, resource);
+  // The upload converging while the loop goes on, if any (ResourceDefinition.alongside).
+  let alongside: Promise<void> | undefined;
+  let alongsideFailure: unknown;
+  // Ctrl-C, or an upload that failed, stops the walk before the next read or change.
+  const stopIfCalledOff = (resource: AnyResource): void => {
+    if (alongsideFailure !== undefined) throw alongsideFailure;
+    if (ctx.signal.aborted) throw new InterruptedError(`interrupted before ${resource.kind} ${resource.name}`);
+  };
+  try {
+    for (const [index, resource] of wanted.entries()) {
+      stopIfCalledOff(resource);
+      let step = changed ? await planStep(ctx, resource) : await early[index]!;
+      if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
+        await options.lock?.();
+        locked = true;
+        // Read again under the lock: another command may have changed it before we held the lock.
+        step = await planStep(ctx, resource);
+      }
+      changes.push(step.change);
+      if (options.dryRun) continue;
+      const { action, kind, name, details } = step.change;
+      if (action === 'no-op') {
+        logger.info(`${kind} ${name}: up to date`);
+        continue;
+      }
+      stopIfCalledOff(resource);
+      logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
+      changed = true;
+      if (resource.alongside) {
+        // One at a time: two uploads at once would each take the whole transfer limits.
+        await alongside;
+        alongside = applyStep(ctx, step);
+        alongside.catch((error: unknown) => {
+          alongsideFailure ??= error;
+        });
+      } else {
+        await applyStep(ctx, step);
+      }
     }
-    changes.push(step.change);
-    if (options.dryRun) continue;
-    const { action, kind, name, details } = step.change;
-    if (action === 'no-op') {
-      logger.info(`${kind} ${name}: up to date`);
-      continue;
-    }
-    logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
-    changed = true;
-    await applyStep(ctx, step);
+    await alongside;
+  } catch (error) {
+    // Whatever failed, what runs alongside ends before the command does. Its own failure, if any,
+    // is the one reported: the walk stops because of it (or, on Ctrl-C, it says what was cut short).
+    await alongside?.catch(() => undefined);
+    throw alongsideFailure ?? error;
   }
   for (const { resource, read } of removals) {
     const step = await read;

@@ -33,8 +33,9 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
   const modules = sources.scripts.filter((f) => !f.key.endsWith(`/${JOB_ENTRY_SCRIPT}`)).map((f) => f.key);
   return [
     bucketResource(ctx),
-    objectsResource(ctx, PREFIX.raw, sources.data),
+    // The scripts (a few KiB) first: the data, the longest step, then uploads while the rest is made.
     objectsResource(ctx, PREFIX.scripts, sources.scripts),
+    objectsResource(ctx, PREFIX.raw, sources.data),
     // A role passed with --role-arn is the user's: never created, changed or deleted here.
     ...(ctx.settings.roleArn ? [] : [roleResource(ctx)]),
     databaseResource(ctx),

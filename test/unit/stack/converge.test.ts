@@ -9,10 +9,12 @@ import {
   GetTagsCommand,
   GetTriggerCommand,
   GetWorkflowCommand,
+  CreateDatabaseCommand,
+  CreateTriggerCommand,
   UpdateJobCommand,
   UpdateTriggerCommand,
 } from '@aws-sdk/client-glue';
-import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   GetBucketEncryptionCommand,
   GetObjectCommand,
@@ -38,6 +40,7 @@ import { glueAccessPolicy, glueTrustPolicy } from '../../../src/resources/role.j
 import { jobTriggerSpec, scheduleTriggerSpec } from '../../../src/resources/trigger.js';
 import { converge } from '../../../src/stack/converge.js';
 import type { LocalSources } from '../../../src/stack/resources.js';
+import { iamNoSuchEntity } from '../support/errors.js';
 import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
@@ -282,8 +285,8 @@ describe('converge', () => {
     const changes = await plan(t);
     expect(changes.map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
       'create bucket flight-delays-123456789012-eu-west-1',
-      'create objects s3://flight-delays-123456789012-eu-west-1/raw/',
       'create objects s3://flight-delays-123456789012-eu-west-1/scripts/',
+      'create objects s3://flight-delays-123456789012-eu-west-1/raw/',
       'create role flight-delays-glue-role',
       'create database flight_delays',
       'create crawler flight-delays-raw-crawler',
@@ -293,7 +296,81 @@ describe('converge', () => {
       'create trigger flight-delays-on-crawl-success',
     ]);
     expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced', 'tmp/ and spark-logs/ expire after 30 days']);
-    expect(changes[1]?.details).toEqual(['upload 3 files (48 B)']);
+    expect(changes[2]?.details).toEqual(['upload 3 files (48 B)']);
+  });
+
+  it('makes the Glue resources while the data is being sent, and returns once it has been sent', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    const events: string[] = [];
+    let releaseData!: () => void;
+    const dataMayGo = new Promise<void>((resolve) => (releaseData = resolve));
+    t.s3.on(PutObjectCommand).callsFake(async (input: { Key: string }) => {
+      if (input.Key.startsWith('raw/')) await dataMayGo;
+      events.push(`put ${input.Key}`);
+      return { ETag: '"e"' };
+    });
+    t.glue.on(CreateTriggerCommand).callsFake((input: { Name: string }) => {
+      events.push(`create trigger ${input.Name}`);
+      // The last resource of the stack is made while the data is still held back.
+      if (input.Name === t.ctx.names.jobTrigger) releaseData();
+      return {};
+    });
+    let returned = false;
+    const converged = up(t).then(() => (returned = true));
+    await dataMayGo;
+    expect(returned).toBe(false);
+    await converged;
+    const lastTrigger = events.indexOf(`create trigger ${t.ctx.names.jobTrigger}`);
+    const firstData = events.findIndex((e) => e.startsWith('put raw/'));
+    expect(lastTrigger).toBeGreaterThanOrEqual(0);
+    expect(firstData).toBeGreaterThan(lastTrigger);
+    expect(events.filter((e) => e.startsWith('put raw/'))).toHaveLength(3);
+  });
+
+  it('stops making resources once the upload alongside has failed, and fails with it', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    let failed!: () => void;
+    const uploadFailed = new Promise<void>((resolve) => (failed = resolve));
+    t.s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      if (input.Key === 'raw/airports/airports.csv') {
+        failed();
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+      }
+      return { ETag: '"e"' };
+    });
+    // The role is read (again, after the first change) only once the upload has failed.
+    t.iam.on(GetRoleCommand).callsFake(async () => {
+      await uploadFailed;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw iamNoSuchEntity();
+    });
+    const failure = await up(t).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ step: 'create', resource: `objects s3://${t.ctx.names.bucket}/raw/` });
+    expect(t.glue.commandCalls(CreateDatabaseCommand)).toHaveLength(0);
+    expect(t.glue.commandCalls(CreateTriggerCommand)).toHaveLength(0);
+  });
+
+  it('on Ctrl-C during an upload makes nothing more, and says the upload was interrupted', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    t.s3.on(PutObjectCommand).callsFake(async (input: { Key: string }) => {
+      if (input.Key.startsWith('raw/')) t.controller.abort();
+      return { ETag: '"e"' };
+    });
+    t.iam.on(GetRoleCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw iamNoSuchEntity();
+    });
+    const failure = await up(t).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ step: 'create', resource: `objects s3://${t.ctx.names.bucket}/raw/` });
+    expect((failure as Error).message).toMatch(/interrupted while uploading/);
+    expect(t.iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
+    expect(t.glue.commandCalls(CreateDatabaseCommand)).toHaveLength(0);
   });
 
   it('refuses a foreign resource before changing anything after it, naming it', async () => {

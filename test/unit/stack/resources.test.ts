@@ -20,8 +20,8 @@ describe('stackResources', () => {
     const t = stack();
     expect(stackResources(t.ctx, sources).map(label)).toEqual([
       'bucket flight-delays-123456789012-eu-west-1',
-      'objects s3://flight-delays-123456789012-eu-west-1/raw/',
       'objects s3://flight-delays-123456789012-eu-west-1/scripts/',
+      'objects s3://flight-delays-123456789012-eu-west-1/raw/',
       'role flight-delays-glue-role',
       'database flight_delays',
       'crawler flight-delays-raw-crawler',
