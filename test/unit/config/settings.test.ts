@@ -43,7 +43,7 @@ describe('resolveSettings defaults', () => {
       notifyTopicArn: undefined,
       dashboard: false,
       maxRequests: 32,
-      maxMemoryMib: 64,
+      maxMemoryMib: 32,
       logLevel: 'info',
       logFormat: 'pretty',
       json: false,
