@@ -28,9 +28,9 @@ RUN if [ -f /run/npm-build/npmrc ]; then export NPM_CONFIG_USERCONFIG=/run/npm-b
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf /root/.npm
 
-# --- compile the CLI with the dev dependencies (tsc)
+# --- bundle the CLI with the dev dependencies (esbuild, scripts/build.mjs)
 FROM deps AS build
-COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

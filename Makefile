@@ -27,7 +27,7 @@ $(VENV_STAMP): requirements.txt
 install: $(NODE_STAMP) $(VENV_STAMP) ## Install Node and Python dependencies
 
 .PHONY: build
-build: $(NODE_STAMP) ## Compile the CLI into dist/
+build: $(NODE_STAMP) ## Bundle the CLI into dist/ (esbuild; `make typecheck` checks the types)
 	npm run --silent build
 
 .PHONY: typecheck

@@ -20,7 +20,7 @@ builder="${IMAGE_BUILDER:-auto}"
 version="$(sed -n 's/^[[:space:]]*"version":[[:space:]]*"\([^"]*\)".*/\1/p' package.json | head -n 1)"
 version="${version:-0.0.0}"
 revision="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-if [ "$revision" != unknown ] && [ -n "$(git status --porcelain -- Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src rawdata glue-job 2>/dev/null)" ]; then
+if [ "$revision" != unknown ] && [ -n "$(git status --porcelain -- Dockerfile .dockerignore package.json package-lock.json tsconfig.json scripts/build.mjs src rawdata glue-job 2>/dev/null)" ]; then
   revision="$revision-dirty"
 fi
 build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision")
