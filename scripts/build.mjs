@@ -19,6 +19,10 @@ await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
+  // The ES module build of each package first: only that one can be tree-shaken. From the SDK's
+  // CommonJS builds every client came whole (2.8 MB); from its ES builds 0.9 MB, and a command
+  // starts in half the time (--help 0.65 s and 119 MiB before, 0.31 s and 84 MiB after).
+  mainFields: ['module', 'main'],
   target: 'node20',
   sourcemap: true,
   sourcesContent: false,
