@@ -2,11 +2,12 @@ import { InterruptedError } from '../errors.js';
 
 /**
  * A shared allowance of some unit (requests in flight, bytes in memory) that tasks take from and
- * give back. Waiters are served in order, so a large request is not starved by small ones.
+ * give back. Waiters are served in order of priority (lowest first), then of arrival, and none is
+ * passed over while it waits for more than is free, so a large request is not starved by small ones.
  */
 export class Budget {
   private available: number;
-  private readonly waiting: { amount: number; grant: () => void }[] = [];
+  private readonly waiting: { amount: number; priority: number; grant: () => void }[] = [];
 
   constructor(
     readonly capacity: number,
@@ -16,8 +17,11 @@ export class Budget {
     this.available = capacity;
   }
 
-  /** Waits for `amount` (at most the capacity) to be free, then takes it. Rejects on abort. */
-  async take(amount: number, signal?: AbortSignal): Promise<number> {
+  /**
+   * Waits for `amount` (at most the capacity) to be free, then takes it. Rejects on abort. A taker
+   * with a lower `priority` goes before those waiting with a higher one.
+   */
+  async take(amount: number, signal?: AbortSignal, priority = 0): Promise<number> {
     const wanted = Math.min(Math.max(amount, 0), this.capacity);
     if (signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${this.what}`);
     if (this.waiting.length === 0 && this.available >= wanted) {
@@ -27,6 +31,7 @@ export class Budget {
     return new Promise<number>((resolve, reject) => {
       const entry = {
         amount: wanted,
+        priority,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve(wanted);
@@ -39,7 +44,9 @@ export class Budget {
         this.serve();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(entry);
+      const behind = this.waiting.findIndex((other) => other.priority > priority);
+      this.waiting.splice(behind < 0 ? this.waiting.length : behind, 0, entry);
+      this.serve();
     });
   }
 
@@ -50,8 +57,8 @@ export class Budget {
   }
 
   /** Runs `task` holding `amount`, and gives it back however the task ends. */
-  async with<T>(amount: number, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const taken = await this.take(amount, signal);
+  async with<T>(amount: number, task: () => Promise<T>, signal?: AbortSignal, priority = 0): Promise<T> {
+    const taken = await this.take(amount, signal, priority);
     try {
       return await task();
     } finally {

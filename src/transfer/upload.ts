@@ -102,7 +102,7 @@ export async function uploadFiles(
       const index = next++;
       const file = files[index]!;
       try {
-        const done = file.size <= ctx.partBytes ? await putWhole(ctx, file) : await putInParts(ctx, file);
+        const done = file.size <= ctx.partBytes ? await putWhole(ctx, file, index) : await putInParts(ctx, file, index);
         uploaded[index] = done;
         sentPerFile.delete(file.key);
         progress.fileDone(file.key, file.size);
@@ -124,8 +124,11 @@ export async function uploadFiles(
   }
 }
 
-/** A file that fits in one part: read once (hashing as it reads), sent in one PUT. */
-async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFile> {
+/**
+ * A file that fits in one part: read once (hashing as it reads), sent in one PUT. `order` is its
+ * place in the upload: memory goes to files in that order (see putInParts).
+ */
+async function putWhole(ctx: UploadContext, file: LocalFile, order: number): Promise<UploadedFile> {
   return ctx.memory.with(
     file.size,
     async () => {
@@ -143,6 +146,7 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
       return { key: file.key, size: file.size, sha256, etag: response.ETag ?? '', stamp: file.stamp };
     },
     ctx.signal,
+    order,
   );
 }
 
@@ -151,8 +155,13 @@ async function putWhole(ctx: UploadContext, file: LocalFile): Promise<UploadedFi
  * hashed as it is read and sent while the next is read, so the file is read once and never held
  * whole. Its SHA-256 is known only when the last part is read, after S3 took the upload's
  * metadata: it goes into the record of sent files (transfer/sent-record.ts), not the metadata.
+ *
+ * Memory for a part goes to the file that came first in the upload (`order`) among those waiting,
+ * so files are finished one after another rather than all together at the end: each completion
+ * (and the record of it) then lands while other files are still being sent, and an upload cut
+ * short has finished more files.
  */
-async function putInParts(ctx: UploadContext, file: LocalFile): Promise<UploadedFile> {
+async function putInParts(ctx: UploadContext, file: LocalFile, order: number): Promise<UploadedFile> {
   const partSize = Math.max(ctx.partBytes, MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS));
   const create = new CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, ContentType: contentType(file.path) });
   const created = await ctx.request((abortSignal) => ctx.s3.send(create, { abortSignal }));
@@ -167,7 +176,7 @@ async function putInParts(ctx: UploadContext, file: LocalFile): Promise<Uploaded
         if (partFailure !== undefined) throw partFailure;
         const length = Math.min(partSize, file.size - offset);
         // The budget counts a whole part even for a shorter last one: that is the buffer it holds.
-        const taken = await ctx.memory.take(partSize, ctx.signal);
+        const taken = await ctx.memory.take(partSize, ctx.signal, order);
         const block = partSize === ctx.blocks.blockBytes ? ctx.blocks.take() : Buffer.allocUnsafe(partSize);
         const release = (): void => {
           ctx.blocks.give(block);

@@ -51,6 +51,41 @@ describe('Budget', () => {
     expect(order).toEqual(['large', 'small']);
   });
 
+  it('serves a lower priority number first, whenever it came, and arrivals in order within a priority', async () => {
+    const budget = new Budget(4, 'test units');
+    const order: string[] = [];
+    await budget.take(4);
+    const waiters = [
+      budget.take(2, undefined, 3).then(() => order.push('file 3')),
+      budget.take(2, undefined, 1).then(() => order.push('file 1, first part')),
+      budget.take(2, undefined, 1).then(() => order.push('file 1, second part')),
+      budget.take(2, undefined, 0).then(() => order.push('file 0')),
+    ];
+    await tick();
+    expect(order).toEqual([]);
+    for (let i = 0; i < 4; i++) {
+      budget.give(2);
+      await tick();
+    }
+    await Promise.all(waiters);
+    expect(order).toEqual(['file 0', 'file 1, first part', 'file 1, second part', 'file 3']);
+  });
+
+  it('does not pass over a waiter of the same priority that needs more than is free', async () => {
+    const budget = new Budget(4, 'test units');
+    const order: string[] = [];
+    await budget.take(3);
+    const large = budget.take(4, undefined, 1).then(() => order.push('large'));
+    const small = budget.take(1, undefined, 1).then(() => order.push('small'));
+    await tick();
+    expect(order).toEqual([]);
+    budget.give(3);
+    await large;
+    budget.give(4);
+    await small;
+    expect(order).toEqual(['large', 'small']);
+  });
+
   it('gives back what a failing task held', async () => {
     const budget = new Budget(2, 'test units');
     await expect(budget.with(2, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -111,6 +111,30 @@ describe('uploadFiles', () => {
     expect(t.s3.commandCalls(UploadPartCommand)).toHaveLength(3 + 2);
   });
 
+  it('finishes files one after another: memory for a part goes to the file that came first', async () => {
+    const limits: TransferLimits = { requests: 8, memoryBytes: 10 * MIB, partBytes: 5 * MIB };
+    const files = await Promise.all([0, 1, 2].map((i) => file(`big-${i}.bin`, randomBytes(16 * MIB))));
+    const events: string[] = [];
+    t.s3.on(CreateMultipartUploadCommand).callsFake((input) => ({ UploadId: input.Key }));
+    t.s3.on(UploadPartCommand).callsFake(async (input) => {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      events.push(`${input.Key} part ${input.PartNumber}`);
+      return { ETag: `"p${input.PartNumber}"` };
+    });
+    t.s3.on(CompleteMultipartUploadCommand).callsFake((input) => {
+      events.push(`${input.Key} complete`);
+      return { ETag: '"whole"' };
+    });
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, limits, t.ctx);
+    const completed = (key: string) => events.indexOf(`${key} complete`);
+    const firstPart = (key: string) => events.findIndex((e) => e.startsWith(`${key} part`));
+    // Each file's parts (4 of up to 5 MiB) all go before the next file is past its first parts.
+    expect(completed('raw/big-0.bin')).toBeLessThan(firstPart('raw/big-2.bin'));
+    expect(completed('raw/big-0.bin')).toBeLessThan(completed('raw/big-1.bin'));
+    expect(completed('raw/big-1.bin')).toBeLessThan(completed('raw/big-2.bin'));
+    expect(events.filter((e) => e.endsWith('complete'))).toHaveLength(3);
+  });
+
   it('retries a part that failed for a passing reason, on its own', async () => {
     const content = randomBytes(11 * MIB);
     const big = await file('big.bin', content);
