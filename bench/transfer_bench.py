@@ -9,7 +9,8 @@ both streams (so a 30 ms round trip, like an office or a data centre to an AWS r
   large  8 files x 64 MiB, cold
   noop   the 2,000 small files again, nothing changed (the first upload is setup, not timed)
 Tools, each with its own default concurrency and settings:
-  provisioner  node dist/cli.js up --data-dir SET --endpoint-url URL --name bench-transfer: the
+  provisioner  dist/cli.js up --data-dir SET --endpoint-url URL --name bench-transfer, started as
+               the `provisioner` executable is (its first line sets Node's memory options): the
                whole `up` (bucket, role, database, crawler, job, triggers and the job scripts under
                scripts/), not only the data files; noop is a second `up`
   aws-cli      aws s3 cp --recursive (cold) or aws s3 sync (noop), AWS CLI v1, into a bucket made
@@ -326,7 +327,8 @@ def tool_env(endpoint: str, rclone_config: Path) -> dict[str, str]:
 def upload_command(tools: Tools, tool: str, data: Path, endpoint: str, warm: bool) -> list[str]:
     """The command of one tool for one case: a cold upload, or (warm) the run that should find nothing to do."""
     if tool == "provisioner":
-        cli = ["node", str(tools.cli_js), "up", "--data-dir", str(data), "--endpoint-url", endpoint]
+        # Run as installed (`provisioner`): the file's first line starts Node with its memory options.
+        cli = [str(tools.cli_js), "up", "--data-dir", str(data), "--endpoint-url", endpoint]
         return [*cli, "--name", STACK, "--log-level", "warn"]
     if tool == "aws-cli":
         verb = ["sync"] if warm else ["cp", "--recursive"]

@@ -241,9 +241,9 @@ export const OPTIONS = {
     type: 'number',
     group: 'Transfer:',
     describe: 'MiB of file contents held in memory at once while transferring (at least one 8 MiB part)',
-    // Four 8 MiB parts in flight: far above the bandwidth-delay product of a 1 Gbit/s link at 30 ms
-    // (about 4 MB), and measured as fast as 64 or 128 (see README, Uploads) with less memory.
-    default: 32,
+    // Three 8 MiB parts in flight: far above the bandwidth-delay product of a 1 Gbit/s link at 30 ms
+    // (about 4 MB), and measured as fast as 48 or 80 (see README, Uploads) with less memory.
+    default: 24,
     parse: (value) => integer(value, 'max-memory', 8, 4096),
   }),
   logLevel: option({

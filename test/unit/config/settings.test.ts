@@ -43,7 +43,7 @@ describe('resolveSettings defaults', () => {
       notifyTopicArn: undefined,
       dashboard: false,
       maxRequests: 32,
-      maxMemoryMib: 32,
+      maxMemoryMib: 24,
       logLevel: 'info',
       logFormat: 'pretty',
       json: false,
