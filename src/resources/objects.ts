@@ -1,4 +1,4 @@
-import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListMultipartUploadsCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
 import { formatBytes } from '../cli/progress.js';
 import type { StackContext } from '../stack/context.js';
@@ -6,6 +6,7 @@ import { Budget } from '../transfer/budget.js';
 import { checkNeeded, type Listed } from '../transfer/compare.js';
 import { CHECKSUM_METADATA, hashFile, uploadFiles } from '../transfer/upload.js';
 import { transferLimits } from '../transfer/limits.js';
+import { listPrefix } from '../transfer/listing.js';
 import type { LocalFile } from '../transfer/local-files.js';
 import { retryTransient } from '../transfer/retry.js';
 import { readSentRecord, RecordKeeper, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
@@ -56,7 +57,11 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
       let recorded: SentRecord;
       let staleUploads: PrefixState['staleUploads'];
       try {
-        [listed, recorded, staleUploads] = await Promise.all([listPrefix(ctx, prefix), readSentRecord(s3, Bucket, prefix), openUploads(ctx, prefix)]);
+        [listed, recorded, staleUploads] = await Promise.all([
+          listPrefix(s3, Bucket, prefix, files.map((f) => f.key), { signal: ctx.signal }),
+          readSentRecord(s3, Bucket, prefix),
+          openUploads(ctx, prefix),
+        ]);
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;
@@ -142,17 +147,6 @@ async function openUploads(ctx: StackContext, prefix: string): Promise<{ key: st
     if (!page.IsTruncated || !page.NextKeyMarker) return open;
     markers = { KeyMarker: page.NextKeyMarker, ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}) };
   }
-}
-
-/** Every object under the prefix with its size and ETag: one request per 1,000 objects. */
-async function listPrefix(ctx: StackContext, prefix: string): Promise<Map<string, Listed>> {
-  const listed = new Map<string, Listed>();
-  for await (const page of paginateListObjectsV2({ client: ctx.aws.s3 }, { Bucket: ctx.names.bucket, Prefix: prefix })) {
-    for (const object of page.Contents ?? []) {
-      if (object.Key) listed.set(object.Key, { size: object.Size ?? 0, etag: object.ETag ?? '' });
-    }
-  }
-  return listed;
 }
 
 /**
