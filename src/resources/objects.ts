@@ -4,7 +4,7 @@ import { formatBytes } from '../cli/progress.js';
 import type { StackContext } from '../stack/context.js';
 import { Budget } from '../transfer/budget.js';
 import { checkNeeded, type Listed } from '../transfer/compare.js';
-import { CHECKSUM_METADATA, hashFile, uploadFiles } from '../transfer/upload.js';
+import { CHECKSUM_METADATA, hashFile, TransferBudgets, uploadFiles } from '../transfer/upload.js';
 import { transferLimits } from '../transfer/limits.js';
 import { listPrefix } from '../transfer/listing.js';
 import type { LocalFile } from '../transfer/local-files.js';
@@ -40,10 +40,16 @@ const HASHES_AT_ONCE = 4;
  * The files of one local directory mirrored under one key prefix. What is unchanged is decided from
  * the listing and the record of what was sent (see transfer/compare.ts): no request per file.
  */
-export function objectsResource(ctx: StackContext, prefix: string, files: readonly LocalFile[]): ResourceDefinition<PrefixState, ObjectsKey> {
+export function objectsResource(
+  ctx: StackContext,
+  prefix: string,
+  files: readonly LocalFile[],
+  // Shared with whatever else transfers at the same time (stack/resources.ts); else its own.
+  transfers: TransferBudgets = new TransferBudgets(transferLimits(ctx.settings)),
+): ResourceDefinition<PrefixState, ObjectsKey> {
   const { s3 } = ctx.aws;
   const Bucket = ctx.names.bucket;
-  const limits = transferLimits(ctx.settings);
+  const { limits } = transfers;
 
   return {
     kind: 'objects',
@@ -115,7 +121,7 @@ export function objectsResource(ctx: StackContext, prefix: string, files: readon
   async function send(toSend: readonly LocalFile[], base: SentRecord): Promise<SentRecord> {
     const keeper = new RecordKeeper(s3, Bucket, prefix, base);
     try {
-      await uploadFiles(s3, Bucket, toSend, limits, ctx, ({ key, ...entry }) => keeper.add(key, entry));
+      await uploadFiles(s3, Bucket, toSend, transfers, ctx, ({ key, ...entry }) => keeper.add(key, entry));
     } catch (error) {
       await keeper.settle({ saveRest: true });
       throw error;

@@ -48,7 +48,8 @@ export interface ResourceDefinition<State = unknown, Key extends string = string
   /**
    * `up` may go on with the resources after this one while it is being converged: none of them
    * needs it finished to be created (a crawler or job needs its S3 prefix, not the files in it).
-   * Such resources converge one at a time, each alongside what follows it. Omitted: `up` waits.
+   * Such resources converge alongside what follows them, and alongside each other (the uploads share
+   * the command's transfer bounds: stack/resources.ts). Omitted: `up` waits.
    */
   readonly alongside?: boolean;
   /** Reads the resource and its tags; undefined when it does not exist. Never mutates. */

@@ -46,8 +46,8 @@ export async function converge(
     .map((resource) => ({ resource, read: planRemoval(ctx, resource) }));
   for (const read of [...early, ...removals.map((r) => r.read)]) read.catch(() => undefined);
   let changed = false;
-  // The upload converging while the loop goes on, if any (ResourceDefinition.alongside).
-  let alongside: Promise<void> | undefined;
+  // The uploads converging while the loop goes on (ResourceDefinition.alongside).
+  const alongside: Promise<void>[] = [];
   let alongsideFailure: unknown;
   // Ctrl-C, or an upload that failed, stops the walk before the next read or change.
   const stopIfCalledOff = (resource: AnyResource): void => {
@@ -75,21 +75,20 @@ export async function converge(
       logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
       changed = true;
       if (resource.alongside) {
-        // One at a time: two uploads at once would each take the whole transfer limits.
-        await alongside;
-        alongside = applyStep(ctx, step);
-        alongside.catch((error: unknown) => {
+        const applying = applyStep(ctx, step);
+        applying.catch((error: unknown) => {
           alongsideFailure ??= error;
         });
+        alongside.push(applying);
       } else {
         await applyStep(ctx, step);
       }
     }
-    await alongside;
+    await Promise.all(alongside);
   } catch (error) {
     // Whatever failed, what runs alongside ends before the command does. Its own failure, if any,
     // is the one reported: the walk stops because of it (or, on Ctrl-C, it says what was cut short).
-    await alongside?.catch(() => undefined);
+    await Promise.allSettled(alongside);
     throw alongsideFailure ?? error;
   }
   for (const { resource, read } of removals) {

@@ -12,7 +12,9 @@ import type { AnyResource } from '../resources/resource.js';
 import { roleResource } from '../resources/role.js';
 import { jobTriggerSpec, scheduleTriggerSpec, triggerResource } from '../resources/trigger.js';
 import { workflowResource } from '../resources/workflow.js';
+import { transferLimits } from '../transfer/limits.js';
 import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
+import { TransferBudgets } from '../transfer/upload.js';
 import type { StackContext } from './context.js';
 import { PREFIX } from './names.js';
 
@@ -31,11 +33,13 @@ export const NO_SOURCES: LocalSources = { data: [], scripts: [] };
  */
 export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOURCES): AnyResource[] {
   const modules = sources.scripts.filter((f) => !f.key.endsWith(`/${JOB_ENTRY_SCRIPT}`)).map((f) => f.key);
+  // Both uploads may run at once (alongside): within one bound on requests and one on memory.
+  const transfers = new TransferBudgets(transferLimits(ctx.settings));
   return [
     bucketResource(ctx),
-    // The scripts (a few KiB) first: the data, the longest step, then uploads while the rest is made.
-    objectsResource(ctx, PREFIX.scripts, sources.scripts),
-    objectsResource(ctx, PREFIX.raw, sources.data),
+    // The scripts (a few KiB) first, then the data, the longest step, sent while the rest is made.
+    objectsResource(ctx, PREFIX.scripts, sources.scripts, transfers),
+    objectsResource(ctx, PREFIX.raw, sources.data, transfers),
     // A role passed with --role-arn is the user's: never created, changed or deleted here.
     ...(ctx.settings.roleArn ? [] : [roleResource(ctx)]),
     databaseResource(ctx),

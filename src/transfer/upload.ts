@@ -36,6 +36,23 @@ export interface TransferLimits {
   readonly partBytes: number;
 }
 
+/**
+ * The bounds of a command's transfers, shared by all of them: uploads that run at the same time (the
+ * job's scripts and the data) take requests and memory from the same allowances.
+ */
+export class TransferBudgets {
+  readonly requests: Budget;
+  readonly memory: Budget;
+  /** The buffers of parts of the usual size (parts of very large files are larger, and allocated). */
+  readonly blocks: BlockPool;
+
+  constructor(readonly limits: TransferLimits) {
+    this.requests = new Budget(limits.requests, 'a request slot');
+    this.memory = new Budget(limits.memoryBytes, 'memory for file contents');
+    this.blocks = new BlockPool(limits.partBytes);
+  }
+}
+
 /** What S3 holds after an upload: enough to recognise the object later from a listing. */
 export interface UploadedFile {
   readonly key: string;
@@ -70,20 +87,20 @@ export async function uploadFiles(
   s3: S3Client,
   bucket: string,
   files: readonly LocalFile[],
-  limits: TransferLimits,
+  budgets: TransferBudgets,
   runtime: Runtime,
   onUploaded?: (file: UploadedFile) => void,
 ): Promise<UploadedFile[]> {
+  const { limits, requests } = budgets;
   const total = files.reduce((sum, f) => sum + f.size, 0);
   const progress = runtime.progress.transfer('uploading', total, files.length);
   const sentPerFile = new Map<string, number>();
-  const requests = new Budget(limits.requests, 'a request slot');
   const ctx: UploadContext = {
     s3,
     request: (send) => retryTransient(() => requests.with(1, () => send(runtime.signal), runtime.signal), runtime.signal),
     bucket,
-    memory: new Budget(limits.memoryBytes, 'memory for file contents'),
-    blocks: new BlockPool(limits.partBytes),
+    memory: budgets.memory,
+    blocks: budgets.blocks,
     partBytes: limits.partBytes,
     signal: runtime.signal,
     sent: (key, bytes) => {

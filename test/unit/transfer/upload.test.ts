@@ -12,7 +12,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import type { LocalFile } from '../../../src/transfer/local-files.js';
-import { uploadFiles, type TransferLimits } from '../../../src/transfer/upload.js';
+import { TransferBudgets, uploadFiles, type TransferLimits } from '../../../src/transfer/upload.js';
 import { s3Error } from '../support/errors.js';
 import { mockedStack, type MockedStack } from '../support/stack.js';
 
@@ -47,7 +47,7 @@ afterEach(async () => {
 describe('uploadFiles', () => {
   it('puts each small file whole, with its SHA-256 as metadata, and reports the ETag S3 gave it', async () => {
     const files = [await file('a.csv', 'alpha'), await file('b.py', 'print(2)\n')];
-    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, LIMITS, t.ctx);
+    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, new TransferBudgets(LIMITS), t.ctx);
     expect(sent.map((s) => [s.key, s.size, s.sha256])).toEqual([
       ['raw/a.csv', 5, sha256('alpha')],
       ['raw/b.py', 9, sha256('print(2)\n')],
@@ -69,7 +69,7 @@ describe('uploadFiles', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       return { ETag: `"part-${input.PartNumber}"` };
     });
-    const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx);
+    const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], new TransferBudgets(LIMITS), t.ctx);
     // The hash is known only after the last part is read: it goes into the record, not the metadata.
     expect(t.s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toEqual({ Bucket: 'data-bucket', Key: 'raw/big.bin', ContentType: 'application/octet-stream' });
     const parts = t.s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input).sort((x, y) => x.PartNumber! - y.PartNumber!);
@@ -104,11 +104,31 @@ describe('uploadFiles', () => {
     };
     t.s3.on(PutObjectCommand).callsFake((input) => slow(input.ContentLength ?? 0, { ETag: '"e"' }));
     t.s3.on(UploadPartCommand).callsFake((input) => slow(input.ContentLength ?? 0, { ETag: `"p${input.PartNumber}"` }));
-    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, limits, t.ctx);
+    const sent = await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, new TransferBudgets(limits), t.ctx);
     expect(sent).toHaveLength(22);
     expect(peakRequests).toBe(3);
     expect(peakBytes).toBeLessThanOrEqual(10 * MIB);
     expect(t.s3.commandCalls(UploadPartCommand)).toHaveLength(3 + 2);
+  });
+
+  it('keeps two uploads at once within the one bound on requests they share', async () => {
+    const budgets = new TransferBudgets({ requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB });
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => file(`a-${i}.csv`, `a ${i}\n`)));
+    const second = await Promise.all(Array.from({ length: 10 }, (_, i) => file(`b-${i}.csv`, `b ${i}\n`)));
+    let inFlight = 0;
+    let peak = 0;
+    t.s3.on(PutObjectCommand).callsFake(async () => {
+      peak = Math.max(peak, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      inFlight -= 1;
+      return { ETag: '"e"' };
+    });
+    const sent = await Promise.all([
+      uploadFiles(t.ctx.aws.s3, 'data-bucket', first, budgets, t.ctx),
+      uploadFiles(t.ctx.aws.s3, 'data-bucket', second, budgets, t.ctx),
+    ]);
+    expect(sent.flat()).toHaveLength(20);
+    expect(peak).toBe(3);
   });
 
   it('finishes files one after another: memory for a part goes to the file that came first', async () => {
@@ -125,7 +145,7 @@ describe('uploadFiles', () => {
       events.push(`${input.Key} complete`);
       return { ETag: '"whole"' };
     });
-    await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, limits, t.ctx);
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, new TransferBudgets(limits), t.ctx);
     const completed = (key: string) => events.indexOf(`${key} complete`);
     const firstPart = (key: string) => events.findIndex((e) => e.startsWith(`${key} part`));
     // Each file's parts (4 of up to 5 MiB) all go before the next file is past its first parts.
@@ -146,7 +166,7 @@ describe('uploadFiles', () => {
       }
       return { ETag: `"part-${input.PartNumber}"` };
     });
-    await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx);
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], new TransferBudgets(LIMITS), t.ctx);
     expect(t.s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(1);
     expect(t.s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input.PartNumber).sort()).toEqual([1, 2, 2, 3]);
     expect(t.s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(1);
@@ -156,7 +176,7 @@ describe('uploadFiles', () => {
   it('stops at a failure that would fail again, and aborts the multipart upload it leaves', async () => {
     const big = await file('big.bin', randomBytes(11 * MIB));
     t.s3.on(UploadPartCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
-    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], new TransferBudgets(LIMITS), t.ctx)).rejects.toMatchObject({ name: 'AccessDenied' });
     // Once a part has failed, the file's remaining parts are not read or sent.
     expect(t.s3.commandCalls(UploadPartCommand).length).toBeLessThan(3);
     expect(t.s3.commandCalls(AbortMultipartUploadCommand)[0]?.args[0].input).toEqual({ Bucket: 'data-bucket', Key: 'raw/big.bin', UploadId: 'upload-1' });
@@ -169,7 +189,7 @@ describe('uploadFiles', () => {
       if (input.PartNumber === 1) t.controller.abort();
       return { ETag: `"part-${input.PartNumber}"` };
     });
-    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], LIMITS, t.ctx)).rejects.toBeInstanceOf(InterruptedError);
+    await expect(uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], new TransferBudgets(LIMITS), t.ctx)).rejects.toBeInstanceOf(InterruptedError);
     expect(t.s3.commandCalls(AbortMultipartUploadCommand)).toHaveLength(1);
     expect(t.s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   });
