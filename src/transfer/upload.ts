@@ -22,6 +22,9 @@ import { retryTransient } from './retry.js';
 /** User metadata holding the SHA-256 of the content, so an object can be checked without its bytes. */
 export const CHECKSUM_METADATA = 'sha256';
 
+/** The checksum each part of a multipart upload carries, and the whole object's is composed of. */
+const PART_CHECKSUM = 'CRC32';
+
 /** S3's smallest part (but the last) and its most parts per object. */
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 const MAX_PARTS = 10_000;
@@ -180,7 +183,16 @@ async function putWhole(ctx: UploadContext, file: LocalFile, order: number): Pro
  */
 async function putInParts(ctx: UploadContext, file: LocalFile, order: number): Promise<UploadedFile> {
   const partSize = Math.max(ctx.partBytes, MIN_PART_SIZE, Math.ceil(file.size / MAX_PARTS));
-  const create = new CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: file.key, ContentType: contentType(file.path) });
+  // Each part carries its CRC32 (the SDK computes it), which S3 checks on arrival; declared here, S3
+  // also keeps a checksum of the whole object composed of the parts' own, as the AWS CLI asks for.
+  // Without it a store may checksum the whole object again when it is completed (moto copies and
+  // reads all of it once more), which made each completion of a 64 MiB file twice as slow.
+  const create = new CreateMultipartUploadCommand({
+    Bucket: ctx.bucket,
+    Key: file.key,
+    ContentType: contentType(file.path),
+    ChecksumAlgorithm: PART_CHECKSUM,
+  });
   const created = await ctx.request((abortSignal) => ctx.s3.send(create, { abortSignal }));
   const UploadId = created.UploadId!;
   const hash = createHash('sha256');
@@ -231,10 +243,19 @@ async function putInParts(ctx: UploadContext, file: LocalFile, order: number): P
 }
 
 async function sendPart(ctx: UploadContext, Key: string, UploadId: string, PartNumber: number, body: Buffer): Promise<CompletedPart> {
-  const part = new UploadPartCommand({ Bucket: ctx.bucket, Key, UploadId, PartNumber, Body: body, ContentLength: body.length });
+  const part = new UploadPartCommand({
+    Bucket: ctx.bucket,
+    Key,
+    UploadId,
+    PartNumber,
+    Body: body,
+    ContentLength: body.length,
+    ChecksumAlgorithm: PART_CHECKSUM,
+  });
   const response = await ctx.request((abortSignal) => ctx.s3.send(part, { abortSignal }));
   ctx.sent(Key, body.length);
-  return { PartNumber, ETag: response.ETag };
+  // An upload created with a checksum algorithm is completed with each part's checksum.
+  return { PartNumber, ETag: response.ETag, ...(response.ChecksumCRC32 ? { ChecksumCRC32: response.ChecksumCRC32 } : {}) };
 }
 
 /**

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsEnv, runCli } from './support/cli.js';
 import { startMoto, type MotoServer } from './support/moto.js';
@@ -60,6 +63,20 @@ describe('an up killed mid-upload (kill -9)', () => {
     expect(resumed.stderr).toContain('aborted 1 unfinished uploads left by an interrupted up');
     const after = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }));
     expect(after.Uploads ?? []).toEqual([]);
+    // Sent in parts of 8 MiB, each with its CRC32: the object is the file, and its checksum is the
+    // composite one, the CRC32 of the parts' CRC32s (AWS adds "-3"; moto does not).
+    const local = readFileSync(path.join(work, 'data', 'big.bin'));
+    const parts = [0, 1, 2].map((i) => local.subarray(i * 8 * 1024 * 1024, (i + 1) * 8 * 1024 * 1024));
+    const crc = (data: Uint8Array) => {
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(crc32(data));
+      return out;
+    };
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'raw/big.bin', ChecksumMode: 'ENABLED' }));
+    expect(head.ChecksumCRC32?.replace(/-3$/, '')).toBe(crc(Buffer.concat(parts.map(crc))).toString('base64'));
+    const stored = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'raw/big.bin' }))).Body!.transformToByteArray();
+    const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+    expect(sha(stored)).toBe(sha(local));
 
     log.clear();
     expect((await runCli(['up', ...dirs], env)).code).toBe(0);

@@ -67,16 +67,24 @@ describe('uploadFiles', () => {
     t.s3.on(UploadPartCommand).callsFake(async (input) => {
       bodies.set(input.PartNumber!, Buffer.from(bodyOf(input)));
       await new Promise((resolve) => setTimeout(resolve, 1));
-      return { ETag: `"part-${input.PartNumber}"` };
+      return { ETag: `"part-${input.PartNumber}"`, ChecksumCRC32: `crc-${input.PartNumber}` };
     });
     const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [big], new TransferBudgets(LIMITS), t.ctx);
     // The hash is known only after the last part is read: it goes into the record, not the metadata.
-    expect(t.s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toEqual({ Bucket: 'data-bucket', Key: 'raw/big.bin', ContentType: 'application/octet-stream' });
+    // Each part carries its CRC32, and the object gets a checksum composed of them.
+    expect(t.s3.commandCalls(CreateMultipartUploadCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'data-bucket',
+      Key: 'raw/big.bin',
+      ContentType: 'application/octet-stream',
+      ChecksumAlgorithm: 'CRC32',
+    });
     const parts = t.s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input).sort((x, y) => x.PartNumber! - y.PartNumber!);
     expect(parts.map((p) => p.ContentLength)).toEqual([5 * MIB, 5 * MIB, 5 * MIB, 5 * MIB, 2 * MIB + 123]);
+    expect(parts.map((p) => p.ChecksumAlgorithm)).toEqual(['CRC32', 'CRC32', 'CRC32', 'CRC32', 'CRC32']);
     expect(Buffer.concat([1, 2, 3, 4, 5].map((n) => bodies.get(n)!)).equals(content)).toBe(true);
+    // An upload created with a checksum algorithm must be completed with each part's checksum.
     expect(t.s3.commandCalls(CompleteMultipartUploadCommand)[0]?.args[0].input.MultipartUpload?.Parts).toEqual(
-      [1, 2, 3, 4, 5].map((n) => ({ PartNumber: n, ETag: `"part-${n}"` })),
+      [1, 2, 3, 4, 5].map((n) => ({ PartNumber: n, ETag: `"part-${n}"`, ChecksumCRC32: `crc-${n}` })),
     );
     expect(sent).toEqual({ key: 'raw/big.bin', size: content.length, sha256: sha256(content), etag: '"whole-3"', stamp: undefined });
   });
