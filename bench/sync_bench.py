@@ -84,7 +84,8 @@ def main() -> None:
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     try:
-        provisioner = ["node", "dist/cli.js", "up", "--log-level", "warn"]
+        # As installed (`provisioner`): the first line of dist/cli.js sets Node's memory options.
+        provisioner = ["dist/cli.js", "up", "--log-level", "warn"]
         sync = [
             "bash",
             "-c",
