@@ -31,9 +31,10 @@ export async function listPrefix(
 
 /** Every `keysPerRange`th expected key, in S3's order (by UTF-8 bytes), each ending one range. */
 export function rangeEnds(expectedKeys: readonly string[], keysPerRange = LIST_PAGE_KEYS): string[] {
-  const sorted = [...new Set(expectedKeys)].sort(byUtf8);
+  // Each key encoded once, not at every comparison of the sort.
+  const sorted = [...new Set(expectedKeys)].map((key) => ({ key, bytes: utf8(key) })).sort((a, b) => Buffer.compare(a.bytes, b.bytes));
   const ends: string[] = [];
-  for (let i = keysPerRange - 1; i < sorted.length - 1; i += keysPerRange) ends.push(sorted[i]!);
+  for (let i = keysPerRange - 1; i < sorted.length - 1; i += keysPerRange) ends.push(sorted[i]!.key);
   return ends;
 }
 
@@ -47,6 +48,9 @@ async function listRange(
   signal: AbortSignal | undefined,
 ): Promise<Map<string, Listed>> {
   const listed = new Map<string, Listed>();
+  const endBytes = end === undefined ? undefined : utf8(end);
+  // Keys come in S3's order, so once one is past the end, the rest of the listing is the next range's.
+  const pastEnd = (key: string): boolean => endBytes !== undefined && Buffer.compare(utf8(key), endBytes) > 0;
   let token: string | undefined;
   for (;;) {
     const page = await s3.send(
@@ -57,23 +61,18 @@ async function listRange(
       }),
       signal ? { abortSignal: signal } : {},
     );
-    let passedEnd = false;
     for (const object of page.Contents ?? []) {
-      if (!object.Key) continue;
-      if (end !== undefined && byUtf8(object.Key, end) > 0) {
-        passedEnd = true; // the next range's
-        continue;
-      }
-      listed.set(object.Key, { size: object.Size ?? 0, etag: object.ETag ?? '' });
+      if (object.Key && !pastEnd(object.Key)) listed.set(object.Key, { size: object.Size ?? 0, etag: object.ETag ?? '' });
     }
     const last = page.Contents?.at(-1)?.Key;
-    if (passedEnd || (end !== undefined && last !== undefined && byUtf8(last, end) >= 0)) return listed;
+    // A page that reached the end (the end key itself, or beyond it) leaves nothing of this range.
+    if (last !== undefined && end !== undefined && (last === end || pastEnd(last))) return listed;
     if (!page.IsTruncated || !page.NextContinuationToken) return listed;
     token = page.NextContinuationToken;
   }
 }
 
 /** S3 lists keys in the order of their UTF-8 bytes, which is not JavaScript's order of UTF-16 units. */
-function byUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+function utf8(key: string): Buffer {
+  return Buffer.from(key, 'utf8');
 }
