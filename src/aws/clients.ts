@@ -4,7 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ProvisionerError, UsageError, describeCause } from '../errors.js';
@@ -16,6 +16,8 @@ export interface ClientOptions {
   readonly endpointUrl: string | undefined;
   /** Ctrl-C or SIGTERM: stops waiting to retry (aws/retry.ts). */
   readonly signal?: AbortSignal | undefined;
+  /** Hears the SDK's warnings (e.g. that a streamed upload is not retried by the SDK itself). */
+  readonly logger?: { debug(message: string): void } | undefined;
 }
 
 /** The SDK clients and the account facts every resource module needs, built once per command. */
@@ -61,6 +63,7 @@ export function createClients(options: ClientOptions): Clients {
       maxAttempts: retryStrategy.maxAttempts(),
       requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, socketTimeout: SOCKET_IDLE_MS },
       customUserAgent: [USER_AGENT],
+      logger: sdkLogger(options.logger),
     };
   };
   return {
@@ -75,6 +78,19 @@ export function createClients(options: ClientOptions): Clients {
     logs: rememberOperation(new CloudWatchLogsClient(common())),
     cloudwatch: rememberOperation(new CloudWatchClient(common())),
   };
+}
+
+type SdkLogger = NonNullable<S3ClientConfig['logger']>;
+
+/**
+ * The SDK's warnings go to our debug log, not to stderr as they would without a logger; its debug
+ * chatter (which credential source it tried) goes nowhere. It has no info or error methods on
+ * purpose: the SDK builds a copy of each request and answer with secrets masked for them, on every
+ * request, only when the logger has a method to take it.
+ */
+function sdkLogger(logger: ClientOptions['logger']): SdkLogger {
+  const warn = (...content: unknown[]): void => logger?.debug(`AWS SDK: ${content.map(String).join(' ')}`);
+  return { debug: () => undefined, warn } as unknown as SdkLogger;
 }
 
 /** Builds the clients and asks STS who we are: the first call, so missing credentials stop us early. */

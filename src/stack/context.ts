@@ -49,7 +49,7 @@ export async function openStack(
   connectTo: typeof connect = connect,
   options: OpenOptions = {},
 ): Promise<StackContext> {
-  const aws: Aws = await connectTo({ region: settings.region, endpointUrl: settings.endpointUrl, signal: runtime.signal });
+  const aws: Aws = await connectTo({ region: settings.region, endpointUrl: settings.endpointUrl, signal: runtime.signal, logger: runtime.logger });
   try {
     if (settings.roleArn) {
       const roleAccount = settings.roleArn.split(':')[4];
