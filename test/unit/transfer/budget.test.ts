@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import { Budget } from '../../../src/transfer/budget.js';
+import { random } from '../support/random.js';
 
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 describe('Budget', () => {
   it.each([1, 2, 3, 4, 5])('never lends more than its capacity, whatever the mix of takers (seed %i)', async (seed) => {

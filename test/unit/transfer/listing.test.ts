@@ -2,15 +2,7 @@ import { ListObjectsV2Command, S3Client, type ListObjectsV2CommandInput } from '
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { LIST_PAGE_KEYS, listPrefix, rangeEnds } from '../../../src/transfer/listing.js';
-
-/** A small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
+import { random } from '../support/random.js';
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
