@@ -246,6 +246,17 @@ export const OPTIONS = {
     default: 24,
     parse: (value) => integer(value, 'max-memory', 8, 4096),
   }),
+  multipartThresholdMib: option({
+    flag: 'multipart-threshold',
+    type: 'number',
+    group: 'Transfer:',
+    describe: 'MiB above which a file is sent in 8 MiB parts; one up to it goes in one request, streamed from disk',
+    // One PUT per file spares each file a multipart upload's two extra requests and the assembly of
+    // its parts at completion; many files in flight at once keep the link busy all the same. Past
+    // this, parts let a single large file use many connections and retry 8 MiB, not the file.
+    default: 64,
+    parse: (value) => integer(value, 'multipart-threshold', 8, 5120),
+  }),
   logLevel: option({
     flag: 'log-level',
     type: 'string',

@@ -9,6 +9,11 @@ const MIB = 1024 * 1024;
  */
 export const PART_BYTES = 8 * MIB;
 
-export function transferLimits(settings: Pick<Settings, 'maxRequests' | 'maxMemoryMib'>): TransferLimits {
-  return { requests: settings.maxRequests, memoryBytes: settings.maxMemoryMib * MIB, partBytes: PART_BYTES };
+export function transferLimits(settings: Pick<Settings, 'maxRequests' | 'maxMemoryMib' | 'multipartThresholdMib'>): TransferLimits {
+  return {
+    requests: settings.maxRequests,
+    memoryBytes: settings.maxMemoryMib * MIB,
+    partBytes: PART_BYTES,
+    multipartBytes: settings.multipartThresholdMib * MIB,
+  };
 }

@@ -1,7 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { ProvisionerError, UsageError } from '../errors.js';
 
 /**
  * A file to upload: where it is, where it goes, and its size. Its content is hashed only when that
@@ -128,4 +128,9 @@ function describeFile(root: string, file: string, prefix: string, settledBefore:
   } catch (error) {
     throw new UsageError(`cannot read file "${file}": ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; every file to upload must be readable`);
   }
+}
+
+/** A file found shorter than it was when scanned: it changed while being sent. */
+export function fileShrunk(file: LocalFile): ProvisionerError {
+  return new ProvisionerError(`${file.path} changed while it was being sent (it is now shorter); run up again`, 'user');
 }

@@ -32,7 +32,8 @@ describe('an up killed mid-upload (kill -9)', () => {
     work = mkdtempSync(path.join(tmpdir(), 'provisioner-killed-'));
     mkdirSync(path.join(work, 'data'));
     writeFileSync(path.join(work, 'data', 'big.bin'), randomBytes(20 * 1024 * 1024));
-    dirs = ['--data-dir', path.join(work, 'data'), '--job-dir', path.resolve('glue-job')];
+    // Above the multipart threshold given here, the file goes up in parts.
+    dirs = ['--data-dir', path.join(work, 'data'), '--job-dir', path.resolve('glue-job'), '--multipart-threshold', '8'];
   });
 
   afterAll(async () => {

@@ -31,10 +31,11 @@ describe('SIGTERM during up', () => {
     // The role's create is held too, so the signal comes while the Glue side is mid-walk.
     log = await startRequestLog(moto.url, { delay: (r) => (r.operation === 'UploadPart' ? 1_500 : r.operation === 'CreateRole' ? 2_000 : 0) });
     env = awsEnv(log.url);
-    // One file of three 8 MiB parts (the part size of the transfer), so it goes up in parts.
+    // One file of three 8 MiB parts (the part size of the transfer), above the multipart threshold
+    // given below, so it goes up in parts.
     dataDir = await mkdtemp(path.join(tmpdir(), 'sigterm-data-'));
     await writeFile(path.join(dataDir, 'big.bin'), randomBytes(20 * 1024 * 1024));
-    args = ['up', '--name', 'sigterm-test', '--bucket', BUCKET, '--data-dir', dataDir, '--job-dir', path.resolve('glue-job')];
+    args = ['up', '--name', 'sigterm-test', '--bucket', BUCKET, '--data-dir', dataDir, '--job-dir', path.resolve('glue-job'), '--multipart-threshold', '8'];
   });
 
   afterAll(async () => {

@@ -44,6 +44,7 @@ describe('resolveSettings defaults', () => {
       dashboard: false,
       maxRequests: 32,
       maxMemoryMib: 24,
+      multipartThresholdMib: 64,
       logLevel: 'info',
       logFormat: 'pretty',
       json: false,

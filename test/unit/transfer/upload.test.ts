@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -20,6 +21,14 @@ const MIB = 1024 * 1024;
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 const bodyOf = (input: { Body?: unknown }): Buffer => Buffer.from(input.Body as Uint8Array);
 
+/** A request body as S3 would receive it, read to its end whether a buffer or a stream. */
+async function received(input: { Body?: unknown }): Promise<Buffer> {
+  if (!(input.Body instanceof Readable)) return bodyOf(input);
+  const chunks: Buffer[] = [];
+  for await (const chunk of input.Body) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
 let dir: string;
 let t: MockedStack;
 
@@ -29,12 +38,12 @@ async function file(name: string, content: Buffer | string): Promise<LocalFile> 
   return { path: full, key: `raw/${name}`, size: Buffer.byteLength(content) };
 }
 
-const LIMITS: TransferLimits = { requests: 8, memoryBytes: 16 * MIB, partBytes: 5 * MIB };
+const LIMITS: TransferLimits = { requests: 8, memoryBytes: 16 * MIB, partBytes: 5 * MIB, multipartBytes: 5 * MIB };
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'upload-test-'));
   t = mockedStack({ raw: { bucket: 'data-bucket' } });
-  t.s3.on(PutObjectCommand).callsFake((input) => ({ ETag: `"${sha256(bodyOf(input)).slice(0, 32)}"` }));
+  t.s3.on(PutObjectCommand).callsFake(async (input) => ({ ETag: `"${sha256(await received(input)).slice(0, 32)}"` }));
   t.s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
   t.s3.on(UploadPartCommand).callsFake((input) => ({ ETag: `"part-${input.PartNumber}"` }));
   t.s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"whole-3"' });
@@ -89,8 +98,76 @@ describe('uploadFiles', () => {
     expect(sent).toEqual({ key: 'raw/big.bin', size: content.length, sha256: sha256(content), etag: '"whole-3"', stamp: undefined });
   });
 
+  it('streams a file larger than a part, up to the multipart threshold, in one PUT carrying its SHA-256', async () => {
+    const content = randomBytes(7 * MIB + 5);
+    const middle = await file('middle.bin', content);
+    const limits: TransferLimits = { ...LIMITS, multipartBytes: 12 * MIB };
+    const bodies: Buffer[] = [];
+    t.s3.on(PutObjectCommand).callsFake(async (input) => {
+      bodies.push(await received(input));
+      return { ETag: '"streamed"' };
+    });
+    const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [middle], new TransferBudgets(limits), t.ctx);
+    const put = t.s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    // Hashed before it is sent, so S3 checks the SHA-256 on arrival and the metadata holds it too.
+    expect(put).toMatchObject({
+      Key: 'raw/middle.bin',
+      ContentLength: content.length,
+      ChecksumAlgorithm: 'SHA256',
+      ChecksumSHA256: createHash('sha256').update(content).digest('base64'),
+      Metadata: { sha256: sha256(content) },
+    });
+    expect(put.Body).toBeInstanceOf(Readable);
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.equals(content)).toBe(true);
+    expect(t.s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    expect(sent).toEqual({ key: 'raw/middle.bin', size: content.length, sha256: sha256(content), etag: '"streamed"', stamp: undefined });
+  });
+
+  it('sends each file the way its size calls for: read whole up to a part, streamed up to the threshold, in parts past it', async () => {
+    const limits: TransferLimits = { requests: 4, memoryBytes: 16 * MIB, partBytes: 5 * MIB, multipartBytes: 6 * MIB };
+    const sizes = [5 * MIB, 5 * MIB + 1, 6 * MIB, 6 * MIB + 1];
+    const files = await Promise.all(sizes.map((size, i) => file(`f${i}.bin`, randomBytes(size))));
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', files, new TransferBudgets(limits), t.ctx);
+    const puts = new Map(t.s3.commandCalls(PutObjectCommand).map((c) => [c.args[0].input.Key, c.args[0].input]));
+    expect(Buffer.isBuffer(puts.get('raw/f0.bin')?.Body)).toBe(true);
+    expect(puts.get('raw/f1.bin')?.Body).toBeInstanceOf(Readable);
+    expect(puts.get('raw/f2.bin')?.Body).toBeInstanceOf(Readable);
+    expect(puts.has('raw/f3.bin')).toBe(false);
+    expect(t.s3.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input.Key)).toEqual(['raw/f3.bin']);
+  });
+
+  it('sends a streamed file again from its start when its PUT failed for a passing reason', async () => {
+    const content = randomBytes(6 * MIB);
+    const middle = await file('middle.bin', content);
+    const bodies: Buffer[] = [];
+    t.s3.on(PutObjectCommand).callsFake(async (input) => {
+      const body = await received(input);
+      bodies.push(body);
+      if (bodies.length === 1) throw s3Error('InternalError', 500);
+      return { ETag: '"e"' };
+    });
+    const [sent] = await uploadFiles(t.ctx.aws.s3, 'data-bucket', [middle], new TransferBudgets({ ...LIMITS, multipartBytes: 8 * MIB }), t.ctx);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[1]!.equals(content)).toBe(true);
+    expect(sent?.sha256).toBe(sha256(content));
+  });
+
+  it('fails, naming the file, when a streamed file is found shorter as it is sent; it is not sent again', async () => {
+    const middle = await file('middle.bin', randomBytes(6 * MIB));
+    t.s3.on(PutObjectCommand).callsFake(async (input) => {
+      // The file is cut after it was hashed, while the request is being sent.
+      await truncate(middle.path, 1024);
+      await received(input);
+      return { ETag: '"e"' };
+    });
+    const upload = uploadFiles(t.ctx.aws.s3, 'data-bucket', [middle], new TransferBudgets({ ...LIMITS, multipartBytes: 8 * MIB }), t.ctx);
+    await expect(upload).rejects.toThrow(`${middle.path} changed while it was being sent (it is now shorter); run up again`);
+    expect(t.s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
   it('keeps requests in flight and bytes in memory within their bounds, across files and parts', async () => {
-    const limits: TransferLimits = { requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB };
+    const limits: TransferLimits = { requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB, multipartBytes: 5 * MIB };
     const files = [
       await file('big-1.bin', randomBytes(11 * MIB)),
       await file('big-2.bin', randomBytes(7 * MIB)),
@@ -120,7 +197,7 @@ describe('uploadFiles', () => {
   });
 
   it('keeps two uploads at once within the one bound on requests they share', async () => {
-    const budgets = new TransferBudgets({ requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB });
+    const budgets = new TransferBudgets({ requests: 3, memoryBytes: 10 * MIB, partBytes: 5 * MIB, multipartBytes: 5 * MIB });
     const first = await Promise.all(Array.from({ length: 10 }, (_, i) => file(`a-${i}.csv`, `a ${i}\n`)));
     const second = await Promise.all(Array.from({ length: 10 }, (_, i) => file(`b-${i}.csv`, `b ${i}\n`)));
     let inFlight = 0;
@@ -140,11 +217,20 @@ describe('uploadFiles', () => {
   });
 
   it('finishes files one after another: memory for a part goes to the file that came first', async () => {
-    const limits: TransferLimits = { requests: 8, memoryBytes: 10 * MIB, partBytes: 5 * MIB };
+    const limits: TransferLimits = { requests: 8, memoryBytes: 10 * MIB, partBytes: 5 * MIB, multipartBytes: 5 * MIB };
     const files = await Promise.all([0, 1, 2].map((i) => file(`big-${i}.bin`, randomBytes(16 * MIB))));
     const events: string[] = [];
-    t.s3.on(CreateMultipartUploadCommand).callsFake((input) => ({ UploadId: input.Key }));
+    // No part is answered until every file has started and waits for memory: priority is among
+    // those waiting, and on a busy machine a file may otherwise still be opening when memory frees.
+    let created = 0;
+    let allStarted: () => void;
+    const started = new Promise<void>((resolve) => (allStarted = resolve));
+    t.s3.on(CreateMultipartUploadCommand).callsFake((input) => {
+      if (++created === files.length) setTimeout(allStarted, 50);
+      return { UploadId: input.Key };
+    });
     t.s3.on(UploadPartCommand).callsFake(async (input) => {
+      await started;
       await new Promise((resolve) => setTimeout(resolve, 2));
       events.push(`${input.Key} part ${input.PartNumber}`);
       return { ETag: `"p${input.PartNumber}"` };

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import type { BlockPool } from './blocks.js';
+import { Budget } from './budget.js';
+import { fileShrunk, type LocalFile } from './local-files.js';
+
+/**
+ * Reads files through to their SHA-256, one file at a time, through a reused buffer. Hashing is
+ * bound by the CPU, so files hashed side by side would each be ready only when all are; one at a
+ * time, in the order of the upload, the first file can be sent while the next is hashed. The buffer
+ * is reused because buffers of this size are allocated outside V8's heap and freed only when it
+ * collects, which it does by its own heap's growth: a fresh buffer per read let peak memory run
+ * tens of MiB above the bound on file contents.
+ */
+export class FileHasher {
+  private readonly turn = new Budget(1, 'the file hasher');
+
+  constructor(private readonly blocks: BlockPool) {}
+
+  /** The SHA-256 digest of the file's first `file.size` bytes; files with a lower `order` go first. */
+  async sha256(file: LocalFile, signal: AbortSignal, order: number): Promise<Buffer> {
+    return this.turn.with(1, () => this.read(file), signal, order);
+  }
+
+  private async read(file: LocalFile): Promise<Buffer> {
+    const buffer = this.blocks.take();
+    const hash = createHash('sha256');
+    const handle = await open(file.path, 'r').catch((error: unknown) => {
+      this.blocks.give(buffer);
+      throw error;
+    });
+    try {
+      for (let position = 0; position < file.size; ) {
+        const length = Math.min(buffer.length, file.size - position);
+        const { bytesRead } = await handle.read(buffer, 0, length, position);
+        if (bytesRead === 0) throw fileShrunk(file);
+        hash.update(buffer.subarray(0, bytesRead));
+        position += bytesRead;
+      }
+    } finally {
+      this.blocks.give(buffer);
+      await handle.close();
+    }
+    return hash.digest();
+  }
+}
