@@ -11,7 +11,7 @@ import { startMoto, type MotoServer } from './support/moto.js';
 const BUCKET = 'flight-delays-123456789012-us-east-1';
 const MIB = 1024 * 1024;
 
-describe('a file larger than a part and up to the multipart threshold', () => {
+describe('files sent in one PUT', () => {
   let moto: MotoServer;
   let proxy: FaultProxy;
   let env: Record<string, string>;
@@ -57,6 +57,10 @@ describe('a file larger than a part and up to the multipart threshold', () => {
     expect(head.Metadata?.sha256).toBe(digest.toString('hex'));
     const stored = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'raw/mid.bin' }))).Body!.transformToByteArray();
     expect(Buffer.from(stored).equals(local)).toBe(true);
+
+    // A small file, sent from memory, carries its SHA-256 the same way.
+    const small = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'raw/small.csv', ChecksumMode: 'ENABLED' }));
+    expect(small.ChecksumSHA256).toBe(createHash('sha256').update('a,b\n1,2\n').digest('base64'));
 
     proxy.configure([], 1);
     proxy.clear();
