@@ -87,6 +87,10 @@ export function objectsResource(
       return { state: { toSend, toPrune, unchanged, recorded, staleUploads }, tags: {} };
     },
 
+    prepare(state) {
+      transfers.hashAhead(state ? state.toSend : files, ctx.signal);
+    },
+
     drift(state) {
       const keys: ObjectsKey[] = [...state.toSend.map((f) => `upload ${f.key}` as const), ...state.toPrune.map((key) => `delete ${key}` as const)];
       if (keys.length === 0 && !sameRecord(state.unchanged, state.recorded)) keys.push('record');

@@ -65,6 +65,13 @@ export interface ResourceDefinition<State = unknown, Key extends string = string
   /** Brings the drifted settings back; only called with keys that `drift` returned. */
   update(state: State, keys: readonly Key[]): Promise<void>;
   /**
+   * Starts local work that its create or update will need (hashing files an upload will send) as
+   * soon as `up` knows the resource will change: the work is then under way while the resources
+   * before it are converged. `state` is undefined for a create. Only `up` calls it, never `plan`;
+   * it changes nothing outside this process, and its work is bounded (the command may yet fail).
+   */
+  prepare?(state: State | undefined): void;
+  /**
    * Whether this resource, found without the stack's tags, is one this tool's own create left
    * before it could tag it (the process was killed, the network failed, the tagging call failed).
    * Only for a resource whose create may not carry the tags in the same call: the bucket, on stores

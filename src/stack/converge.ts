@@ -45,6 +45,15 @@ export async function converge(
     .filter((resource) => resource.destroy !== undefined)
     .map((resource) => ({ resource, read: planRemoval(ctx, resource) }));
   for (const read of [...early, ...removals.map((r) => r.read)]) read.catch(() => undefined);
+  if (!options.dryRun) {
+    for (const [index, resource] of wanted.entries()) {
+      if (!resource.prepare) continue;
+      void early[index]!.then(
+        (step) => step.change.action !== 'no-op' && resource.prepare!(step.found?.state),
+        () => undefined,
+      );
+    }
+  }
   let changed = false;
   // The uploads converging while the loop goes on (ResourceDefinition.alongside).
   const alongside: Promise<void>[] = [];

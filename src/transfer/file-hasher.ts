@@ -17,9 +17,30 @@ export class FileHasher {
 
   constructor(private readonly blocks: BlockPool) {}
 
+  /** Digests asked for ahead of time (prefetch), until they are taken. */
+  private readonly ahead = new Map<LocalFile, Promise<Buffer>>();
+
   /** The SHA-256 digest of the file's first `file.size` bytes; files with a lower `order` go first. */
   async sha256(file: LocalFile, signal: AbortSignal, order: number): Promise<Buffer> {
+    const early = this.ahead.get(file);
+    if (early) {
+      this.ahead.delete(file);
+      return early;
+    }
     return this.turn.with(1, () => this.read(file), signal, order);
+  }
+
+  /**
+   * Starts hashing files before they are asked for; `sha256` then hands over the digest (or the
+   * failure, which is reported then, as if the file were hashed at that moment).
+   */
+  prefetch(files: readonly LocalFile[], signal: AbortSignal, orderOf: (file: LocalFile) => number): void {
+    for (const file of files) {
+      if (this.ahead.has(file)) continue;
+      const digest = this.turn.with(1, () => this.read(file), signal, orderOf(file));
+      digest.catch(() => undefined); // reported when asked for
+      this.ahead.set(file, digest);
+    }
   }
 
   private async read(file: LocalFile): Promise<Buffer> {

@@ -45,6 +45,25 @@ export class TransferBudgets {
     this.memory = new Budget(limits.memoryBytes, 'memory for file contents');
     this.blocks = new BlockPool(limits.partBytes);
   }
+
+  /**
+   * Starts hashing the first few of these files that will be streamed (they are hashed before they
+   * are sent), in the order they will be uploaded, before the upload itself begins. A few only: the
+   * command may fail before it uploads anything, and the hasher keeps ahead of the upload once the
+   * upload has begun.
+   */
+  hashAhead(files: readonly LocalFile[], signal: AbortSignal): void {
+    const streamed = files.filter((file) => isStreamed(file, this.limits)).slice(0, HASHED_AHEAD);
+    this.hasher.prefetch(streamed, signal, (file) => files.indexOf(file));
+  }
+}
+
+/** Files hashed before an upload begins (TransferBudgets.hashAhead): 4 of up to 64 MiB take about 0.3 s. */
+const HASHED_AHEAD = 4;
+
+/** Whether a file goes in one PUT streamed from disk: larger than a part, not past the threshold. */
+function isStreamed(file: LocalFile, limits: TransferLimits): boolean {
+  return file.size > limits.partBytes && file.size <= limits.multipartBytes;
 }
 
 /** What S3 holds after an upload: enough to recognise the object later from a listing. */
@@ -105,7 +124,7 @@ export async function uploadFiles(
         const done =
           file.size <= ctx.partBytes
             ? await putWhole(ctx, file, index)
-            : file.size <= limits.multipartBytes
+            : isStreamed(file, limits)
               ? await putStreamed(ctx, file, index)
               : await putInParts(ctx, file, index);
         uploaded[index] = done;

@@ -40,6 +40,7 @@ import { glueAccessPolicy, glueTrustPolicy } from '../../../src/resources/role.j
 import { jobTriggerSpec, scheduleTriggerSpec } from '../../../src/resources/trigger.js';
 import { converge } from '../../../src/stack/converge.js';
 import type { LocalSources } from '../../../src/stack/resources.js';
+import { TransferBudgets } from '../../../src/transfer/upload.js';
 import { iamNoSuchEntity } from '../support/errors.js';
 import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
 
@@ -297,6 +298,30 @@ describe('converge', () => {
     ]);
     expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced', 'tmp/ and spark-logs/ expire after 30 days']);
     expect(changes[2]?.details).toEqual(['upload 3 files (48 B)']);
+  });
+
+  it('has the uploads start hashing their files as soon as up knows they will change, before the first object is written; plan never does', async () => {
+    const hashAhead = vi.spyOn(TransferBudgets.prototype, 'hashAhead');
+    try {
+      const t = stack();
+      mockNothingDeployed(t);
+      t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+      await plan(t);
+      expect(hashAhead).not.toHaveBeenCalled();
+      const events: string[] = [];
+      hashAhead.mockImplementation((files) => void events.push(`hash ahead ${files.length} files`));
+      t.s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+        events.push(`put ${input.Key}`);
+        return { ETag: '"e"' };
+      });
+      await up(t);
+      // The job's scripts and the data: every file, as both prefixes are created; the first write
+      // of an object comes after.
+      expect(events.slice(0, 2)).toEqual([`hash ahead ${sources.scripts.length} files`, `hash ahead ${sources.data.length} files`]);
+      expect(events[2]).toMatch(/^put /);
+    } finally {
+      hashAhead.mockRestore();
+    }
   });
 
   it('makes the Glue resources while the data is being sent, and returns once it has been sent', async () => {

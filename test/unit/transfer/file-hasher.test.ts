@@ -42,6 +42,27 @@ describe('FileHasher', () => {
     expect(done).toEqual([3, 0, 1, 2]);
   });
 
+  it('hands over a digest hashed ahead of time, without reading the file again', async () => {
+    const hasher = new FileHasher(new BlockPool(4_096));
+    const content = randomBytes(50_000);
+    const early = await file('early.bin', content);
+    hasher.prefetch([early], signal, () => 0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Changed after it was hashed ahead: the digest handed over is the one hashed then.
+    await writeFile(early.path, randomBytes(50_000));
+    expect((await hasher.sha256(early, signal, 0)).toString('hex')).toBe(createHash('sha256').update(content).digest('hex'));
+    // Handed over once: asked again, the file is read again.
+    expect((await hasher.sha256(early, signal, 0)).toString('hex')).not.toBe(createHash('sha256').update(content).digest('hex'));
+  });
+
+  it('reports a failure to hash ahead when the digest is asked for, not before', async () => {
+    const hasher = new FileHasher(new BlockPool(64));
+    const gone: LocalFile = { path: path.join(dir, 'gone.bin'), key: 'raw/gone.bin', size: 10 };
+    hasher.prefetch([gone], signal, () => 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(hasher.sha256(gone, signal, 0)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('fails, naming the file, when it is shorter than when scanned', async () => {
     const short = await file('short.bin', randomBytes(100), 200);
     await expect(new FileHasher(new BlockPool(64)).sha256(short, signal, 0)).rejects.toThrow(`${short.path} changed while it was being sent`);

@@ -10,7 +10,7 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { InterruptedError } from '../../../src/errors.js';
 import type { LocalFile } from '../../../src/transfer/local-files.js';
 import { TransferBudgets, uploadFiles, type TransferLimits } from '../../../src/transfer/upload.js';
@@ -142,6 +142,18 @@ describe('uploadFiles', () => {
     expect(puts.get('raw/f2.bin')?.Body).toBeInstanceOf(Readable);
     expect(puts.has('raw/f3.bin')).toBe(false);
     expect(t.s3.commandCalls(CreateMultipartUploadCommand).map((c) => c.args[0].input.Key)).toEqual(['raw/f3.bin']);
+  });
+
+  it('hashes ahead only the first few files that will be streamed, in upload order', async () => {
+    const budgets = new TransferBudgets({ requests: 4, memoryBytes: 16 * MIB, partBytes: 1024, multipartBytes: 4096 });
+    const prefetch = vi.spyOn(budgets.hasher, 'prefetch').mockImplementation(() => undefined);
+    const sizes = [10, 2000, 5000, 3000, 4096, 1025, 2500, 3500];
+    const files = sizes.map((size, i): LocalFile => ({ path: `/nowhere/f${i}`, key: `raw/f${i}`, size }));
+    budgets.hashAhead(files, t.ctx.signal);
+    const [asked, , orderOf] = prefetch.mock.calls[0]!;
+    // Neither the small file (read whole) nor the one past the threshold (sent in parts).
+    expect(asked.map((f) => f.key)).toEqual(['raw/f1', 'raw/f3', 'raw/f4', 'raw/f5']);
+    expect(asked.map((f) => orderOf(f))).toEqual([1, 3, 4, 5]);
   });
 
   it('sends a streamed file again from its start when its PUT failed for a passing reason', async () => {
