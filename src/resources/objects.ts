@@ -105,9 +105,11 @@ export function objectsResource(
 
     async create() {
       // An up killed before its first file was complete leaves nothing listed, but an open upload.
-      await abortStale(ctx, await openUploads(ctx, prefix));
-      const record = await send(files, new Map());
-      await writeSentRecord(s3, Bucket, prefix, record);
+      // It is found and aborted while the files go up: a new upload of the same key is another upload.
+      const [sent, stale] = await Promise.allSettled([send(files, new Map()), openUploads(ctx, prefix).then((open) => abortStale(ctx, open))]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (stale.status === 'rejected') throw stale.reason;
+      await writeSentRecord(s3, Bucket, prefix, sent.value);
     },
 
     async update(state) {

@@ -360,6 +360,19 @@ describe('objectsResource drift and update', () => {
     expect(t.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
+  it('on a create, aborts the uploads a killed up left open while it sends the files, and fails if it cannot', async () => {
+    const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false });
+    t.s3.on(AbortMultipartUploadCommand).resolves({});
+    await objectsResource(t.ctx, 'raw/', files).create();
+    expect(t.s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'data-bucket', Key: 'raw/a.csv', UploadId: 'u1' }]);
+    expect(putInputs().map((p) => p.Key).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
+    expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
+
+    t.s3.on(AbortMultipartUploadCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
+    await expect(objectsResource(t.ctx, 'raw/', files).create()).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
   it('aborts the uploads a killed up left open under its prefix, and only under it', async () => {
     const files = await localFiles({ 'a.csv': 'a' });
     remote({ 'raw/a.csv': { content: 'a', sha256: sha256('a') } });
