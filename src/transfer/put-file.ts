@@ -98,11 +98,12 @@ export const STREAM_CHUNK = 1024 * 1024;
  * consumed (and does not retry one itself).
  */
 export async function putStreamed(ctx: UploadContext, file: LocalFile, order: number): Promise<UploadedFile> {
+  // Hashed before it takes memory for sending: files waiting for the hasher hold none.
+  const digest = await ctx.hasher.sha256(file, ctx.signal, order);
+  const sha256 = digest.toString('hex');
   return ctx.memory.with(
     2 * STREAM_CHUNK,
     async () => {
-      const digest = await ctx.hasher.sha256(file, ctx.signal, order);
-      const sha256 = digest.toString('hex');
       const response = await ctx.request(async (abortSignal) => {
         let counted = 0;
         const body = new FileBody(file, ctx.streamBlocks, (bytes) => {

@@ -156,6 +156,29 @@ describe('uploadFiles', () => {
     expect(asked.map((f) => orderOf(f))).toEqual([1, 3, 4, 5]);
   });
 
+  it('holds no memory for a streamed file while it waits to be hashed: other files go meanwhile', async () => {
+    // Memory for one streamed file's buffers, or one small file, at a time.
+    const budgets = new TransferBudgets({ requests: 4, memoryBytes: 2 * MIB, partBytes: 1 * MIB, multipartBytes: 8 * MIB });
+    const middle = await file('middle.bin', randomBytes(2 * MIB));
+    const small = await file('small.csv', randomBytes(MIB));
+    let hashed!: () => void;
+    const hashing = new Promise<void>((resolve) => (hashed = resolve));
+    const sha256Of = budgets.hasher.sha256.bind(budgets.hasher);
+    vi.spyOn(budgets.hasher, 'sha256').mockImplementation(async (...args) => {
+      await hashing;
+      return sha256Of(...args);
+    });
+    const order: string[] = [];
+    t.s3.on(PutObjectCommand).callsFake(async (input) => {
+      await received(input);
+      order.push(input.Key!);
+      if (input.Key === 'raw/small.csv') hashed();
+      return { ETag: '"e"' };
+    });
+    await uploadFiles(t.ctx.aws.s3, 'data-bucket', [middle, small], budgets, t.ctx);
+    expect(order).toEqual(['raw/small.csv', 'raw/middle.bin']);
+  });
+
   it('sends a streamed file again from its start when its PUT failed for a passing reason', async () => {
     const content = randomBytes(6 * MIB);
     const middle = await file('middle.bin', content);
