@@ -105,11 +105,13 @@ export function objectsResource(
 
     async create() {
       // An up killed before its first file was complete leaves nothing listed, but an open upload.
-      // It is found and aborted while the files go up: a new upload of the same key is another upload.
-      const [sent, stale] = await Promise.allSettled([send(files, new Map()), openUploads(ctx, prefix).then((open) => abortStale(ctx, open))]);
+      // Listed before anything is sent (a listing answered later would hold this up's own uploads),
+      // and aborted while the files go up.
+      const stale = await openUploads(ctx, prefix);
+      const [sent, aborted] = await Promise.allSettled([send(files, new Map()), abortStale(ctx, stale)]);
       if (sent.status === 'rejected') throw sent.reason;
-      if (stale.status === 'rejected') throw stale.reason;
       await writeSentRecord(s3, Bucket, prefix, sent.value);
+      if (aborted.status === 'rejected') throw aborted.reason;
     },
 
     async update(state) {

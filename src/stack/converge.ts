@@ -48,10 +48,8 @@ export async function converge(
   if (!options.dryRun) {
     for (const [index, resource] of wanted.entries()) {
       if (!resource.prepare) continue;
-      void early[index]!.then(
-        (step) => step.change.action !== 'no-op' && resource.prepare!(step.found?.state),
-        () => undefined,
-      );
+      // Only a head start: a failed read is reported by the walk below, and so is a failed prepare's work.
+      early[index]!.then((step) => step.change.action !== 'no-op' && resource.prepare!(step.found?.state)).catch(() => undefined);
     }
   }
   let changed = false;

@@ -17,7 +17,7 @@ const CHUNKS_IN_FLIGHT = 2;
  * that says when the socket is done with it, and only then is its buffer filled again. Read any
  * other way (iterated, or with `read()`), the body is an ordinary stream of fresh buffers.
  *
- * `onBytes` hears of each chunk as it is handed over. A file found shorter than `file.size` fails
+ * `onBytes` hears of each chunk as it is read for sending. A file found shorter than `file.size` fails
  * the body with an error saying so.
  */
 export class FileBody extends Readable {
@@ -61,9 +61,11 @@ export class FileBody extends Readable {
       else free.push(buffer);
       wake?.();
     };
-    // A destination that is destroyed (the request aborted) may never call back: stop waiting then.
+    // A destination that is destroyed (the request aborted) may never call back, and this body may
+    // be destroyed meanwhile (the request failed): stop waiting then.
     const onClose = (): void => wake?.();
     destination.once('close', onClose);
+    this.once('close', onClose);
     let taken = 0;
     try {
       while (!this.destroyed && !destination.destroyed && this.position < this.file.size) {
@@ -85,9 +87,14 @@ export class FileBody extends Readable {
         // Ends this stream as well, for callers that wait for its 'end' (stream.pipeline does).
         this.push(null);
         this.resume();
+      } else if (this.destroyed && !destination.destroyed) {
+        // Stopped midway: the destination is left short of what it was promised, so it goes too,
+        // rather than holding its connection until the socket times out.
+        destination.destroy();
       }
     } finally {
       destination.off('close', onClose);
+      this.off('close', onClose);
       // Buffers still out go back to the pool when their writes call back (if they ever do).
       finished = true;
       for (const buffer of free) this.blocks.give(buffer);
@@ -108,7 +115,8 @@ export class FileBody extends Readable {
       filled += bytesRead;
     }
     this.position += length;
-    this.onBytes(length);
+    // Once destroyed (the request failed, and may be sent again), nothing more counts as sent.
+    if (!this.destroyed) this.onBytes(length);
     return buffer.subarray(0, length);
   }
 

@@ -360,11 +360,22 @@ describe('objectsResource drift and update', () => {
     expect(t.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  it('on a create, aborts the uploads a killed up left open while it sends the files, and fails if it cannot', async () => {
+  it('on a create, lists the uploads a killed up left open before sending, aborts them while it sends, and fails if it cannot', async () => {
     const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
-    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false });
+    const events: string[] = [];
+    // A slow listing: one answered after this create's own uploads began could hold them.
+    t.s3.on(ListMultipartUploadsCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      events.push('listed');
+      return { Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false };
+    });
+    t.s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      events.push(`put ${input.Key}`);
+      return { ETag: '"e"' };
+    });
     t.s3.on(AbortMultipartUploadCommand).resolves({});
     await objectsResource(t.ctx, 'raw/', files).create();
+    expect(events[0]).toBe('listed');
     expect(t.s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'data-bucket', Key: 'raw/a.csv', UploadId: 'u1' }]);
     expect(putInputs().map((p) => p.Key).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
     expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);

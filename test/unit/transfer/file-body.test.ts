@@ -118,4 +118,19 @@ describe('FileBody', () => {
     // At most the chunk read while the third was being written: not the other 60 KiB.
     expect(read).toBeLessThanOrEqual(4 * 1_024);
   });
+
+  it('destroyed midway (its request failed), ends the request it was writing rather than leave it open, and counts no more bytes', async () => {
+    const local = await file(randomBytes(64 * 1024));
+    let read = 0;
+    const body = new FileBody(local, new BlockPool(1_024), (bytes) => (read += bytes));
+    // Writes that never call back, like a socket the other end stopped reading.
+    const sink = new Writable({ write: () => undefined });
+    body.pipe(sink);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const counted = read;
+    body.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sink.destroyed).toBe(true);
+    expect(read).toBe(counted);
+  });
 });
