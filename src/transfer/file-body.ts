@@ -1,10 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import type { BlockPool } from './blocks.js';
-import { fileShrunk, type LocalFile } from './local-files.js';
+import { readExactly, type LocalFile } from './local-files.js';
 
-/** Chunks a body has out at once when piped: one being written while the next is read. */
-const CHUNKS_IN_FLIGHT = 2;
+/** Buffers a body has out at once when piped: one being written while the next is read. */
+export const BODY_BUFFERS = 2;
 
 /**
  * A file's first `file.size` bytes as the body of a request, read chunk by chunk through buffers
@@ -69,7 +69,7 @@ export class FileBody extends Readable {
     let taken = 0;
     try {
       while (!this.destroyed && !destination.destroyed && this.position < this.file.size) {
-        if (free.length === 0 && taken < CHUNKS_IN_FLIGHT) {
+        if (free.length === 0 && taken < BODY_BUFFERS) {
           free.push(this.blocks.take());
           taken++;
         }
@@ -107,17 +107,11 @@ export class FileBody extends Readable {
     const length = Math.min(buffer.length, this.file.size - this.position);
     if (length === 0) return buffer.subarray(0, 0);
     this.handle ??= open(this.file.path, 'r');
-    const handle = await this.handle;
-    let filled = 0;
-    while (filled < length) {
-      const { bytesRead } = await handle.read(buffer, filled, length - filled, this.position + filled);
-      if (bytesRead === 0) throw fileShrunk(this.file);
-      filled += bytesRead;
-    }
+    const chunk = await readExactly(await this.handle, this.file, this.position, buffer.subarray(0, length));
     this.position += length;
     // Once destroyed (the request failed, and may be sent again), nothing more counts as sent.
     if (!this.destroyed) this.onBytes(length);
-    return buffer.subarray(0, length);
+    return chunk;
   }
 
   private async close(): Promise<void> {

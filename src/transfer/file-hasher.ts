@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import type { BlockPool } from './blocks.js';
 import { Budget } from './budget.js';
-import { fileShrunk, type LocalFile } from './local-files.js';
+import { readExactly, type LocalFile } from './local-files.js';
 
 /**
  * Reads files through to their SHA-256, one file at a time, through a reused buffer. Hashing is
@@ -51,12 +51,8 @@ export class FileHasher {
       throw error;
     });
     try {
-      for (let position = 0; position < file.size; ) {
-        const length = Math.min(buffer.length, file.size - position);
-        const { bytesRead } = await handle.read(buffer, 0, length, position);
-        if (bytesRead === 0) throw fileShrunk(file);
-        hash.update(buffer.subarray(0, bytesRead));
-        position += bytesRead;
+      for (let position = 0; position < file.size; position += buffer.length) {
+        hash.update(await readExactly(handle, file, position, buffer.subarray(0, Math.min(buffer.length, file.size - position))));
       }
     } finally {
       this.blocks.give(buffer);

@@ -1,4 +1,4 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { ProvisionerError, UsageError } from '../errors.js';
@@ -133,4 +133,15 @@ function describeFile(root: string, file: string, prefix: string, settledBefore:
 /** A file found shorter than it was when scanned: it changed while being sent. */
 export function fileShrunk(file: LocalFile): ProvisionerError {
   return new ProvisionerError(`${file.path} changed while it was being sent (it is now shorter); run up again`, 'user');
+}
+
+/** Fills `buffer` from the file's `position`; a file that has shrunk since it was scanned is an error. */
+export async function readExactly(handle: FileHandle, file: LocalFile, position: number, buffer: Buffer): Promise<Buffer> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) throw fileShrunk(file);
+    filled += bytesRead;
+  }
+  return buffer;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AbortMultipartUploadCommand,
@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-s3';
 import type { BlockPool } from './blocks.js';
 import type { Budget } from './budget.js';
-import { FileBody } from './file-body.js';
+import { BODY_BUFFERS, FileBody } from './file-body.js';
 import type { FileHasher } from './file-hasher.js';
-import { fileShrunk, type LocalFile } from './local-files.js';
+import { fileShrunk, readExactly, type LocalFile } from './local-files.js';
 import type { UploadedFile } from './upload.js';
 
 /**
@@ -84,7 +84,7 @@ export async function putWhole(ctx: UploadContext, file: LocalFile, order: numbe
   );
 }
 
-/** How much of a streamed file is read at a time; a file being streamed holds two such chunks. */
+/** How much of a streamed file is read at a time; a file being streamed holds BODY_BUFFERS such chunks. */
 export const STREAM_CHUNK = 1024 * 1024;
 
 /**
@@ -102,7 +102,7 @@ export async function putStreamed(ctx: UploadContext, file: LocalFile, order: nu
   const digest = await ctx.hasher.sha256(file, ctx.signal, order);
   const sha256 = digest.toString('hex');
   return ctx.memory.with(
-    2 * STREAM_CHUNK,
+    BODY_BUFFERS * STREAM_CHUNK,
     async () => {
       const response = await ctx.request(async (abortSignal) => {
         let counted = 0;
@@ -251,17 +251,6 @@ function readWhole(file: LocalFile): { body: Buffer; digest: Buffer } {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Fills `buffer` from `position`; a file that has shrunk since it was scanned is an error. */
-async function readExactly(handle: FileHandle, file: LocalFile, position: number, buffer: Buffer): Promise<Buffer> {
-  let filled = 0;
-  while (filled < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
-    if (bytesRead === 0) throw fileShrunk(file);
-    filled += bytesRead;
-  }
-  return buffer;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
