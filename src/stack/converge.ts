@@ -3,7 +3,7 @@ import { InterruptedError } from '../errors.js';
 import { usesTls } from '../resources/bucket.js';
 import type { AnyResource, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from './context.js';
-import { applyStep, planRemoval, planStep } from './plan.js';
+import { applyStep, planRemoval, planStep, type PlannedStep } from './plan.js';
 import { stackResources, type LocalSources } from './resources.js';
 
 /**
@@ -52,7 +52,10 @@ export async function converge(
       early[index]!.then((step) => step.change.action !== 'no-op' && resource.prepare!(step.found?.state)).catch(() => undefined);
     }
   }
-  let changed = false;
+  // The read each resource is converged from when its turn comes; none: it is read then, after the
+  // changes before it, which may have moved it. The reads from before the lock are all dropped when
+  // it is taken: another command may have moved anything until then.
+  const reads: (Promise<PlannedStep> | undefined)[] = [...early];
   // The uploads converging while the loop goes on (ResourceDefinition.alongside).
   const alongside: Promise<void>[] = [];
   let alongsideFailure: unknown;
@@ -61,15 +64,26 @@ export async function converge(
     if (alongsideFailure !== undefined) throw alongsideFailure;
     if (ctx.signal.aborted) throw new InterruptedError(`interrupted before ${resource.kind} ${resource.name}`);
   };
+  const lockThenRead = async (from: number): Promise<void> => {
+    await options.lock?.();
+    locked = true;
+    reads.fill(undefined);
+    // Uploads that follow one another are read at once: an upload (`alongside`) moves nothing but
+    // its own prefix, so each read holds while the uploads before it start.
+    const uploads = wanted[from]!.alongside === true;
+    for (let index = from; index < wanted.length && (index === from || (uploads && wanted[index]!.alongside)); index++) {
+      const read = planStep(ctx, wanted[index]!);
+      read.catch(() => undefined); // reported when its turn comes
+      reads[index] = read;
+    }
+  };
   try {
     for (const [index, resource] of wanted.entries()) {
       stopIfCalledOff(resource);
-      let step = changed ? await planStep(ctx, resource) : await early[index]!;
+      let step = await (reads[index] ?? planStep(ctx, resource));
       if (!options.dryRun && !locked && step.change.action !== 'no-op' && !(resource.kind === 'bucket' && step.change.action === 'create')) {
-        await options.lock?.();
-        locked = true;
-        // Read again under the lock: another command may have changed it before we held the lock.
-        step = await planStep(ctx, resource);
+        await lockThenRead(index);
+        step = await reads[index]!;
       }
       changes.push(step.change);
       if (options.dryRun) continue;
@@ -80,16 +94,17 @@ export async function converge(
       }
       stopIfCalledOff(resource);
       logger.info(`${action} ${kind} ${name}${action === 'update' ? ` (${summarizeDrift(details)})` : ''}`);
-      changed = true;
       if (resource.alongside) {
         const applying = applyStep(ctx, step);
         applying.catch((error: unknown) => {
           alongsideFailure ??= error;
         });
         alongside.push(applying);
-      } else {
-        await applyStep(ctx, step);
+        continue;
       }
+      await applyStep(ctx, step);
+      // The lock lives in the bucket: taken as soon as the bucket exists, before anything else is read.
+      if (!locked && index + 1 < wanted.length) await lockThenRead(index + 1);
     }
     await Promise.all(alongside);
   } catch (error) {

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
+  CreateBucketCommand,
   GetBucketEncryptionCommand,
   GetObjectCommand,
   ListMultipartUploadsCommand,
@@ -220,6 +221,58 @@ describe('converge', () => {
     await up(t);
     expect(mutatingCommands(t)).toEqual([]);
     expect(t.iam.calls()).toHaveLength(0);
+  });
+
+  it('takes the lock as soon as it has made the bucket, then reads both uploads under it at once', async () => {
+    const t = stack();
+    mockNothingDeployed(t);
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
+    const events: string[] = [];
+    t.s3.on(CreateBucketCommand).callsFake(() => void events.push('create bucket'));
+    t.s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => {
+      events.push(`list ${input.Prefix}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push(`listed ${input.Prefix}`);
+      return { Contents: [], IsTruncated: false };
+    });
+    t.s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
+      events.push(`put ${input.Key.split('/')[0]}/`);
+      return { ETag: '"e"' };
+    });
+    await converge(t.ctx, sources, { dryRun: false, lock: async () => void events.push('lock') });
+    const afterBucket = events.slice(events.indexOf('create bucket') + 1);
+    // Each prefix is read once more, under the lock, the data without waiting for the scripts' read.
+    expect(afterBucket.slice(0, 3)).toEqual(['lock', 'list scripts/', 'list raw/']);
+    expect(afterBucket.filter((e) => e.startsWith('list '))).toHaveLength(2);
+  });
+
+  it('converges nothing from a read taken before the lock, nor from one taken before a change that may have moved it', async () => {
+    // The data changed (an upload, which takes the lock) and the job drifted (a change that is no upload).
+    const t = stack({ raw: { workers: 8 } });
+    inSync(t);
+    remoteContent.set('raw/airports/airports.csv', 'iata,name\nLAX,Los Angeles Intl\n'.slice(0, Buffer.byteLength(DATA['airports/airports.csv'])));
+    const modules = ['scripts/features.py'];
+    const events: string[] = [];
+    const role = (await t.ctx.aws.iam.send(new GetRoleCommand({ RoleName: t.ctx.names.role }))).Role;
+    t.iam.on(GetRoleCommand).callsFake(() => {
+      events.push('read role');
+      return { Role: { ...role, CreateDate: new Date() } };
+    });
+    t.glue.on(GetJobCommand).callsFake(() => {
+      events.push('read job');
+      return { Job: { Name: t.ctx.names.job, ...jobSpec(t.ctx, modules), NumberOfWorkers: 2 } };
+    });
+    t.glue.on(UpdateJobCommand).callsFake(() => void events.push('update job'));
+    t.glue.on(GetWorkflowCommand).callsFake(() => {
+      events.push('read workflow');
+      return { Workflow: { Name: t.ctx.names.workflow, Description: `Quarterly crawl then feature job of stack ${t.ctx.names.stack}`, MaxConcurrentRuns: 1 } };
+    });
+    await converge(t.ctx, sources, { dryRun: false, lock: async () => void events.push('lock') });
+    expect(mutatingCommands(t).sort()).toEqual(['PutObjectCommand', 'UpdateJobCommand']);
+    const afterLock = events.slice(events.indexOf('lock') + 1);
+    expect(afterLock).toContain('read role');
+    expect(afterLock.indexOf('read job')).toBeLessThan(afterLock.indexOf('update job'));
+    expect(afterLock.slice(afterLock.indexOf('update job'))).toContain('read workflow');
   });
 
   it('plans creates for a missing stack without a single mutating call', async () => {
