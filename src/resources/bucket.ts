@@ -261,7 +261,9 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
       // it is recognised by what `unfinished` checks.
       const tags = await bucketTags(s3, Bucket);
       if (Object.keys(missingTags(ctx.tags, tags)).length > 0) await putTags(tags);
-      const settings: BucketKey[] = ['publicAccessBlock', 'encryption', 'ownership', 'lifecycle'];
+      // Object ownership is not among them: CreateBucket's ObjectOwnership set it (and it is what AWS
+      // gives every new bucket). A store that ignored it shows drift, which the next `up` mends.
+      const settings: BucketKey[] = ['publicAccessBlock', 'encryption', 'lifecycle'];
       await applySettings(tlsOnly ? [...settings, 'tlsPolicy'] : settings, undefined);
     },
 
