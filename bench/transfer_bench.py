@@ -17,6 +17,11 @@ Tools, each with its own default concurrency and settings:
                beforehand (untimed)
   rclone       rclone copy (cold and noop), an S3 remote given by RCLONE_CONFIG_BENCH_* variables,
                into a bucket made beforehand (untimed)
+  floor        bench/floor_put.mjs (cold cases only): every file PUT with nothing else done, no
+               signature, checksum, listing or retry, 32 in flight on kept-alive connections, into
+               a bucket made beforehand. No tool can take less time against the same endpoint: it
+               is how much of each tool's time is the emulator's own, and so the best ratio to a
+               peer that any tool could reach here
 
 How:
   - One moto server (scripts/moto_launcher.py) on 127.0.0.1, reset (POST /moto-api/reset) before
@@ -80,8 +85,9 @@ STACK = "bench-transfer"
 PROVISIONER_BUCKET = f"{STACK}-{MOTO_ACCOUNT}-{REGION}"
 PEER_BUCKET = "bench-peer"
 PREFIX = "raw/"
-TOOL_NAMES = ("provisioner", "aws-cli", "rclone")
+TOOL_NAMES = ("provisioner", "aws-cli", "rclone", "floor")
 PEERS = ("aws-cli", "rclone")
+FLOOR_SCRIPT = REPO_ROOT / "bench" / "floor_put.mjs"
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -335,7 +341,14 @@ def upload_command(tools: Tools, tool: str, data: Path, endpoint: str, warm: boo
         return [str(tools.aws), "s3", *verb, str(data), f"s3://{PEER_BUCKET}/{PREFIX}", "--endpoint-url", endpoint, "--only-show-errors"]
     if tool == "rclone":
         return [str(tools.rclone), "copy", str(data), f"bench:{PEER_BUCKET}/{PREFIX.rstrip('/')}"]
+    if tool == "floor":
+        return ["node", str(FLOOR_SCRIPT), str(data), endpoint, PEER_BUCKET, PREFIX]
     raise ValueError(tool)
+
+
+def applies(tool: str, case: Case) -> bool:
+    """The floor only uploads: it has no way to find that nothing changed."""
+    return not (tool == "floor" and case.warm)
 
 
 def bucket_of(tool: str) -> str:
@@ -468,7 +481,7 @@ class Bench:
         for setting in settings:
             for case in cases:
                 for i in range(setting.runs):
-                    for tool in tools:  # tools interleaved, so a busy moment of the machine is shared out
+                    for tool in (t for t in tools if applies(t, case)):  # interleaved: a busy moment is shared out
                         sample = self.one(setting, case, tool)
                         print(
                             f"  [{setting.name}] {case.name:5} {tool:11} run {i + 1}/{setting.runs}: "
@@ -499,17 +512,17 @@ def summarize(samples: dict[tuple[str, str, str], list[Sample]]) -> list[Row]:
 
 
 def ratios(rows: list[Row]) -> list[dict[str, Any]]:
-    """provisioner / peer for each setting and case where both were measured: wall time and peak RSS."""
+    """provisioner / peer and floor / peer for each setting and case where both were measured: wall time and peak RSS."""
     by_key = {(r.setting, r.case, r.tool): r for r in rows}
     out = []
     for row in rows:
-        if row.tool != "provisioner":
+        if row.tool not in ("provisioner", "floor"):
             continue
         for peer in PEERS:
             other = by_key.get((row.setting, row.case, peer))
             if other:
                 time_ratio, rss_ratio = row.seconds / other.seconds, row.peak_mib / other.peak_mib
-                out.append({"setting": row.setting, "case": row.case, "peer": peer, "time": time_ratio, "rss": rss_ratio})
+                out.append({"tool": row.tool, "setting": row.setting, "case": row.case, "peer": peer, "time": time_ratio, "rss": rss_ratio})
     return out
 
 
@@ -518,14 +531,21 @@ def print_report(rows: list[Row], found: list[dict[str, Any]], cases: dict[str, 
     print(f"{'latency':9} {'case':36} {'tool':12} {'wall s':>8} {'peak MiB':>9} {'runs':>5}")
     for r in rows:
         print(f"{r.setting:9} {cases[r.case]:36} {r.tool:12} {r.seconds:8.2f} {r.peak_mib:9.1f} {len(r.samples):5}")
-    print()
-    print("provisioner / peer, as time ratio / peak RSS ratio (of the medians; below 1 = provisioner better)")
-    print(f"{'latency':9} {'case':36} {'/ aws-cli':>16} {'/ rclone':>16}")
-    pairs: dict[tuple[str, str], dict[str, str]] = {}
-    for ratio in found:
-        pairs.setdefault((ratio["setting"], ratio["case"]), {})[ratio["peer"]] = f"{ratio['time']:5.2f}x / {ratio['rss']:4.2f}x"
-    for (setting, case), peers in pairs.items():
-        print(f"{setting:9} {cases[case]:36} {peers.get('aws-cli', '-'):>16} {peers.get('rclone', '-'):>16}")
+    for tool, title in (
+        ("provisioner", "provisioner / peer, as time ratio / peak RSS ratio (of the medians; below 1 = provisioner better)"),
+        ("floor", "floor / peer, time: the lowest ratio to each peer that any tool could reach against this endpoint"),
+    ):
+        pairs: dict[tuple[str, str], dict[str, str]] = {}
+        for ratio in (r for r in found if r["tool"] == tool):
+            shown = f"{ratio['time']:5.2f}x / {ratio['rss']:4.2f}x" if tool == "provisioner" else f"{ratio['time']:5.2f}x"
+            pairs.setdefault((ratio["setting"], ratio["case"]), {})[ratio["peer"]] = shown
+        if not pairs:
+            continue
+        print()
+        print(title)
+        print(f"{'latency':9} {'case':36} {'/ aws-cli':>16} {'/ rclone':>16}")
+        for (setting, case), peers in pairs.items():
+            print(f"{setting:9} {cases[case]:36} {peers.get('aws-cli', '-'):>16} {peers.get('rclone', '-'):>16}")
 
 
 def write_json(path: Path, meta: dict[str, Any], rows: list[Row], found: list[dict[str, Any]]) -> None:
