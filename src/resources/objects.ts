@@ -73,8 +73,9 @@ export function objectsResource(
         if (isNotFound(error)) return undefined;
         throw error;
       }
-      // Nothing under the prefix yet (a new bucket): a create, not an update.
-      if (listed.size === 0) return undefined;
+      // Nothing under the prefix yet (a new bucket): a create, not an update. An upload left open
+      // there by a killed `up` makes it an update, which aborts it: a create has nothing to abort.
+      if (listed.size === 0 && staleUploads.length === 0) return undefined;
       const { toSend, unchanged } = await compare(ctx, files, listed, recorded, limits.requests);
       const localKeys = new Set(files.map((f) => f.key));
       const toPrune = ctx.settings.prune ? [...listed.keys()].filter((key) => !localKeys.has(key)) : [];
@@ -104,14 +105,8 @@ export function objectsResource(
     },
 
     async create() {
-      // An up killed before its first file was complete leaves nothing listed, but an open upload.
-      // Listed before anything is sent (a listing answered later would hold this up's own uploads),
-      // and aborted while the files go up.
-      const stale = await openUploads(ctx, prefix);
-      const [sent, aborted] = await Promise.allSettled([send(files, new Map()), abortStale(ctx, stale)]);
-      if (sent.status === 'rejected') throw sent.reason;
-      await writeSentRecord(s3, Bucket, prefix, sent.value);
-      if (aborted.status === 'rejected') throw aborted.reason;
+      // `find` saw no open upload under the prefix, and none can appear while this `up` holds the lock.
+      await writeSentRecord(s3, Bucket, prefix, await send(files, new Map()));
     },
 
     async update(state) {

@@ -360,28 +360,32 @@ describe('objectsResource drift and update', () => {
     expect(t.s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
-  it('on a create, lists the uploads a killed up left open before sending, aborts them while it sends, and fails if it cannot', async () => {
+  it('takes an empty prefix where a killed up left an upload open for an update, which aborts it and sends every file', async () => {
     const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
-    const events: string[] = [];
-    // A slow listing: one answered after this create's own uploads began could hold them.
-    t.s3.on(ListMultipartUploadsCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      events.push('listed');
-      return { Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false };
-    });
-    t.s3.on(PutObjectCommand).callsFake((input: { Key: string }) => {
-      events.push(`put ${input.Key}`);
-      return { ETag: '"e"' };
-    });
+    remote({});
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false });
     t.s3.on(AbortMultipartUploadCommand).resolves({});
-    await objectsResource(t.ctx, 'raw/', files).create();
-    expect(events[0]).toBe('listed');
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const found = await resource.find();
+    expect(found).toBeDefined();
+    const keys = resource.drift(found!.state);
+    expect(keys.sort()).toEqual(['staleUploads', 'upload raw/a.csv', 'upload raw/b.csv']);
+    await resource.update(found!.state, keys);
     expect(t.s3.commandCalls(AbortMultipartUploadCommand).map((c) => c.args[0].input)).toEqual([{ Bucket: 'data-bucket', Key: 'raw/a.csv', UploadId: 'u1' }]);
     expect(putInputs().map((p) => p.Key).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
     expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
+  });
 
-    t.s3.on(AbortMultipartUploadCommand).rejects(s3Error('AccessDenied', 403, 'Access Denied'));
-    await expect(objectsResource(t.ctx, 'raw/', files).create()).rejects.toMatchObject({ name: 'AccessDenied' });
+  it('creates without listing again: its find saw no open upload, and none appears under the lock', async () => {
+    const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
+    remote({});
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    expect(await resource.find()).toBeUndefined();
+    const listings = t.s3.commandCalls(ListMultipartUploadsCommand).length;
+    await resource.create();
+    expect(t.s3.commandCalls(ListMultipartUploadsCommand)).toHaveLength(listings);
+    expect(putInputs().map((p) => p.Key).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
+    expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
   });
 
   it('aborts the uploads a killed up left open under its prefix, and only under it', async () => {
