@@ -6,10 +6,14 @@
 // this is the tool's own; the rest is the endpoint's.
 //
 //   node bench/floor_put.mjs DIR ENDPOINT BUCKET PREFIX
+import { Buffer } from 'node:buffer';
+import console from 'node:console';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const IN_FLIGHT = 32;
 /** Files up to this size are read whole; larger ones are streamed from disk. */
