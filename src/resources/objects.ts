@@ -105,14 +105,18 @@ export function objectsResource(
     },
 
     async create() {
-      // `find` saw no open upload under the prefix, and none can appear while this `up` holds the lock.
+      // Called after a `find` under the lock that saw no open upload under the prefix (one would
+      // make it an update), and none can appear while this `up` holds the lock.
       await writeSentRecord(s3, Bucket, prefix, await send(files, new Map()));
     },
 
     async update(state) {
-      await abortStale(ctx, state.staleUploads);
-      const record = await send(state.toSend, state.unchanged);
-      if (!sameRecord(record, state.recorded)) await writeSentRecord(s3, Bucket, prefix, record);
+      // The uploads a killed `up` left open are aborted while the files go up: a failed abort fails
+      // the step, but only once what was sent is on record.
+      const [sent, aborted] = await Promise.allSettled([send(state.toSend, state.unchanged), abortStale(ctx, state.staleUploads)]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (!sameRecord(sent.value, state.recorded)) await writeSentRecord(s3, Bucket, prefix, sent.value);
+      if (aborted.status === 'rejected') throw aborted.reason;
       for (let i = 0; i < state.toPrune.length; i += DELETE_BATCH_LIMIT) {
         const Objects = state.toPrune.slice(i, i + DELETE_BATCH_LIMIT).map((Key) => ({ Key }));
         await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects, Quiet: true } }));

@@ -34,8 +34,9 @@ export async function converge(
   const unwanted = resources.filter((resource) => resource.wanted === false);
   const wanted = resources.filter((resource) => resource.wanted !== false);
   // Everything is read at once: a stack in sync then costs a few round trips, not one per
-  // resource. These reads are used only until the first change; after it, each resource is read
-  // again just before it is converged, as a change (or another command) may have moved it.
+  // resource. These reads are used only until the lock is taken (before the first change, or right
+  // after the bucket is created); under it each resource is read again, as a change (or another
+  // command) may have moved it.
   const early = wanted.map((resource) => planStep(ctx, resource));
   // Dependents first, as in teardown: the failure rules before the topic they publish to. What lives
   // inside another resource (the topic's email subscriptions) goes with it. Creating or updating
@@ -64,9 +65,12 @@ export async function converge(
     if (alongsideFailure !== undefined) throw alongsideFailure;
     if (ctx.signal.aborted) throw new InterruptedError(`interrupted before ${resource.kind} ${resource.name}`);
   };
-  const lockThenRead = async (from: number): Promise<void> => {
+  const takeLock = async (): Promise<void> => {
     await options.lock?.();
     locked = true;
+  };
+  const lockThenRead = async (from: number): Promise<void> => {
+    await takeLock();
     reads.fill(undefined);
     // Uploads that follow one another are read at once: an upload (`alongside`) moves nothing but
     // its own prefix, so each read holds while the uploads before it start.
@@ -104,7 +108,10 @@ export async function converge(
       }
       await applyStep(ctx, step);
       // The lock lives in the bucket: taken as soon as the bucket exists, before anything else is read.
-      if (!locked && index + 1 < wanted.length) await lockThenRead(index + 1);
+      if (!locked && index + 1 < wanted.length) {
+        stopIfCalledOff(wanted[index + 1]!);
+        await lockThenRead(index + 1);
+      }
     }
     await Promise.all(alongside);
   } catch (error) {
@@ -114,7 +121,13 @@ export async function converge(
     throw alongsideFailure ?? error;
   }
   for (const { resource, read } of removals) {
-    const step = await read;
+    let step = await read;
+    if (step && !options.dryRun) {
+      // Read at the start, before any lock: a deletion, too, is made under the lock from a read under it.
+      stopIfCalledOff(resource);
+      if (!locked) await takeLock();
+      step = await planRemoval(ctx, resource);
+    }
     if (!step) continue;
     changes.push(step.change);
     if (options.dryRun) continue;

@@ -376,6 +376,28 @@ describe('objectsResource drift and update', () => {
     expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
   });
 
+  it('sends the files while it aborts what a killed up left open; an abort that fails fails the step, once what was sent is on record', async () => {
+    const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
+    remote({});
+    t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [{ Key: 'raw/a.csv', UploadId: 'u1' }], IsTruncated: false });
+    const events: string[] = [];
+    t.s3.on(AbortMultipartUploadCommand).callsFake(async () => {
+      events.push('abort');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw s3Error('AccessDenied', 403, 'Access Denied');
+    });
+    t.s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+      events.push(`put ${input.Key}`);
+      return { ETag: etagOf(bodyText(input)) };
+    });
+    const resource = objectsResource(t.ctx, 'raw/', files);
+    const found = (await resource.find())!;
+    await expect(resource.update(found.state, resource.drift(found.state))).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Every file went while the abort was still unanswered, and the record says so.
+    expect(events.slice(0, 3).sort()).toEqual(['abort', 'put raw/a.csv', 'put raw/b.csv']);
+    expect(Object.keys(writtenRecord() ?? {}).sort()).toEqual(['raw/a.csv', 'raw/b.csv']);
+  });
+
   it('creates without listing again: its find saw no open upload, and none appears under the lock', async () => {
     const files = await localFiles({ 'a.csv': 'a', 'b.csv': 'b' });
     remote({});

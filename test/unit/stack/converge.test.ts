@@ -15,6 +15,7 @@ import {
   UpdateTriggerCommand,
 } from '@aws-sdk/client-glue';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sns';
 import {
   CreateBucketCommand,
   GetBucketEncryptionCommand,
@@ -228,8 +229,13 @@ describe('converge', () => {
     mockNothingDeployed(t);
     t.s3.on(ListMultipartUploadsCommand).resolves({ Uploads: [] });
     const events: string[] = [];
-    t.s3.on(CreateBucketCommand).callsFake(() => void events.push('create bucket'));
+    let bucketMade = false;
+    t.s3.on(CreateBucketCommand).callsFake(() => {
+      bucketMade = true;
+      events.push('create bucket');
+    });
     t.s3.on(ListObjectsV2Command).callsFake(async (input: { Prefix: string }) => {
+      if (!bucketMade) throw Object.assign(new Error('The specified bucket does not exist'), { name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } });
       events.push(`list ${input.Prefix}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
       events.push(`listed ${input.Prefix}`);
@@ -273,6 +279,22 @@ describe('converge', () => {
     expect(afterLock).toContain('read role');
     expect(afterLock.indexOf('read job')).toBeLessThan(afterLock.indexOf('update job'));
     expect(afterLock.slice(afterLock.indexOf('update job'))).toContain('read workflow');
+  });
+
+  it('deletes what the settings turned off under the lock, from a read taken under it', async () => {
+    const t = stack();
+    inSync(t);
+    // An earlier `up --notify` left the alert topic; this stack has no --notify.
+    const events: string[] = [];
+    t.sns.on(GetTopicAttributesCommand).callsFake(() => {
+      events.push('read topic');
+      return { Attributes: { TopicArn: 'arn:aws:sns:eu-west-1:123456789012:flight-delays-alerts' } };
+    });
+    t.sns.on(ListTagsForResourceCommand).resolves({ Tags: Object.entries(OURS).map(([Key, Value]) => ({ Key, Value })) });
+    t.sns.on(DeleteTopicCommand).callsFake(() => void events.push('delete topic'));
+    const changes = await converge(t.ctx, sources, { dryRun: false, lock: async () => void events.push('lock') });
+    expect(changes.filter((c) => c.action === 'delete').map((c) => c.kind)).toEqual(['topic']);
+    expect(events.slice(events.indexOf('lock'))).toEqual(['lock', 'read topic', 'delete topic']);
   });
 
   it('plans creates for a missing stack without a single mutating call', async () => {
