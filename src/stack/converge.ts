@@ -74,8 +74,9 @@ export async function converge(
     reads.fill(undefined);
     // Uploads that follow one another are read at once: an upload (`alongside`) moves nothing but
     // its own prefix, so each read holds while the uploads before it start.
-    const uploads = wanted[from]!.alongside === true;
-    for (let index = from; index < wanted.length && (index === from || (uploads && wanted[index]!.alongside)); index++) {
+    let last = from;
+    while (wanted[from]!.alongside && wanted[last + 1]?.alongside) last++;
+    for (let index = from; index <= last; index++) {
       const read = planStep(ctx, wanted[index]!);
       read.catch(() => undefined); // reported when its turn comes
       reads[index] = read;
