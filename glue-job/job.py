@@ -74,7 +74,10 @@ broadcast; writes are partitioned.
 from __future__ import annotations
 
 import sys
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import reduce
 from typing import Any
 
 from pyspark import StorageLevel
@@ -83,13 +86,16 @@ from pyspark.sql import DataFrame, DataFrameReader, Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+import history
 import incremental
 import options
 import report
 import runtime
+import stage_metrics
 import storage
 import transforms
 from layout import OutputLayout
+from stage_metrics import step
 from transforms import InputError
 
 SPARK_SETTINGS = {
@@ -100,6 +106,12 @@ SPARK_SETTINGS = {
     # Local wall-clock times: no daylight-saving shifts.
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parquet.compression.codec": "snappy",
+    # Partitioned writes keep one open file per (year, quarter) in each task
+    # instead of sorting the task's rows by partition first: the sort is what
+    # spilled (and took half the time) at a few million rows. Up to this many
+    # partitions per task; Parquet shrinks its row groups as writers add up.
+    "spark.sql.optimizer.plannedWrite.enabled": "false",
+    "spark.sql.maxConcurrentOutputFileWriters": "64",
 }
 # No _SUCCESS marker files: QuickSight reads every file under a manifest's prefix.
 HADOOP_SETTINGS = {"mapreduce.fileoutputcommitter.marksuccessfuljobs": "false"}
@@ -198,10 +210,10 @@ def read_catalog(glue_context: Any, opts: options.JobOptions) -> tuple[DataFrame
 # Writing
 
 
-def _write_partitioned(df: DataFrame, path: str, *spread: str) -> None:
+def _write_partitioned(df: DataFrame, path: str) -> None:
+    """Rows by year and quarter, each task writing the rows it holds (see the module docstring: Scale)."""
     (
-        df.repartition(*transforms.PARTITION_COLUMNS, *spread)
-        .write.mode("overwrite")
+        df.write.mode("overwrite")
         .partitionBy(*transforms.PARTITION_COLUMNS)
         .option("compression", "snappy")
         .parquet(path)
@@ -219,23 +231,6 @@ def _write_csv(df: DataFrame, path: str, order: list[str]) -> None:
     )
 
 
-def _stored(spark: SparkSession, path: str) -> DataFrame | None:
-    if not storage.exists(spark, path):
-        return None
-    try:
-        return spark.read.parquet(path)
-    except AnalysisException as error:
-        if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":  # a folder left without files
-            return None
-        raise
-
-
-def _partition_folder(table: str, quarter: incremental.Quarter) -> str:
-    # Spark files a null partition value under this name.
-    year, number = ("__HIVE_DEFAULT_PARTITION__" if v is None else str(v) for v in quarter)
-    return storage.join(table, f"year={year}", f"quarter={number}")
-
-
 def _drop_emptied_partitions(
     spark: SparkSession, layout: OutputLayout, outcomes: list[Row], recomputed: list[incremental.Quarter]
 ) -> None:
@@ -245,22 +240,98 @@ def _drop_emptied_partitions(
     quarter left without usable flights (or rejected rows, or any row) after a
     file was delivered again keeps its old partition unless removed here.
     """
-    used: dict[incremental.Quarter, int] = {}
-    rejected: dict[incremental.Quarter, int] = {}
-    for row in outcomes:
-        into = used if row["reject_reason"] is None else rejected
-        key = (row["year"], row["quarter"])
-        into[key] = into.get(key, 0) + row["rows"]
+    used, rejected = _quarters_with(outcomes, used=True), _quarters_with(outcomes, used=False)
     for quarter in recomputed:
         empty = []
-        if not used.get(quarter):
+        if quarter not in used:
             empty += [layout.features, *(a.parquet for a in layout.aggregates)]
-        if not rejected.get(quarter):
+        if quarter not in rejected:
             empty.append(layout.rejected)
-        if not used.get(quarter) and not rejected.get(quarter):
+        if quarter not in used and quarter not in rejected:
             empty.append(layout.delivered)
         for table in empty:
-            storage.delete(spark, _partition_folder(table, quarter))
+            storage.delete(spark, storage.partition_folder(table, quarter))
+
+
+def _quarters_with(outcomes: list[Row], *, used: bool | None = None, undated: bool = False) -> set[incremental.Quarter]:
+    """The quarters that some outcome row puts rows in: used ones, rejected ones, any (None), or undated ones."""
+    found = set()
+    for row in outcomes:
+        if used is not None and (row["reject_reason"] is None) != used:
+            continue
+        if undated and row[incremental.DATED]:
+            continue
+        found.add((row["year"], row["quarter"]))
+    return found
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run rewrites, and the stored rows it reads to do so."""
+
+    recomputed: list[incremental.Quarter]
+    # The new files that the history already holds rows of (one column, source_file), or None.
+    replaced_files: DataFrame | None
+
+
+def _plan(spark: SparkSession, new: DataFrame, found: list[incremental.Arrival], known: history.History) -> Plan:
+    """The quarters to rewrite, from the new rows' arrivals and the history's index (no stored row is read)."""
+    replaced_files = None
+    replaced_quarters: set[incremental.Quarter] = set()
+    files = incremental.replaceable_files(found)
+    if known.files is not None and files:
+        listed = spark.createDataFrame([(f,) for f in sorted(files)], "source_file string")
+        replaced = known.files.join(F.broadcast(listed), "source_file", "left_semi")
+        replaced_quarters = {(r["year"], r["quarter"]) for r in replaced.select(*transforms.PARTITION_COLUMNS).distinct().collect()}
+        if replaced_quarters:
+            replaced_files = listed
+    sharing: set[incremental.Quarter] = set()
+    if known.undated is not None and any(a.undated for a in found):
+        matches = incremental.sharing_a_key(known.undated, new.where(~F.col(incremental.DATED)))
+        sharing = {(r["year"], r["quarter"]) for r in matches.select(*transforms.PARTITION_COLUMNS).distinct().collect()}
+    recomputed = incremental.recomputed_quarters(found, known.quarters, replaced_quarters, sharing)
+    return Plan(recomputed=recomputed, replaced_files=replaced_files)
+
+
+def _as_delivered(stored: DataFrame, new: DataFrame, replaced_files: DataFrame | None) -> DataFrame:
+    """Stored delivered rows typed as the new ones, less those of files handed over again."""
+    if replaced_files is not None:
+        stored = incremental.without_files(stored, replaced_files)
+    typed = [F.col(f.name).cast(f.dataType) for f in new.schema.fields if f.name in stored.columns]
+    return stored.select(*typed).withColumn(incremental.DATED, transforms.is_dated()).withColumn("_new", F.lit(False))
+
+
+def _candidates(
+    new: DataFrame, stored: DataFrame | None, known: history.History, plan: Plan
+) -> DataFrame:
+    """The rows a duplicate check of the recomputed quarters needs: their delivered rows, and
+    the undated rows of other quarters (see incremental.py)."""
+    frames = [new.withColumn("_new", F.lit(True))]
+    if stored is not None:
+        frames.append(_as_delivered(incremental.in_quarters(stored, plan.recomputed), new, plan.replaced_files))
+    if known.undated is not None:
+        outside = known.undated.where(~incremental.in_quarters_condition(plan.recomputed))
+        frames.append(_as_delivered(outside, new, plan.replaced_files))
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
+def _previous_quarters(recomputed: list[incremental.Quarter]) -> list[incremental.Quarter]:
+    return sorted({p for p in map(incremental.previous, recomputed) if p is not None}, key=incremental.quarter_order)
+
+
+def spread(rows: DataFrame, parallelism: int) -> DataFrame:
+    """The rows over at least `parallelism` tasks.
+
+    A gzip file is read by one task, whatever the cluster: a quarter
+    delivered as a few big files would be parsed, judged and written by a few
+    cores while the others wait. Round-robin, right after the read (whatever
+    depends on the file and the position in it is already computed), so that
+    every step after it runs on every core. Nothing moves when the read
+    already has enough pieces.
+    """
+    if rows.rdd.getNumPartitions() >= parallelism:
+        return rows
+    return rows.repartition(parallelism)
 
 
 def run(
@@ -268,51 +339,101 @@ def run(
     flights_raw: DataFrame,
     airports_raw: DataFrame,
     output_path: str,
+    scratch: str | None = None,
 ) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], OutputLayout]:
     """Transform and write; returns the outcome counts of the rows read, the
-    quarters recomputed, and the output layout (see incremental.py)."""
+    quarters recomputed, and the output layout (see incremental.py).
+
+    `scratch` is a folder for the run's working copies (default: `_scratch/`
+    under the output); what the run puts there is removed before it returns.
+    """
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
         return [], [], layout
+    working = storage.join(scratch or storage.join(output_path, "_scratch"), f"run-{uuid.uuid4().hex}")
+    try:
+        counts, recomputed = _run(spark, flights_raw, airports_raw, layout, working)
+    finally:
+        storage.delete(spark, working)
+    return counts, recomputed, layout
 
-    airports = transforms.prepare_airports(airports_raw)
-    new = (
-        transforms.with_quarter(transforms.normalise_flights(flights_raw))
-        .withColumn("_new", F.lit(True))
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    stored = _stored(spark, layout.delivered)
-    if stored is not None:
-        stored = stored.select(*[F.col(f.name).cast(f.dataType) for f in new.schema.fields if f.name != "_new"])
-        stored = stored.withColumn("_new", F.lit(False))
-    recomputed = incremental.recomputed_quarters(new, stored)
-    if not recomputed:
+
+def _staged(spark: SparkSession, df: DataFrame, path: str) -> DataFrame:
+    """`df` written to `path` and read back: later steps read the copy, never recompute `df`.
+
+    A working copy costs one Parquet write; it spares every later reader the
+    work behind it (parsing gzip CSV, judging duplicates), and it holds no
+    memory, so no amount of rows can exhaust the heap the way a cache could.
+    """
+    df.write.mode("overwrite").parquet(path)
+    return spark.read.parquet(path)
+
+
+def _run(
+    spark: SparkSession,
+    flights_raw: DataFrame,
+    airports_raw: DataFrame,
+    layout: OutputLayout,
+    working: str,
+) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter]]:
+    parallelism = spark.sparkContext.defaultParallelism
+    normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
+    with step(spark, "read the new rows"):
+        new = _staged(
+            spark,
+            transforms.with_quarter(normalised).withColumn(incremental.DATED, transforms.is_dated()),
+            storage.join(working, "new"),
+        )
+    delivered_columns = [c for c in new.columns if c != incremental.DATED]
+    with step(spark, "plan the quarters to rewrite"):
+        found = incremental.arrivals(new)
+    if not found:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        new.unpersist()
-        return [], [], layout
+        return [], []
 
-    delivered = incremental.delivered_rows(new, stored)
-    rows = incremental.in_quarters(delivered, recomputed)
-    candidates = rows if stored is None else incremental.sharing_a_key(delivered, rows)
-    # Kept: classified is built from it, and it is what delivered/ gets at the end.
-    marked = incremental.in_quarters(transforms.mark_duplicates(candidates), recomputed).persist(
-        StorageLevel.MEMORY_AND_DISK
-    )
-    classified = transforms.classify_marked(marked, airports, keep=["_new"]).persist(StorageLevel.MEMORY_AND_DISK)
+    stored = storage.read_parquet(spark, layout.delivered)
+    index = history.IndexPaths.of(layout.delivered)
+    with step(spark, "plan the quarters to rewrite"):
+        known = history.load(spark, layout.delivered, stored)
+        plan = _plan(spark, new, found, known)
+    recomputed = plan.recomputed
 
-    # The only collects: the recomputed quarters (above), and one small row
-    # per (year, quarter, reason, read this run or earlier).
-    outcomes = (
-        classified.groupBy(*transforms.PARTITION_COLUMNS, "reject_reason", "_new")
-        .agg(F.count(F.lit(1)).alias("rows"))
-        .collect()
+    airports = transforms.prepare_airports(airports_raw)
+    marked = incremental.in_quarters(transforms.mark_duplicates(_candidates(new, stored, known, plan)), recomputed)
+    classified = transforms.classify_marked(
+        marked, airports, keep=["wrong_column_count", incremental.DATED, "_new"]
     )
+    # Every output below is read from this copy of the recomputed quarters,
+    # classified: the duplicates are judged once, whatever the number of outputs.
+    with step(spark, "judge duplicates and classify"):
+        staged = _staged(spark, classified, storage.join(working, "classified"))
+    counts = _write_outputs(spark, staged, layout, recomputed, delivered_columns, index)
+    return counts, recomputed
+
+
+def _write_outputs(
+    spark: SparkSession,
+    staged: DataFrame,
+    layout: OutputLayout,
+    recomputed: list[incremental.Quarter],
+    delivered_columns: list[str],
+    index: history.IndexPaths,
+) -> list[tuple[Any, Any, str | None, int]]:
+    # The only collect besides the plan's: one small row per (year, quarter,
+    # reason, read this run or earlier, dated or not).
+    with step(spark, "count the outcomes"):
+        outcomes = (
+            staged.groupBy(*transforms.PARTITION_COLUMNS, "reject_reason", "_new", incremental.DATED)
+            .agg(F.count(F.lit(1)).alias("rows"))
+            .collect()
+        )
     counts = [(r["year"], r["quarter"], r["reject_reason"], r["rows"]) for r in outcomes if r["_new"]]
 
-    _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
+    with step(spark, "write rejected/"):
+        _write_partitioned(transforms.rejected_rows(staged), layout.rejected)
 
-    flight_rows = transforms.flight_rows(classified)
+    flight_rows = transforms.flight_rows(staged)
     fresh = {
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
         for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
@@ -320,35 +441,51 @@ def run(
     recomputed_frame = spark.createDataFrame(recomputed, "year int, quarter int")
     combined = {}
     for name, aggregate in fresh.items():
-        stored_aggregate = _stored(spark, layout.aggregate(name).parquet)
+        stored_aggregate = storage.read_parquet(spark, layout.aggregate(name).parquet)
         combined[name] = (
             aggregate
             if stored_aggregate is None
-            else transforms.combine_aggregates(aggregate, stored_aggregate, recomputed_frame).persist(
-                StorageLevel.MEMORY_AND_DISK
-            )
+            else transforms.combine_aggregates(aggregate, stored_aggregate, recomputed_frame)
         )
 
-    features = transforms.with_previous_quarter(flight_rows, combined)
-    _write_partitioned(features, layout.features, "month")
+    # A flight of quarter q reads the aggregates of q - 1 only: those few
+    # quarters are all that is joined (and broadcast), whatever the history.
+    previous = _previous_quarters(recomputed)
+    features = transforms.with_previous_quarter(
+        flight_rows, {name: incremental.in_quarters(aggregate, previous) for name, aggregate in combined.items()}
+    )
+    with step(spark, "write features/"):
+        _write_partitioned(features, layout.features)
 
     # CSV (which reads the stored Parquet) before the Parquet overwrite.
     for paths in layout.aggregates:
         order = [*transforms.PARTITION_COLUMNS, *transforms.AGGREGATE_KEYS[paths.name]]
-        _write_csv(combined[paths.name], paths.csv, order)
-        _write_partitioned(fresh[paths.name], paths.parquet)
+        with step(spark, f"write aggregates/{paths.name}/"):
+            _write_csv(combined[paths.name], paths.csv, order)
+            # Small: one file per quarter.
+            _write_partitioned(fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS), paths.parquet)
         manifest = storage.quicksight_manifest(paths.csv)
         storage.write_text(spark, paths.manifest, storage.to_json(manifest))
 
     # Last, as every step above reads the stored rows it replaces: a run that
     # fails before this point has changed none of them, and the next run
     # (handed the same files again, its bookmark not committed) starts over.
-    _write_partitioned(marked.drop("_duplicate", "_new"), layout.delivered)
+    history.mark_stale(spark, index)
+    with step(spark, "write delivered/"):
+        _write_partitioned(staged.select(*delivered_columns), layout.delivered)
     _drop_emptied_partitions(spark, layout, outcomes, recomputed)
-
-    for frame in {id(f): f for f in (new, marked, classified, *fresh.values(), *combined.values())}.values():
+    with step(spark, "write delivered/_index/"):
+        history.update(
+            spark,
+            index,
+            staged.select(*delivered_columns, incremental.DATED),
+            recomputed,
+            with_rows=_quarters_with(outcomes),
+            with_undated=_quarters_with(outcomes, undated=True),
+        )
+    for frame in fresh.values():
         frame.unpersist()
-    return counts, recomputed, layout
+    return counts
 
 
 def _empty_delivery(flights_raw: DataFrame) -> bool:
@@ -389,9 +526,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
     session = runtime.start(opts, argv)
     configure(session.spark)
+    stages = stage_metrics.StageWindow.open(session.spark)
 
     flights_raw, airports_raw = read_input(session, opts)
-    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path)
+    scratch = None if opts.temp_dir is None else storage.join(opts.temp_dir, "flights-job")
+    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch)
     document = report.build(
         counts,
         recomputed=recomputed,
@@ -401,6 +540,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         outputs=layout.as_report(),
         started_at=started_at,
         finished_at=datetime.now(timezone.utc),
+        spark=stages.collect(),
     )
     publish_report(session.spark, document, layout)
     # Last: committing advances the bookmarks past this run's input.

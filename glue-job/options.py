@@ -14,6 +14,8 @@ Known arguments:
     --flights_path    raw flights folder (paths mode; needs --airports_path too)
     --airports_path   airports folder or file (paths mode; needs --flights_path too)
     --JOB_NAME        set by Glue; a default is used for local runs
+    --TempDir         set by Glue; where the run keeps its working copy of the rows it
+                      rewrites (default: `_scratch/` under --output_path), removed at the end
 
 With both paths given the job reads them directly (paths mode); otherwise it
 reads the catalog tables, which needs `--database`.
@@ -36,6 +38,7 @@ _KNOWN = (
     "flights_path",
     "airports_path",
     "JOB_NAME",
+    "TempDir",
 )
 
 
@@ -52,6 +55,7 @@ class JobOptions:
     airports_table: str = DEFAULT_AIRPORTS_TABLE
     flights_path: str | None = None
     airports_path: str | None = None
+    temp_dir: str | None = None
 
     @property
     def reads_paths(self) -> bool:
@@ -135,4 +139,5 @@ def parse_args(argv: Sequence[str]) -> JobOptions:
         airports_table=_text(found, "airports_table") or DEFAULT_AIRPORTS_TABLE,
         flights_path=flights_path,
         airports_path=airports_path,
+        temp_dir=_text(found, "TempDir"),
     )

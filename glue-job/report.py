@@ -19,7 +19,9 @@ Shape (every reason is always present, with 0 when no row had it):
                                            from all rows delivered so far; see incremental.py)
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
-                  "report": uri}
+                  "report": uri},
+      "spark": {"stages", "memory_spilled_bytes", "disk_spilled_bytes", "slowest_stage", "advice"} | null
+                                          (what Spark measured during the run: see stage_metrics.py)
     }
 
 "rows" and "quarters" count the rows this run read (a bookmarked run: the new
@@ -104,6 +106,7 @@ def build(
     started_at: datetime,
     finished_at: datetime,
     recomputed: Iterable[tuple[Any, Any]] = (),
+    spark: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "job_name": job_name,
@@ -116,4 +119,5 @@ def build(
         "recomputed_quarters": [{"year": year, "quarter": quarter} for year, quarter in recomputed],
         "rules": rules(),
         "outputs": dict(outputs),
+        "spark": None if spark is None else dict(spark),
     }

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.errors import AnalysisException
+from pyspark.sql import DataFrame, SparkSession
 
 
 def join(base: str, *parts: str) -> str:
@@ -41,6 +42,24 @@ def delete(spark: SparkSession, path: str) -> None:
     """Remove a file or a folder with everything in it; nothing if it is not there."""
     fs, hadoop_path = _hadoop_path(spark, path)
     fs.delete(hadoop_path, True)
+
+
+def read_parquet(spark: SparkSession, path: str) -> DataFrame | None:
+    """The Parquet table at `path`, or None where there is none (no folder, or one left without files)."""
+    if not exists(spark, path):
+        return None
+    try:
+        return spark.read.parquet(path)
+    except AnalysisException as error:
+        if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":
+            return None
+        raise
+
+
+def partition_folder(table: str, quarter: tuple[int | None, int | None]) -> str:
+    """The folder of one (year, quarter) partition of a table; Spark files a null value as below."""
+    year, number = ("__HIVE_DEFAULT_PARTITION__" if v is None else str(v) for v in quarter)
+    return join(table, f"year={year}", f"quarter={number}")
 
 
 def write_text(spark: SparkSession, path: str, text: str) -> None:

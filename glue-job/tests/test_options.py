@@ -22,6 +22,7 @@ def test_glue_arguments_select_catalog_mode_with_defaults():
         database="flights_db",
         flights_table="flights",
         airports_table="airports",
+        temp_dir="s3://bucket/tmp/",
     )
     assert not opts.reads_paths
     assert opts.source_description()["mode"] == "catalog"

@@ -400,3 +400,39 @@ def test_combine_aggregates_replaces_stored_quarters_with_fresh_ones(spark):
         (2001, 3, 1, 8, 4.0, 5, 0.4),
     ]
     assert transforms.combine_aggregates(fresh, None) is fresh
+
+
+def test_timestamps_of_the_usual_shape_parse_as_the_formats_define(spark):
+    # The fast cast path must agree with the patterns on every text it takes:
+    # digits at random in each field (so month 13, day 31 of a short month,
+    # hour 24 and second 60 all occur), both formats, and blanks around.
+    rng = random.Random(20261206)
+
+    def field(width):
+        return "".join(rng.choice("0123456789") for _ in range(width))
+
+    texts: list[str | None] = []
+    for _ in range(3000):
+        year = rng.choice(["2001", "2004", "1900", "0000", "9999", field(4)])
+        month = rng.choice([f"{rng.randint(0, 13):02d}", field(2)])
+        day = rng.choice([f"{rng.randint(0, 32):02d}", "29", "30", "31"])
+        hour = f"{rng.randint(0, 25):02d}"
+        minute = f"{rng.randint(0, 61):02d}"
+        text = f"{year}-{month}-{day} {hour}:{minute}"
+        if rng.random() < 0.7:
+            text += f":{rng.randint(0, 61):02d}"
+        texts.append(rng.choice(["", " ", "  "]) + text + rng.choice(["", " "]))
+    texts += ["2001-01-01 00:01:00", "2001-01-01T00:01:00", "2001-1-01 00:01:00", "2001-01-01 00:01:00.5", None]
+    df = spark.createDataFrame([(t,) for t in texts], "date string")
+    both = df.select(
+        "date",
+        transforms._parse_timestamp("date").alias("fast"),
+        transforms.parse_timestamp_by_pattern("date").alias("defined"),
+    )
+    # Compared in Spark, as text: Python has no year 0.
+    differing = both.where(~F.col("fast").eqNullSafe(F.col("defined"))).select(
+        "date", F.col("fast").cast("string"), F.col("defined").cast("string")
+    )
+    assert [tuple(r) for r in differing.collect()] == []
+    parsed = both.where(F.col("defined").isNotNull()).count()
+    assert 0.2 * len(texts) < parsed < 0.9 * len(texts)  # both valid and invalid texts were tried
