@@ -1,15 +1,31 @@
 import type { RunOutcome, RunStarted } from '../commands/run.js';
 import type { TeardownResult } from '../commands/teardown.js';
+import { AUTO_WORKERS, BYTES_PER_WORKER, type WorkerChoice } from '../resources/job.js';
 import type { PlannedChange } from '../resources/resource.js';
-import type { RunStatus, RunUsage, StatusReport } from '../stack/status.js';
+import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
 import { formatAlerts } from './format-alerts.js';
 import { formatBytes, formatDuration } from './progress.js';
+import { formatSpark } from './run-report.js';
+import { formatSize } from '../report/format.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', delete: '-', 'no-op': '=' };
 
-/** `plan` and `up` results as a table, terraform-style: + create, ~ update, - delete, = no change. */
-export function formatChanges({ changes, dryRun, cost }: { changes: readonly PlannedChange[]; dryRun: boolean; cost?: CostEstimate }): string {
+/**
+ * `plan` and `up` results as a table, terraform-style: + create, ~ update, - delete, = no change;
+ * then the job's worker count and why, and the estimated cost of one run.
+ */
+export function formatChanges({
+  changes,
+  dryRun,
+  cost,
+  workers,
+}: {
+  changes: readonly PlannedChange[];
+  dryRun: boolean;
+  cost?: CostEstimate;
+  workers?: WorkerChoice;
+}): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
     return `${SYMBOL[c.action]} ${c.action.padEnd(6)} ${c.kind.padEnd(9)} ${c.name}${details}`;
@@ -23,8 +39,24 @@ export function formatChanges({ changes, dryRun, cost }: { changes: readonly Pla
       ? `Plan: ${count('create')} to create, ${count('update')} to update, ${deletions('to delete')}${count('no-op')} unchanged. Nothing was changed.`
       : `Applied: ${count('create')} created, ${count('update')} updated, ${deletions('deleted')}${count('no-op')} unchanged.`,
   );
+  if (workers) lines.push('', formatWorkers(workers, cost?.job.workerType));
   if (cost) lines.push('', formatCost(cost));
   return lines.join('\n');
+}
+
+/**
+ * "worker type: G.1X, workers: 4 (auto: 700 MiB of raw data, one per 256 MiB plus the driver; set
+ * --workers to change)", or "(--workers)" when given.
+ */
+export function formatWorkers(choice: WorkerChoice, workerType?: string): string {
+  const type = workerType ? `worker type: ${workerType}, ` : '';
+  if (choice.from === 'setting') return `${type}workers: ${choice.count} (--workers)`;
+  const wanted = 1 + Math.ceil(choice.rawBytes / BYTES_PER_WORKER);
+  const bound = wanted < choice.count ? `, at least ${AUTO_WORKERS.min}` : wanted > choice.count ? `, at most ${AUTO_WORKERS.max}` : '';
+  return (
+    `${type}workers: ${choice.count} (auto: ${formatSize(choice.rawBytes)} of raw data, one per ${formatSize(BYTES_PER_WORKER)} plus the driver${bound};` +
+    ' set --workers to change)'
+  );
 }
 
 const MINUTES_FROM: Record<CostEstimate['job']['minutesFrom'], string> = {
@@ -82,11 +114,19 @@ export function formatStatus(report: StatusReport): string {
   if (report.crawls.some((c) => c.costUsd !== null) || report.jobRuns.some((r) => r.costUsd !== null)) {
     lines.push(`  (costs are estimates: ${report.priceTable})`);
   }
+  if (report.lastRunReport) lines.push(...formatLastRunReport(report.lastRunReport));
   lines.push('');
   for (const [prefix, summary] of Object.entries(report.objects)) {
     lines.push(`  ${`${prefix}/`.padEnd(11)} ${String(summary.objects).padStart(6)} objects  ${formatBytes(summary.bytes)}`);
   }
   return lines.join('\n');
+}
+
+/** The newest run report: where it is and when its run started, then what Spark measured. */
+function formatLastRunReport(report: RunReportStatus): string[] {
+  const started = report.startedAt ? `, run started ${report.startedAt}` : '';
+  const spark = report.spark ? formatSpark(report.spark) : ['spark: not in this report (written by a job version before Spark figures)'];
+  return [`  last run report (${report.location}${started}):`, ...spark.map((line) => `    ${line}`)];
 }
 
 /** A heading, then one line per run, newest first: state, start, duration, DPU-seconds, cost, error. */

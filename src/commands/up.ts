@@ -5,6 +5,7 @@ import { withStack } from '../stack/context.js';
 import { converge } from '../stack/converge.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
 import { estimateRunCost } from '../stack/cost.js';
+import { chooseWorkers, rawDataBytes } from '../resources/job.js';
 import { PREFIX } from '../stack/names.js';
 import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
 
@@ -15,10 +16,13 @@ import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
 export async function up({ settings, runtime, io }: CommandEnv, options: { dryRun: boolean }): Promise<number> {
   const data = await scanDataDir(settings.dataDir, PREFIX.raw);
   const scripts = await scanJobDir(settings.jobDir, PREFIX.scripts);
+  // The job's worker count, from the raw data unless --workers gives it; stackResources() makes
+  // the same choice from the same files.
+  const workers = chooseWorkers(settings.workers, rawDataBytes(data));
   return withStack(settings, runtime, async (ctx) => {
     // Shown where the decision is made: what one run of the pipeline, as planned, would cost. It
     // reads the job's past runs, which converging does not change, so it is read meanwhile.
-    const estimate = estimateRunCost(ctx);
+    const estimate = estimateRunCost(ctx, workers.count);
     estimate.catch(() => undefined);
     let held: HeldLock | undefined;
     let changes;
@@ -28,7 +32,7 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
       await releaseQuietly(ctx, held);
     }
     const cost = await estimate;
-    io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost }, formatChanges);
+    io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers }, formatChanges);
     return 0;
   }, connect, { resolveKmsKey: true });
 }

@@ -137,9 +137,10 @@ export const OPTIONS = {
     flag: 'workers',
     type: 'number',
     group: 'Pipeline:',
-    describe: 'Number of Glue workers (2 or more)',
-    default: 2,
-    parse: (value) => integer(value, 'workers', 2, 299),
+    describe: 'Number of Glue workers (2 to 299), or auto: one per started 256 MiB of raw data plus the driver, 2 to 20',
+    default: 'auto',
+    // Undefined: `up` chooses the count from the raw data it uploads (resources/job.ts, chooseWorkers).
+    parse: (value) => (value === 'auto' ? undefined : integer(value, 'workers', 2, 299, ', or auto')),
   }),
   jobTimeoutMinutes: option({
     flag: 'job-timeout',
@@ -188,6 +189,15 @@ export const OPTIONS = {
     group: 'Pipeline:',
     describe: "Minutes a job run takes, for the cost estimate (default: the last successful run's, else 15)",
     parse: (value) => (value === undefined || value === null ? undefined : positive(value, 'expected-minutes', 2880)),
+  }),
+  sparkMemory: option({
+    flag: 'spark-memory',
+    type: 'string',
+    group: 'Pipeline:',
+    describe: "Memory of local Spark for run --local and cycle --local: auto (60% of this machine's) or a size such as 4g or 1536m, at least 1g",
+    default: 'auto',
+    // Undefined: run/local-run.ts sizes it to the machine it runs on.
+    parse: (value) => sparkMemory(value),
   }),
   retentionDays: option({
     flag: 'retention-days',
@@ -346,12 +356,38 @@ function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly
   throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: valid values are ${allowed.join(', ')}`);
 }
 
-function integer(value: unknown, flag: string, min: number, max: number): number {
+/** `alternative` ends the error's list of what is valid, e.g. ", or auto". */
+function integer(value: unknown, flag: string, min: number, max: number, alternative = ''): number {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
   // JSON.stringify shows NaN (what yargs makes of `--workers abc`) as null.
   const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
-  throw new UsageError(`invalid --${flag} ${shown}: expected a whole number from ${min} to ${max}`);
+  throw new UsageError(`invalid --${flag} ${shown}: expected a whole number from ${min} to ${max}${alternative}`);
+}
+
+/** MiB in one unit of a JVM memory size (what -Xmx and Spark's --driver-memory take). */
+const JVM_UNIT_MIB: Readonly<Record<string, number>> = { k: 1 / 1024, m: 1, g: 1024, t: 1024 * 1024 };
+
+/** The least --spark-memory takes: Spark's own default heap (below 450m Spark does not start at all). */
+const MIN_SPARK_MEMORY_MIB = 1024;
+
+/**
+ * --spark-memory: undefined for auto, else the size as the JVM takes it (digits and k, m, g or t,
+ * written in lower case), at least 1g. Spark's "gb" spellings are refused: spark-submit hands the
+ * driver's size to the JVM as -Xmx, which knows only the one-letter units.
+ */
+function sparkMemory(value: unknown): string | undefined {
+  if (value === 'auto') return undefined;
+  const match = typeof value === 'string' ? /^([1-9]\d{0,9})([kmgt])$/i.exec(value.trim()) : null;
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  if (!match) {
+    throw new UsageError(`invalid --spark-memory ${shown}: valid values are auto, or a size in k, m, g or t such as 4g or 1536m (at least 1g)`);
+  }
+  const unit = match[2]!.toLowerCase();
+  if (Number(match[1]) * JVM_UNIT_MIB[unit]! < MIN_SPARK_MEMORY_MIB) {
+    throw new UsageError(`invalid --spark-memory ${shown}: below 1g, too little for Spark to run the job; valid: auto, or a size of at least 1g such as 4g`);
+  }
+  return `${match[1]}${unit}`;
 }
 
 function positive(value: unknown, flag: string, max: number): number {

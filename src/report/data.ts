@@ -26,6 +26,31 @@ export interface ReportOutputs {
   report?: string;
 }
 
+/** The stage of a run whose tasks took the most time in all (the report's `spark.slowest_stage`). */
+export interface SlowestStage {
+  id: number;
+  name: string;
+  tasks: number;
+  /** Seconds its tasks ran, added up. */
+  taskSeconds: number;
+  /** The median and the longest task; null when the job could not tell. */
+  taskSecondsMedian: number | null;
+  taskSecondsMax: number | null;
+  /** The longest task over the median one: 1 is even, much more is skewed; null when unknown. */
+  skew: number | null;
+}
+
+/** What Spark measured during a run (the report's `spark`, see glue-job/report.py). */
+export interface SparkFigures {
+  stages: number;
+  /** Bytes Spark spilled from memory (deserialized) and wrote to disk for it. */
+  memorySpilledBytes: number;
+  diskSpilledBytes: number;
+  slowestStage: SlowestStage | null;
+  /** What the job suggests when the figures call for it, e.g. more memory after a spill to disk. */
+  advice: string | null;
+}
+
 /** One `reports/run_report*.json` document (the fields the report uses). */
 export interface RunReport {
   /** The key it was read from. */
@@ -38,6 +63,8 @@ export interface RunReport {
   rejectedByReason: Record<string, number>;
   quarters: QuarterCounts[];
   outputs: ReportOutputs;
+  /** Null in reports of job versions before Spark's figures were recorded, or a run without them. */
+  spark: SparkFigures | null;
 }
 
 /** The measures every aggregate row has: flights, then delays in minutes, share as 0..1. */

@@ -1,7 +1,8 @@
 /** The page: one self-contained HTML file, styles and SVG inline, nothing fetched. */
 import type { Chart } from './charts/chart.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatOne, formatPercent, formatSize, stageLabel } from './format.js';
 import type { LocationRow } from './locations.js';
+import type { SparkRun, SparkSection } from './spark.js';
 import { quarantineReasons, type Headline } from './summary.js';
 
 export interface RenderedChart {
@@ -16,6 +17,8 @@ export interface PageInput {
   headline: Headline;
   charts: RenderedChart[];
   locations: LocationRow[];
+  /** Spark's figures of the last runs; none or null leaves the section out. */
+  spark?: SparkSection | null;
 }
 
 const STYLE = `
@@ -39,6 +42,10 @@ const STYLE = `
   th, td { text-align: left; padding: 7px 12px; border-bottom: 1px solid #e4e6ea; vertical-align: top; }
   th { font-weight: normal; color: #555; white-space: nowrap; width: 1%; }
   td code { font-size: 13px; word-break: break-all; }
+  table.spark th { width: auto; white-space: normal; }
+  td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  td.none { color: #555; }
+  .advice { background: #fff4e5; border-left: 4px solid #f58518; border-radius: 4px; padding: 10px 14px; margin: 12px 0 0; }
 `;
 
 export function renderPage(input: PageInput): string {
@@ -60,7 +67,7 @@ export function renderPage(input: PageInput): string {
 ${headlineSection(headline)}
 <h2>Charts</h2>
 ${input.charts.map(figure).join('\n')}
-<h2>Where the data lives</h2>
+${input.spark ? sparkSection(input.spark) : ''}<h2>Where the data lives</h2>
 <table>
 ${input.locations.map((row) => `<tr><th scope="row">${escape(row.label)}</th><td><code>${escape(row.value)}</code></td></tr>`).join('\n')}
 </table>
@@ -89,6 +96,38 @@ ${items
   .map(([label, value, small]) => `<div><dt>${escape(label)}</dt><dd>${escape(value)}${small ? `<small>${escape(small)}</small>` : ''}</dd></div>`)
   .join('\n')}
 </dl>`;
+}
+
+/**
+ * The last runs as Spark measured them: what spilled from memory and to disk, and the stage whose
+ * tasks took longest in all, with its skew (longest task over the median one). The job's advice
+ * follows when the newest run spilled to disk.
+ */
+function sparkSection(section: SparkSection): string {
+  const head = ['Run started (UTC)', 'Stages', 'Spilled in memory', 'Spilled to disk', 'Slowest stage', 'Its task time', 'Skew (max/median task)'];
+  const advice = section.advice ? `<p class="advice"><strong>Advice:</strong> ${escape(section.advice)}</p>\n` : '';
+  return `<h2 id="spark">Spark in the last runs</h2>
+<table class="spark">
+<tr>${head.map((label) => `<th scope="col">${escape(label)}</th>`).join('')}</tr>
+${section.runs.map(sparkRow).join('\n')}
+</table>
+${advice}`;
+}
+
+function sparkRow(run: SparkRun): string {
+  const started = `<td>${escape(isoMinute(new Date(run.startedAt)))}</td>`;
+  const { spark } = run;
+  if (!spark) return `<tr>${started}<td class="none" colspan="6">not recorded (a job version before Spark figures)</td></tr>`;
+  const stage = spark.slowestStage;
+  const cells = [
+    `<td class="num">${formatCount(spark.stages)}</td>`,
+    `<td class="num">${escape(formatSize(spark.memorySpilledBytes))}</td>`,
+    `<td class="num">${escape(formatSize(spark.diskSpilledBytes))}</td>`,
+    stage ? `<td>${stage.id}${stage.name ? ` · ${escape(stageLabel(stage.name))}` : ''}</td>` : '<td class="none">-</td>',
+    stage ? `<td class="num">${formatOne(stage.taskSeconds)} s over ${formatCount(stage.tasks)} task${stage.tasks === 1 ? '' : 's'}</td>` : '<td class="none">-</td>',
+    stage && stage.skew !== null ? `<td class="num">${stage.skew.toFixed(2)}</td>` : '<td class="none">-</td>',
+  ];
+  return `<tr>${started}${cells.join('')}</tr>`;
 }
 
 function figure({ chart, svg }: RenderedChart): string {

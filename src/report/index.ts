@@ -14,6 +14,7 @@ import { renderPage } from './html.js';
 import { loadReportData } from './load.js';
 import { locationRows, type ReportLocations } from './locations.js';
 import { renderSvg } from './render.js';
+import { sparkSection } from './spark.js';
 import type { ReportSource } from './source.js';
 import { chooseQuarters, headline as headlineOf, quarterRows, type Headline } from './summary.js';
 
@@ -71,6 +72,7 @@ export async function buildReportFromData(data: ReportData, options: BuildReport
     headline,
     charts: rendered,
     locations: locationRows(data, options.locations),
+    spark: sparkSection(data.reports, options.lastRuns ?? 10),
   });
   return { html, headline, charts };
 }

@@ -1,8 +1,11 @@
 /** One run report document (glue-job/report.py) checked and typed. */
-import type { AggregateLocations, QuarterCounts, ReportOutputs, RunReport } from './data.js';
+import type { AggregateLocations, QuarterCounts, ReportOutputs, RunReport, SlowestStage, SparkFigures } from './data.js';
 
 /** Why a document is not a run report; the loader adds the file's location. */
 export class ShapeError extends Error {}
+
+/** The newest run report, under the job's output prefix (processed/); the job keeps it current. */
+export const LATEST_RUN_REPORT = 'reports/run_report.json';
 
 export function parseRunReport(key: string, text: string): RunReport {
   let document: unknown;
@@ -29,7 +32,61 @@ export function parseRunReport(key: string, text: string): RunReport {
     rejectedByReason: reasons(root.rejected_by_reason, 'rejected_by_reason'),
     quarters: quarters.map((entry, index) => quarterCounts(entry, `quarters[${index}]`)),
     outputs: outputs(root.outputs),
+    spark: parseSparkFigures(root.spark),
   };
+}
+
+/**
+ * A run report's `spark` object checked and typed; null when it is null or absent (a report of an
+ * older job). `slowest_stage` may be null, and its median, longest task and skew null or absent.
+ */
+export function parseSparkFigures(value: unknown, where = 'spark'): SparkFigures | null {
+  if (value === undefined || value === null) return null;
+  const spark = object(value, where);
+  return {
+    stages: count(spark.stages, `${where}.stages`),
+    memorySpilledBytes: count(spark.memory_spilled_bytes, `${where}.memory_spilled_bytes`),
+    diskSpilledBytes: count(spark.disk_spilled_bytes, `${where}.disk_spilled_bytes`),
+    slowestStage: slowestStage(spark.slowest_stage, `${where}.slowest_stage`),
+    advice: nullableText(spark.advice, `${where}.advice`),
+  };
+}
+
+/** The same, but null where the figures are malformed: for output that shows them beside other things. */
+export function sparkFiguresOrNull(value: unknown): SparkFigures | null {
+  try {
+    return parseSparkFigures(value);
+  } catch (error) {
+    if (error instanceof ShapeError) return null;
+    throw error;
+  }
+}
+
+function slowestStage(value: unknown, where: string): SlowestStage | null {
+  if (value === undefined || value === null) return null;
+  const stage = object(value, where);
+  if (typeof stage.name !== 'string') throw new ShapeError(`${where}.name is ${JSON.stringify(stage.name) ?? 'missing'}, not text`);
+  return {
+    id: count(stage.id, `${where}.id`),
+    name: stage.name,
+    tasks: count(stage.tasks, `${where}.tasks`),
+    taskSeconds: count(stage.task_seconds, `${where}.task_seconds`, false),
+    taskSecondsMedian: nullableNumber(stage.task_seconds_median, `${where}.task_seconds_median`),
+    taskSecondsMax: nullableNumber(stage.task_seconds_max, `${where}.task_seconds_max`),
+    skew: nullableNumber(stage.skew, `${where}.skew`),
+  };
+}
+
+/** Absent or null is null; otherwise a non-negative number. */
+function nullableNumber(value: unknown, where: string): number | null {
+  return value === undefined || value === null ? null : count(value, where, false);
+}
+
+/** Absent, null or empty is null; otherwise text. */
+function nullableText(value: unknown, where: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw new ShapeError(`${where} is ${JSON.stringify(value)}, not text or null`);
+  return value;
 }
 
 function quarterCounts(value: unknown, where: string): QuarterCounts {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-glue';
 import type { StackContext } from '../stack/context.js';
 import { sameJson } from '../util/json.js';
-import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
+import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
 import { PREFIX, s3Uri } from '../stack/names.js';
 import { glueResource } from './glue-resource.js';
 import type { ResourceDefinition } from './resource.js';
@@ -40,11 +40,47 @@ export type JobSpec = Required<
 /** The Glue job argument that pip-installs extra packages before the script starts. */
 export const PYTHON_MODULES_ARGUMENT = '--additional-python-modules';
 
+/** Raw data per worker besides the driver, under `--workers auto`. */
+export const BYTES_PER_WORKER = 256 * 1024 * 1024;
+/** The fewest workers Glue runs a Spark job on, and the most `--workers auto` chooses. */
+export const AUTO_WORKERS = { min: 2, max: 20 } as const;
+
+/** How many workers the job gets, and why (what `plan` and `up` show). */
+export interface WorkerChoice {
+  readonly count: number;
+  /** `setting`: --workers gave the count; `auto`: chosen from `rawBytes`. */
+  readonly from: 'setting' | 'auto';
+  /** The bytes of raw data `up` sends to raw/: what an auto count is chosen from. */
+  readonly rawBytes: number;
+}
+
 /**
- * The job as this stack wants it. `modules` are the S3 keys of the job's extra Python files.
+ * The worker count: --workers when given, else one worker for the driver and one per started
+ * 256 MiB of raw data, from 2 to 20. Gzip CSV cannot be split, so the job spreads the rows right
+ * after reading them: the count follows the volume of data, not the number of files. The same
+ * data gives the same count, so an `up` with nothing changed changes nothing.
+ */
+export function chooseWorkers(setting: number | undefined, rawBytes: number): WorkerChoice {
+  if (setting !== undefined) return { count: setting, from: 'setting', rawBytes };
+  const wanted = 1 + Math.ceil(rawBytes / BYTES_PER_WORKER);
+  return { count: Math.min(AUTO_WORKERS.max, Math.max(AUTO_WORKERS.min, wanted)), from: 'auto', rawBytes };
+}
+
+/** The bytes of the files `up` uploads under raw/. */
+export function rawDataBytes(files: readonly LocalFile[]): number {
+  return files.reduce((sum, file) => sum + file.size, 0);
+}
+
+/**
+ * The job as this stack wants it. `modules` are the S3 keys of the job's extra Python files;
+ * `workers` the count chosen for the raw data (chooseWorkers), by default the one for no data.
  * Bookmarks make each run read only what the crawler added since the last one.
  */
-export function jobSpec(ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'>, modules: readonly string[]): JobSpec {
+export function jobSpec(
+  ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'>,
+  modules: readonly string[],
+  workers: number = chooseWorkers(ctx.settings.workers, 0).count,
+): JobSpec {
   const bucket = ctx.names.bucket;
   const defaultArguments: Record<string, string> = {
     '--job-language': 'python',
@@ -68,7 +104,7 @@ export function jobSpec(ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'
     DefaultArguments: defaultArguments,
     GlueVersion: ctx.settings.glueVersion,
     WorkerType: ctx.settings.workerType as WorkerType,
-    NumberOfWorkers: ctx.settings.workers,
+    NumberOfWorkers: workers,
     Timeout: ctx.settings.jobTimeoutMinutes,
     // A quarterly batch that failed needs a person, not the same failure again.
     MaxRetries: 0,
@@ -138,11 +174,18 @@ export function jobDrift(spec: JobSpec, job: Job): JobKey[] {
   return drift;
 }
 
-/** The PySpark job that turns raw flights into features. `modules` are its extra Python files' keys. */
-export function jobResource(ctx: StackContext, modules: readonly string[]): ResourceDefinition<Job, JobKey> {
+/**
+ * The PySpark job that turns raw flights into features. `modules` are its extra Python files' keys;
+ * `workers` its worker count (chooseWorkers), by default the one for no data.
+ */
+export function jobResource(
+  ctx: StackContext,
+  modules: readonly string[],
+  workers: number = chooseWorkers(ctx.settings.workers, 0).count,
+): ResourceDefinition<Job, JobKey> {
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
-  const spec = jobSpec(ctx, modules);
+  const spec = jobSpec(ctx, modules, workers);
   return glueResource(ctx, {
     type: 'job',
     name: JobName,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { StackContext } from '../stack/context.js';
@@ -14,6 +14,43 @@ import { SegmentSplitter, SparkProgress } from './spark-progress.js';
 /** The job prints its run report on one stdout line with this prefix. */
 export const REPORT_PREFIX = 'RUN_REPORT ';
 
+/** The share of the machine's memory `--spark-memory auto` gives Spark. */
+export const AUTO_SPARK_MEMORY_SHARE = 0.6;
+
+const GIB = 1024 ** 3;
+
+/** The heap of local Spark's driver, and where the size came from. */
+export interface SparkMemoryChoice {
+  /** As --driver-memory takes it, e.g. "14g". */
+  readonly size: string;
+  readonly from: 'setting' | 'auto';
+  /** The machine's memory in bytes, which an auto size is a share of. */
+  readonly totalBytes: number;
+}
+
+/**
+ * --spark-memory, or for auto (undefined) 60% of the machine's `totalBytes`, in whole GiB rounded
+ * down, at least 1 GiB. In local mode the driver's JVM runs every task, so its heap is what the
+ * job's shuffles and caches live in; Spark's default of 1g spills a large quarter to disk. The
+ * rest is left to Python workers, the JVM's own off-heap memory and the system.
+ */
+export function chooseSparkMemory(setting: string | undefined, totalBytes: number): SparkMemoryChoice {
+  if (setting !== undefined) return { size: setting, from: 'setting', totalBytes };
+  const gib = Math.max(1, Math.floor((totalBytes * AUTO_SPARK_MEMORY_SHARE) / GIB));
+  return { size: `${gib}g`, from: 'auto', totalBytes };
+}
+
+/** "local Spark: all 2 cores, 14g of memory (auto: 60% of 24 GiB; set --spark-memory to change)". */
+export function describeLocalSpark(cores: number, memory: SparkMemoryChoice): string {
+  const gib = memory.totalBytes / GIB;
+  const total = Number.isInteger(gib) || gib >= 10 ? String(Math.round(gib)) : gib.toFixed(1);
+  const why =
+    memory.from === 'setting'
+      ? '--spark-memory'
+      : `auto: ${Math.round(AUTO_SPARK_MEMORY_SHARE * 100)}% of ${total} GiB; set --spark-memory to change`;
+  return `local Spark: ${cores === 1 ? '1 core' : `all ${cores} cores`}, ${memory.size} of memory (${why})`;
+}
+
 /**
  * Runs the job Glue would run, on this machine's Spark: the scripts come from the bucket, the
  * raw data is read from raw/ and the output written to processed/ through s3a://.
@@ -25,8 +62,11 @@ export async function runJobLocally(ctx: StackContext, spark: LocalSpark): Promi
     if (!scripts.includes(JOB_ENTRY_SCRIPT)) {
       throw new ProvisionerError(`s3://${ctx.names.bucket}/${PREFIX.scripts}${JOB_ENTRY_SCRIPT} is missing: run \`provisioner up\` first`, 'user');
     }
+    const memory = chooseSparkMemory(ctx.settings.sparkMemory, totalmem());
     ctx.logger.info(`running ${JOB_ENTRY_SCRIPT} on local Spark ${spark.pysparkVersion} (hadoop-aws ${spark.hadoopVersion})`);
-    const stdout = await runSpark(ctx, spark, workDir);
+    // local[*]: Spark runs as many tasks at once as the JVM sees processors.
+    ctx.logger.info(describeLocalSpark(availableParallelism(), memory));
+    const stdout = await runSpark(ctx, spark, workDir, memory.size);
     const line = stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
     if (!line) throw new ProvisionerError('the job finished without printing its run report');
     return JSON.parse(line.slice(REPORT_PREFIX.length));
@@ -51,8 +91,15 @@ async function downloadScripts(ctx: StackContext, dir: string): Promise<string[]
   return names;
 }
 
-/** Spark settings that point s3a at the stack's endpoint and credentials. */
-export function sparkSubmitArgs(ctx: Pick<StackContext, 'settings' | 'aws'>, hadoopVersion: string): string[] {
+/**
+ * Spark settings that point s3a at the stack's endpoint and credentials, and size the driver's heap
+ * (`driverMemory`, by default as chooseSparkMemory sizes it for this machine).
+ */
+export function sparkSubmitArgs(
+  ctx: Pick<StackContext, 'settings' | 'aws'>,
+  hadoopVersion: string,
+  driverMemory: string = chooseSparkMemory(ctx.settings.sparkMemory, totalmem()).size,
+): string[] {
   const conf: Record<string, string> = {
     'spark.hadoop.fs.s3a.aws.credentials.provider': 'com.amazonaws.auth.EnvironmentVariableCredentialsProvider',
     'spark.hadoop.fs.s3a.endpoint.region': ctx.aws.region,
@@ -69,6 +116,9 @@ export function sparkSubmitArgs(ctx: Pick<StackContext, 'settings' | 'aws'>, had
   return [
     '--master',
     'local[*]',
+    // In local mode the driver's JVM runs every task: its heap is the memory the job has.
+    '--driver-memory',
+    driverMemory,
     '--packages',
     `org.apache.hadoop:hadoop-aws:${hadoopVersion}`,
     ...Object.entries(conf).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),
@@ -90,7 +140,7 @@ export function jobArguments(ctx: Pick<StackContext, 'names'>): string[] {
   ];
 }
 
-async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string): Promise<string> {
+async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string, driverMemory: string): Promise<string> {
   // Hand the credentials the SDK resolved (profile, SSO, role) to Spark as plain variables.
   const credentials = await ctx.aws.s3.config.credentials();
   const env: NodeJS.ProcessEnv = {
@@ -99,7 +149,7 @@ async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string): 
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
     AWS_REGION: ctx.aws.region,
-    PYSPARK_SUBMIT_ARGS: sparkSubmitArgs(ctx, spark.hadoopVersion).join(' '),
+    PYSPARK_SUBMIT_ARGS: sparkSubmitArgs(ctx, spark.hadoopVersion, driverMemory).join(' '),
     PYTHONPATH: [workDir, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
     PYSPARK_PYTHON: spark.python,
   };

@@ -2,6 +2,7 @@ import { GetJobRunsCommand, ListCrawlsCommand, type CrawlerHistory, type JobRun 
 import { orUndefined } from '../aws/errors.js';
 import type { ExecutionClass, Settings, WorkerType } from '../config/settings.js';
 import { describeCause } from '../errors.js';
+import { chooseWorkers } from '../resources/job.js';
 import type { StackContext } from './context.js';
 import { CRAWLER_PRICE_PER_DPU_HOUR, FLEX_PRICE_PER_DPU_HOUR, JOB_PRICE_PER_DPU_HOUR, PRICE_TABLE } from './glue-prices.js';
 
@@ -127,9 +128,9 @@ export function estimateCrawl(lastCrawlDpuHours: number | undefined, region: str
   return { dpuHours: usd(dpuHours), dpuHoursFrom: known ? 'last-crawl' : 'assumed', ...priced(dpuHours, crawlerPrice(region)) };
 }
 
-/** One run of the pipeline as the settings describe it: a crawl, then the job. */
+/** One run of the pipeline as the settings describe it, on `workers` workers: a crawl, then the job. */
 export function estimateRun(
-  settings: Pick<Settings, 'workerType' | 'workers' | 'executionClass' | 'expectedMinutes'>,
+  settings: Pick<Settings, 'workerType' | 'executionClass' | 'expectedMinutes'> & { readonly workers: number },
   region: string,
   history: RunHistory = {},
 ): CostEstimate {
@@ -139,7 +140,7 @@ export function estimateRun(
       : history.lastJobSeconds !== undefined && history.lastJobSeconds > 0
         ? [history.lastJobSeconds / 60, 'last-run']
         : [DEFAULT_EXPECTED_MINUTES, 'assumed'];
-  const job = estimateJobRun(settings, minutes, from, region);
+  const job = estimateJobRun({ workerType: settings.workerType, workers: settings.workers, executionClass: settings.executionClass }, minutes, from, region);
   const crawler = estimateCrawl(history.lastCrawlDpuHours, region);
   const parts = [job.usd, crawler.usd].filter((part): part is number => part !== null);
   return {
@@ -209,10 +210,11 @@ export async function recentCrawls(ctx: Pick<StackContext, 'aws' | 'names'>, max
 }
 
 /**
- * The estimate `plan` and `up` print. Past runs refine it; not being able to read them (a stack
- * not made yet, or no permission for ListCrawls) only leaves it at the settings' figures.
+ * The estimate `plan` and `up` print, for the job on `workers` workers (the count chosen for the
+ * raw data: chooseWorkers). Past runs refine it; not being able to read them (a stack not made
+ * yet, or no permission for ListCrawls) only leaves it at the settings' figures.
  */
-export async function estimateRunCost(ctx: StackContext): Promise<CostEstimate> {
+export async function estimateRunCost(ctx: StackContext, workers = chooseWorkers(ctx.settings.workers, 0).count): Promise<CostEstimate> {
   let history: RunHistory = {};
   try {
     const [runs, crawls] = await Promise.all([recentJobRuns(ctx, 10), recentCrawls(ctx, 10)]);
@@ -223,5 +225,5 @@ export async function estimateRunCost(ctx: StackContext): Promise<CostEstimate> 
     if (ctx.signal.aborted) throw error;
     ctx.logger.debug(`cost estimate without past runs: ${describeCause(error)}`);
   }
-  return estimateRun(ctx.settings, ctx.aws.region, history);
+  return estimateRun({ ...ctx.settings, workers }, ctx.aws.region, history);
 }

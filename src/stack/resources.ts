@@ -6,7 +6,7 @@ import { crawlerResource } from '../resources/crawler.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { databaseResource } from '../resources/database.js';
 import { crawlerFailureSpec, failureRuleResource, jobFailureSpec } from '../resources/failure-rule.js';
-import { jobResource } from '../resources/job.js';
+import { chooseWorkers, jobResource, rawDataBytes } from '../resources/job.js';
 import { objectsResource } from '../resources/objects.js';
 import type { AnyResource } from '../resources/resource.js';
 import { roleResource } from '../resources/role.js';
@@ -44,7 +44,8 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     ...(ctx.settings.roleArn ? [] : [roleResource(ctx)]),
     databaseResource(ctx),
     crawlerResource(ctx),
-    jobResource(ctx, modules),
+    // As many workers as the raw data asks for, unless --workers says: the count `up` shows.
+    jobResource(ctx, modules, chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count),
     workflowResource(ctx),
     triggerResource(ctx, scheduleTriggerSpec(ctx)),
     triggerResource(ctx, jobTriggerSpec(ctx)),

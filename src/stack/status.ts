@@ -1,7 +1,11 @@
 import { GetWorkflowRunsCommand, type CrawlerHistory, type JobRun, type WorkflowRun } from '@aws-sdk/client-glue';
-import { orUndefined } from '../aws/errors.js';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { isNotFound, orUndefined } from '../aws/errors.js';
+import { describeCause } from '../errors.js';
+import type { SparkFigures } from '../report/data.js';
+import { LATEST_RUN_REPORT, ShapeError, parseSparkFigures } from '../report/run-reports.js';
 import type { StackContext } from './context.js';
-import { PREFIX } from './names.js';
+import { PREFIX, s3Uri } from './names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
 import type { StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';
@@ -35,6 +39,19 @@ export interface StatusReport {
   objects: Record<'raw' | 'scripts' | 'processed', PrefixSummary>;
   /** Whether failed runs reach anyone (--notify, --notify-topic-arn); collectStatus always sets it. */
   alerts?: AlertStatus;
+  /**
+   * The newest run report (processed/reports/run_report.json): null when there is none, or no
+   * bucket. collectStatus always sets it.
+   */
+  lastRunReport?: RunReportStatus | null;
+}
+
+/** What `status` shows of the newest run report: where it is, when its run started, Spark's figures. */
+export interface RunReportStatus {
+  location: string;
+  startedAt: string | null;
+  /** Null when the report has none (written by a job version before them) or they are malformed. */
+  spark: SparkFigures | null;
 }
 
 export interface ResourceStatus {
@@ -110,9 +127,10 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
 
   const bucketExists = entries.some(({ resource, found: current }) => resource.kind === 'bucket' && current !== undefined);
   const empty: PrefixSummary = { objects: 0, bytes: 0 };
-  const [raw, scripts, processed] = bucketExists
-    ? await Promise.all([PREFIX.raw, PREFIX.scripts, PREFIX.processed].map((p) => summarizePrefix(s3, names.bucket, p)))
-    : [empty, empty, empty];
+  // The run report is one small object, read while the prefixes are listed; a missing one is a 404.
+  const [[raw, scripts, processed], lastRunReport] = bucketExists
+    ? await Promise.all([Promise.all([PREFIX.raw, PREFIX.scripts, PREFIX.processed].map((p) => summarizePrefix(s3, names.bucket, p))), readLastRunReport(ctx)])
+    : [[empty, empty, empty], null];
 
   const listedWorkflowRuns = (workflowRuns?.Runs ?? []).flatMap((run) => workflowRunStatus(run) ?? []);
   const listedJobRuns = jobRuns.flatMap((run) => jobRunHistory(run, ctx.aws.region) ?? []);
@@ -131,7 +149,47 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
     priceTable: PRICE_TABLE,
     objects: { raw: raw!, scripts: scripts!, processed: processed! },
     alerts: await collectAlertStatus(ctx, entries),
+    lastRunReport,
   };
+}
+
+/**
+ * The newest run report the job wrote, or null when there is none yet. It is shown beside the
+ * rest: one that cannot be read or is malformed is a warning, never a failed status.
+ */
+async function readLastRunReport(ctx: StackContext): Promise<RunReportStatus | null> {
+  const key = `${PREFIX.processed}${LATEST_RUN_REPORT}`;
+  const location = s3Uri(ctx.names.bucket, key);
+  let text: string | undefined;
+  try {
+    const object = await ctx.aws.s3.send(new GetObjectCommand({ Bucket: ctx.names.bucket, Key: key }), { abortSignal: ctx.signal });
+    text = await object?.Body?.transformToString('utf-8');
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    if (ctx.signal.aborted) throw error;
+    ctx.logger.warn(`cannot read the last run report ${location}: ${describeCause(error)}`);
+    return null;
+  }
+  if (text === undefined) return null;
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    document = undefined;
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    ctx.logger.warn(`the last run report ${location} is not a JSON object: left out`);
+    return null;
+  }
+  const report = document as Record<string, unknown>;
+  let spark: SparkFigures | null = null;
+  try {
+    spark = parseSparkFigures(report.spark);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    ctx.logger.warn(`the last run report ${location}: ${error.message}; its Spark figures are left out`);
+  }
+  return { location, startedAt: typeof report.started_at === 'string' ? report.started_at : null, spark };
 }
 
 /** Leaves out fields without a value (or an empty one), so JSON consumers see only what is known. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatUsd } from '../../../src/cli/format.js';
+import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatUsd, formatWorkers } from '../../../src/cli/format.js';
+import { chooseWorkers } from '../../../src/resources/job.js';
 import { estimateRun } from '../../../src/stack/cost.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
 import type { StatusReport } from '../../../src/stack/status.js';
@@ -29,6 +30,27 @@ describe('formatChanges', () => {
     const cost = estimateRun({ workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
     expect(formatChanges({ changes, dryRun: true, cost })).toContain(`Nothing was changed.\n\n${formatCost(cost)}`);
     expect(formatChanges({ changes, dryRun: true })).not.toContain('Estimated cost');
+  });
+});
+
+describe('formatWorkers', () => {
+  const MIB = 1024 * 1024;
+
+  it('says how many workers the job gets next to the worker type, and why', () => {
+    expect(formatWorkers(chooseWorkers(undefined, 700 * MIB), 'G.1X')).toBe(
+      'worker type: G.1X, workers: 4 (auto: 700 MiB of raw data, one per 256 MiB plus the driver; set --workers to change)',
+    );
+    expect(formatWorkers(chooseWorkers(6, 700 * MIB), 'G.2X')).toBe('worker type: G.2X, workers: 6 (--workers)');
+    expect(formatWorkers(chooseWorkers(undefined, 0))).toBe('workers: 2 (auto: 0 B of raw data, one per 256 MiB plus the driver, at least 2; set --workers to change)');
+    expect(formatWorkers(chooseWorkers(undefined, 10 * 1024 * MIB))).toContain('workers: 20 (auto: 10 GiB of raw data, one per 256 MiB plus the driver, at most 20;');
+  });
+
+  it('is part of what plan and up print, before the cost', () => {
+    const cost = estimateRun({ workerType: 'G.1X', workers: 4, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
+    const text = formatChanges({ changes, dryRun: true, cost, workers: chooseWorkers(undefined, 700 * MIB) });
+    expect(text).toContain(`Nothing was changed.\n\nworker type: G.1X, workers: 4 (auto: 700 MiB of raw data`);
+    expect(text).toContain(`set --workers to change)\n\n${formatCost(cost)}`);
+    expect(text).toContain('  job      4 x G.1X = 4 DPU STANDARD');
   });
 });
 
@@ -104,6 +126,58 @@ describe('formatStatus', () => {
       ].join('\n'),
     );
     expect(text).toMatch(/raw\/ +9 objects +2\.0 KiB/);
+  });
+});
+
+describe('formatStatus: the last run report', () => {
+  const base: StatusReport = {
+    stack: 's',
+    account: '123456789012',
+    region: 'eu-west-1',
+    resources: [],
+    triggers: [],
+    lastWorkflowRun: null,
+    lastJobRun: null,
+    workflowRuns: [],
+    crawls: [],
+    jobRuns: [],
+    priceTable: 'p',
+    objects: { raw: { objects: 0, bytes: 0 }, scripts: { objects: 0, bytes: 0 }, processed: { objects: 3, bytes: 10 } },
+  };
+  const location = 's3://b/processed/reports/run_report.json';
+
+  it("shows Spark's figures of the newest run report after the runs, and the advice on its own line", () => {
+    const text = formatStatus({
+      ...base,
+      lastRunReport: {
+        location,
+        startedAt: '2027-01-01T06:05:00Z',
+        spark: {
+          stages: 41,
+          memorySpilledBytes: 734003200,
+          diskSpilledBytes: 186646528,
+          slowestStage: { id: 63, name: 'parquet at NativeMethodAccessorImpl.java:0', tasks: 5, taskSeconds: 53.1, taskSecondsMedian: 9.8, taskSecondsMax: 14.2, skew: 1.45 },
+          advice: 'give Spark more memory',
+        },
+      },
+    });
+    expect(text).toContain(
+      [
+        '  job runs: none',
+        `  last run report (${location}, run started 2027-01-01T06:05:00Z):`,
+        '    spark: 41 stages, spilled 700 MiB in memory, 178 MiB to disk; slowest stage 63 (parquet) 53.1 s of task time over 5 tasks, skew 1.45 (max/median task)',
+        '    advice: give Spark more memory',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when the report has no figures, and shows nothing without a report', () => {
+    expect(formatStatus({ ...base, lastRunReport: { location, startedAt: null, spark: null } })).toContain(
+      `  last run report (${location}):\n    spark: not in this report (written by a job version before Spark figures)`,
+    );
+    expect(formatStatus({ ...base, lastRunReport: null })).not.toContain('last run report');
+    expect(formatStatus(base)).not.toContain('last run report');
   });
 });
 

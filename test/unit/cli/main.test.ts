@@ -185,6 +185,26 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     expect(allCalls()).toHaveLength(0);
   });
 
+  it.each([
+    [['run', '--local', '--spark-memory', '512m'], {}, 'invalid --spark-memory "512m": below 1g'],
+    [['cycle', '--local', '--to', 'out', '--yes', '--spark-memory', '4gb'], {}, 'invalid --spark-memory "4gb": valid values are auto'],
+    [['run', '--local'], { PROVISIONER_SPARK_MEMORY: 'lots' }, 'invalid --spark-memory "lots": valid values are auto'],
+  ])('refuses a bad --spark-memory from the flag or PROVISIONER_SPARK_MEMORY before anything runs: %j %j', async (argv, env, text) => {
+    for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+    await expect(main(argv)).resolves.toBe(2);
+    expect(errorOutput()).toContain(text);
+    expect(errorOutput().trim().split('\n')).toHaveLength(1);
+    expect(allCalls()).toHaveLength(0);
+  });
+
+  it('reads --spark-memory from the config file as sparkMemory', async () => {
+    const file = path.join(workDir, 'config.json');
+    await writeFile(file, JSON.stringify({ sparkMemory: '256m' }));
+    await expect(main(['run', '--local', '--config', file])).resolves.toBe(2);
+    expect(errorOutput()).toContain('invalid --spark-memory "256m": below 1g');
+    expect(allCalls()).toHaveLength(0);
+  });
+
   it('still takes negative numbers as numbers', async () => {
     await expect(main(['plan', '--workers', '-3'])).resolves.toBe(2);
     expect(errorOutput()).toContain('invalid --workers -3:');

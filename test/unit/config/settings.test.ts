@@ -30,13 +30,16 @@ describe('resolveSettings defaults', () => {
       roleArn: undefined,
       kmsKey: undefined,
       workerType: 'G.1X',
-      workers: 2,
+      // auto: `up` chooses the count from the raw data it uploads.
+      workers: undefined,
       jobTimeoutMinutes: 120,
       glueVersion: '5.0',
       executionClass: 'STANDARD',
       pythonModules: [],
       jobRunQueuing: false,
       expectedMinutes: undefined,
+      // auto: run --local sizes it to the machine.
+      sparkMemory: undefined,
       retentionDays: 30,
       prune: false,
       notify: [],
@@ -216,6 +219,51 @@ describe('resolveSettings validation', () => {
     const message = usageErrorOf({ workers }).message;
     expect(message).toContain(text);
     expect(message).toContain('from 2 to 299');
+  });
+
+  it('leaves the worker count to up for auto, the default, and says auto is valid when refusing a count', () => {
+    expect(resolveSettings({ workers: 'auto' }, {}, CWD).workers).toBeUndefined();
+    expect(resolveSettings({}, {}, CWD).workers).toBeUndefined();
+    expect(OPTIONS.workers.default).toBe('auto');
+    expect(usageErrorOf({ workers: 1 }).message).toBe('invalid --workers 1: expected a whole number from 2 to 299, or auto');
+    expect(usageErrorOf({ workers: 'AUTO' }).message).toContain('invalid --workers "AUTO":');
+  });
+
+  it.each([
+    ['4g', '4g'],
+    ['1g', '1g'],
+    ['16G', '16g'],
+    ['1536m', '1536m'],
+    ['1024m', '1024m'],
+    ['1048576k', '1048576k'],
+    ['1t', '1t'],
+  ])('accepts --spark-memory %j as %j', (sparkMemory, size) => {
+    expect(resolveSettings({ sparkMemory }, {}, CWD).sparkMemory).toBe(size);
+  });
+
+  it('leaves the Spark memory to run --local for auto, the default', () => {
+    expect(resolveSettings({ sparkMemory: 'auto' }, {}, CWD).sparkMemory).toBeUndefined();
+    expect(OPTIONS.sparkMemory.default).toBe('auto');
+  });
+
+  it.each([
+    ['512m', 'invalid --spark-memory "512m": below 1g'],
+    ['1023m', 'invalid --spark-memory "1023m": below 1g'],
+    ['1048575k', 'invalid --spark-memory "1048575k": below 1g'],
+    ['0g', 'invalid --spark-memory "0g": valid values are auto, or a size'],
+    ['4gb', 'invalid --spark-memory "4gb": valid values are auto, or a size'],
+    ['4', 'invalid --spark-memory "4": valid values are auto, or a size'],
+    ['4 g', 'invalid --spark-memory "4 g": valid values are auto, or a size'],
+    ['-4g', 'invalid --spark-memory "-4g": valid values are auto, or a size'],
+    ['1.5g', 'invalid --spark-memory "1.5g": valid values are auto, or a size'],
+    ['lots', 'invalid --spark-memory "lots": valid values are auto, or a size'],
+    ['', 'invalid --spark-memory "": valid values are auto, or a size'],
+    [4, 'invalid --spark-memory 4: valid values are auto, or a size'],
+  ])('refuses --spark-memory %j in one line naming the value and what is valid', (sparkMemory, text) => {
+    const message = usageErrorOf({ sparkMemory }).message;
+    expect(message).toContain(text);
+    expect(message).toMatch(/valid.*(4g|1g)/);
+    expect(message).not.toContain('\n');
   });
 
   it.each([0, 2881, 1.5])('rejects a job timeout of %j minutes', (jobTimeout) => {

@@ -8,7 +8,7 @@ import {
   type Job,
 } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { jobCreateDetails, jobDrift, jobResource, jobSpec } from '../../../src/resources/job.js';
+import { AUTO_WORKERS, BYTES_PER_WORKER, chooseWorkers, jobCreateDetails, jobDrift, jobResource, jobSpec, rawDataBytes } from '../../../src/resources/job.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';
 import { driftLabels, glueResourceArn, mockedStack, ownershipIn, sentCommands, updateStep, type MockedStack } from '../support/stack.js';
@@ -62,6 +62,43 @@ function asGlueReturnsIt(): Job {
   };
 }
 
+describe('chooseWorkers', () => {
+  const MIB = 1024 * 1024;
+
+  it.each([
+    [0, 2],
+    [1, 2],
+    [BYTES_PER_WORKER, 2],
+    [BYTES_PER_WORKER + 1, 3],
+    [700 * MIB, 4],
+    [2 * BYTES_PER_WORKER, 3],
+    [2 * BYTES_PER_WORKER + 1, 4],
+    [19 * BYTES_PER_WORKER, 20],
+    [19 * BYTES_PER_WORKER + 1, 20],
+    [100 * 1024 * MIB, 20],
+  ])('under auto gives %j bytes of raw data %j workers: the driver and one per started 256 MiB, from 2 to 20', (bytes, count) => {
+    expect(chooseWorkers(undefined, bytes)).toEqual({ count, from: 'auto', rawBytes: bytes });
+  });
+
+  it('counts 256 MiB a worker and keeps within 2 to 20', () => {
+    expect(BYTES_PER_WORKER).toBe(256 * MIB);
+    expect(AUTO_WORKERS).toEqual({ min: 2, max: 20 });
+  });
+
+  it.each([2, 3, 21, 299])('lets --workers %j win over any amount of data', (workers) => {
+    for (const bytes of [0, 700 * MIB, 100 * 1024 * MIB]) expect(chooseWorkers(workers, bytes)).toEqual({ count: workers, from: 'setting', rawBytes: bytes });
+  });
+
+  it('adds up the sizes of the files up sends to raw/', () => {
+    const files = [
+      { path: '/d/a', key: 'raw/a', size: BYTES_PER_WORKER },
+      { path: '/d/b', key: 'raw/b', size: 1 },
+    ];
+    expect(rawDataBytes(files)).toBe(BYTES_PER_WORKER + 1);
+    expect(rawDataBytes([])).toBe(0);
+  });
+});
+
 describe('jobSpec', () => {
   it('is a Glue 5.0 Python 3 Spark job on 2 G.1X workers with a timeout, bookmarks, metrics and the Spark UI', () => {
     expect(jobSpec(t.ctx, MODULES)).toEqual({
@@ -83,6 +120,18 @@ describe('jobSpec', () => {
   it('takes worker type, worker count and timeout from the settings', () => {
     const s = mockedStack({ raw: { workerType: 'G.2X', workers: 10, jobTimeout: 45 } });
     expect(jobSpec(s.ctx, [])).toMatchObject({ WorkerType: 'G.2X', NumberOfWorkers: 10, Timeout: 45 });
+  });
+
+  it('gives the job the worker count chosen for the data, and the one for no data without it', () => {
+    expect(jobSpec(t.ctx, [], 7).NumberOfWorkers).toBe(7);
+    expect(jobResource(t.ctx, MODULES, 7).createDetails?.()).toContain('7 x G.1X');
+    expect(jobSpec(mockedStack({ raw: { workers: 'auto' } }).ctx, []).NumberOfWorkers).toBe(2);
+  });
+
+  it('compares the job found with the count chosen: the same count is no drift, another one is', () => {
+    const found = { ...asGlueReturnsIt(), NumberOfWorkers: 4 };
+    expect(jobDrift(jobSpec(t.ctx, MODULES, 4), found)).toEqual([]);
+    expect(jobDrift(jobSpec(t.ctx, MODULES, 5), found)).toEqual(['workers']);
   });
 
   it('takes the Glue version, execution class, extra Python packages and run queuing from the settings', () => {

@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/cli/logger.js';
 import { silentProgress, type Progress } from '../../../src/cli/progress.js';
-import { jobArguments, runJobLocally, sparkSubmitArgs } from '../../../src/run/local-run.js';
+import { chooseSparkMemory, describeLocalSpark, jobArguments, runJobLocally, sparkSubmitArgs } from '../../../src/run/local-run.js';
 import { checkLocalSpark, type CommandOutput } from '../../../src/run/local-tools.js';
 import { mockedStack } from '../support/stack.js';
 
@@ -54,6 +54,55 @@ describe('sparkSubmitArgs', () => {
   });
 });
 
+describe('chooseSparkMemory', () => {
+  const GIB = 1024 ** 3;
+
+  it.each([
+    [24 * GIB, '14g'],
+    [16 * GIB, '9g'],
+    [8 * GIB, '4g'],
+    [3.4 * GIB, '2g'],
+    [2 * GIB, '1g'],
+    [1 * GIB, '1g'],
+    [512 * 1024 ** 2, '1g'],
+    [256 * GIB, '153g'],
+  ])('gives Spark 60%% of %j bytes under auto, in whole GiB rounded down, at least 1g: %s', (total, size) => {
+    expect(chooseSparkMemory(undefined, total)).toEqual({ size, from: 'auto', totalBytes: total });
+  });
+
+  it('takes --spark-memory as given, whatever the machine has', () => {
+    expect(chooseSparkMemory('4g', 24 * GIB)).toEqual({ size: '4g', from: 'setting', totalBytes: 24 * GIB });
+    expect(chooseSparkMemory('1536m', 1 * GIB).size).toBe('1536m');
+  });
+
+  it('says what Spark gets and why, in one line', () => {
+    expect(describeLocalSpark(2, chooseSparkMemory(undefined, 24 * GIB))).toBe(
+      'local Spark: all 2 cores, 14g of memory (auto: 60% of 24 GiB; set --spark-memory to change)',
+    );
+    expect(describeLocalSpark(8, chooseSparkMemory('4g', 24 * GIB))).toBe('local Spark: all 8 cores, 4g of memory (--spark-memory)');
+    expect(describeLocalSpark(1, chooseSparkMemory(undefined, 3.5 * GIB))).toBe(
+      'local Spark: 1 core, 2g of memory (auto: 60% of 3.5 GiB; set --spark-memory to change)',
+    );
+  });
+});
+
+describe('sparkSubmitArgs driver memory', () => {
+  const value = (args: string[], flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+
+  it('passes the size chosen as --driver-memory, before pyspark-shell', () => {
+    const { ctx } = mockedStack();
+    const args = sparkSubmitArgs(ctx, '3.3.4', '14g');
+    expect(value(args, '--driver-memory')).toBe('14g');
+    expect(args.indexOf('--driver-memory')).toBeLessThan(args.indexOf('pyspark-shell'));
+    expect(args.at(-1)).toBe('pyspark-shell');
+  });
+
+  it('takes --spark-memory from the settings, and otherwise sizes it to this machine', () => {
+    expect(value(sparkSubmitArgs(mockedStack({ raw: { sparkMemory: '3g' } }).ctx, '3.3.4'), '--driver-memory')).toBe('3g');
+    expect(value(sparkSubmitArgs(mockedStack().ctx, '3.3.4'), '--driver-memory')).toMatch(/^[1-9]\d*g$/);
+  });
+});
+
 describe('jobArguments', () => {
   it('reads raw/ and writes processed/ of the stack bucket through s3a', () => {
     const { ctx } = mockedStack();
@@ -95,5 +144,20 @@ describe('runJobLocally progress', () => {
     expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · stage 0: 13\/16 tasks \(3 running\)$/));
     expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · 1 stage done$/));
     expect(debug).toEqual(['spark: WARN a log line']);
+  });
+
+  it('says how many cores and how much memory Spark gets before it starts, and hands the size to spark-submit', async () => {
+    const t = mockedStack({ raw: { sparkMemory: '2g' } });
+    const job = ['import json, os', 'print("RUN_REPORT " + json.dumps({"args": os.environ["PYSPARK_SUBMIT_ARGS"]}))'].join('\n');
+    t.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'scripts/job.py' }] });
+    t.s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => job } } as never);
+    const info: string[] = [];
+    const logger = { error() {}, warn() {}, info: (message: string) => void info.push(message), debug() {} } as unknown as Logger;
+    const report = (await runJobLocally({ ...t.ctx, logger }, { python: 'python3', pysparkVersion: '3.5.4', hadoopVersion: '3.3.4' })) as { args: string };
+    expect(report.args).toContain('--driver-memory 2g ');
+    expect(info.slice(0, 2)).toEqual([
+      'running job.py on local Spark 3.5.4 (hadoop-aws 3.3.4)',
+      expect.stringMatching(/^local Spark: (1 core|all \d+ cores), 2g of memory \(--spark-memory\)$/),
+    ]);
   });
 });

@@ -339,6 +339,17 @@ describe('converge', () => {
     expect(t.glue.commandCalls(UpdateJobCommand)[0]?.args[0].input.JobUpdate).toEqual({ ...jobSpec(t.ctx, modules), NumberOfWorkers: 8 });
   });
 
+  it('under --workers auto sets a job found with another count to the one its data asks for', async () => {
+    const t = stack();
+    inSync(t);
+    const modules = ['scripts/features.py'];
+    t.glue.on(GetJobCommand).resolves({ Job: { Name: t.ctx.names.job, ...jobSpec(t.ctx, modules), NumberOfWorkers: 6 } });
+    const changes = await up(t);
+    expect(changes.filter((c) => c.action !== 'no-op')).toEqual([{ kind: 'job', name: 'flight-delays-features', action: 'update', details: ['workers'] }]);
+    // A few bytes of data: the driver and one worker.
+    expect(t.glue.commandCalls(UpdateJobCommand)[0]?.args[0].input.JobUpdate?.NumberOfWorkers).toBe(2);
+  });
+
   it('re-uploads only the script whose content changed', async () => {
     const t = stack();
     inSync(t);

@@ -164,6 +164,18 @@ describe('reading past runs', () => {
     expect(mutatingCommands(t)).toEqual([]);
   });
 
+  it('prices the worker count it is given (the one chosen for the data), and only the documented figures', async () => {
+    t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
+    t.glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
+    const cost = await estimateRunCost(t.ctx, 4);
+    // 4 x G.1X x 15 min = 1 DPU-hour.
+    expect(cost.job).toMatchObject({ workers: 4, dpus: 4, dpuHours: 1 });
+    // What --json documents of the job's estimate, and none of the other settings.
+    const documented = new Set(['workerType', 'workers', 'dpus', 'executionClass', 'minutes', 'minutesFrom', 'billedSeconds', 'dpuHours', 'usdPerDpuHour', 'usd', 'noPrice']);
+    expect(Object.keys(cost.job).filter((key) => !documented.has(key))).toEqual([]);
+    expect((await estimateRunCost(t.ctx)).job.workers).toBe(2);
+  });
+
   it('estimates from the settings alone for a stack not made yet, or without permission to read crawls', async () => {
     t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
     t.glue.on(ListCrawlsCommand).rejects(Object.assign(new Error('not authorized to perform: glue:ListCrawls'), { name: 'AccessDeniedException' }));

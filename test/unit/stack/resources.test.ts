@@ -43,6 +43,16 @@ describe('stackResources', () => {
     expect(stackResources(t.ctx, sources).map((r) => r.kind)).not.toContain('role');
   });
 
+  it('gives the job as many workers as the raw data asks for under --workers auto, and --workers when given', () => {
+    const MIB = 1024 * 1024;
+    const big: LocalSources = { ...sources, data: [{ ...file('raw/flights/a.csv.gz'), size: 500 * MIB }, { ...file('raw/flights/b.csv.gz'), size: 200 * MIB }] };
+    const job = (t: ReturnType<typeof stack>, from: LocalSources) => stackResources(t.ctx, from).find((r) => r.kind === 'job')!;
+    // 700 MiB: the driver and three started 256 MiB.
+    expect(job(stack(), big).createDetails!()).toContain('4 x G.1X');
+    expect(job(stack(), sources).createDetails!()).toContain('2 x G.1X');
+    expect(job(stack({ raw: { workers: 3 } }), big).createDetails!()).toContain('3 x G.1X');
+  });
+
   it('mirrors no local files without sources', () => {
     const t = stack();
     const objects = stackResources(t.ctx).filter((r) => r.kind === 'objects');

@@ -9,9 +9,11 @@ import {
   ListCrawlsCommand,
 } from '@aws-sdk/client-glue';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../src/cli/logger.js';
 import { collectStatus, jobRunStatus } from '../../../src/stack/status.js';
+import { s3Error } from '../support/errors.js';
 import { mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
 
 let t: MockedStack;
@@ -197,6 +199,72 @@ describe('collectStatus', () => {
     mockNothingDeployed(t);
     t.glue.on(GetJobCommand).rejects(new Error('socket hang up'));
     await expect(collectStatus(t.ctx)).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('collectStatus: the last run report', () => {
+  const SPARK = {
+    stages: 41,
+    memory_spilled_bytes: 734003200,
+    disk_spilled_bytes: 186646528,
+    slowest_stage: { id: 63, name: 'parquet at NativeMethodAccessorImpl.java:0', tasks: 5, task_seconds: 53.1, task_seconds_median: 9.8, task_seconds_max: 14.2, skew: 1.45 },
+    advice: 'give Spark more memory',
+  };
+  const warnings: string[] = [];
+
+  /** A bucket with nothing in it but, when given, processed/reports/run_report.json. */
+  function bucketWith(report: string | Error | undefined): MockedStack {
+    warnings.length = 0;
+    const logger = { error() {}, warn: (message: string) => void warnings.push(message), info() {}, debug() {} } as unknown as Logger;
+    const stack = mockedStack();
+    mockNothingDeployed(stack);
+    stack.s3.on(HeadBucketCommand).resolves({});
+    stack.s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    const answer = stack.s3.on(GetObjectCommand, { Key: 'processed/reports/run_report.json' });
+    if (report instanceof Error) answer.rejects(report);
+    else if (report !== undefined) answer.resolves({ Body: { transformToString: async () => report } } as never);
+    else answer.rejects(s3Error('NoSuchKey', 404, 'The specified key does not exist.'));
+    return { ...stack, ctx: { ...stack.ctx, logger } };
+  }
+
+  it("reads Spark's figures from processed/reports/run_report.json", async () => {
+    const report = await collectStatus(bucketWith(JSON.stringify({ started_at: '2025-04-01T06:02:00Z', spark: SPARK })).ctx);
+    expect(report.lastRunReport).toEqual({
+      location: 's3://flight-delays-123456789012-eu-west-1/processed/reports/run_report.json',
+      startedAt: '2025-04-01T06:02:00Z',
+      spark: {
+        stages: 41,
+        memorySpilledBytes: 734003200,
+        diskSpilledBytes: 186646528,
+        slowestStage: { id: 63, name: 'parquet at NativeMethodAccessorImpl.java:0', tasks: 5, taskSeconds: 53.1, taskSecondsMedian: 9.8, taskSecondsMax: 14.2, skew: 1.45 },
+        advice: 'give Spark more memory',
+      },
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('has spark: null for a report of an older job, and is null without a report or a bucket', async () => {
+    expect((await collectStatus(bucketWith(JSON.stringify({ started_at: '2025-04-01T06:02:00Z' })).ctx)).lastRunReport?.spark).toBeNull();
+    expect((await collectStatus(bucketWith(JSON.stringify({ spark: null })).ctx)).lastRunReport).toMatchObject({ startedAt: null, spark: null });
+    expect((await collectStatus(bucketWith(undefined).ctx)).lastRunReport).toBeNull();
+    expect(warnings).toEqual([]);
+    mockNothingDeployed(t);
+    expect((await collectStatus(t.ctx)).lastRunReport).toBeNull();
+    expect(t.s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it('warns and goes on when the report cannot be read or its figures are malformed', async () => {
+    const unreadable = await collectStatus(bucketWith(s3Error('AccessDenied', 403, 'Access Denied')).ctx);
+    expect(unreadable.lastRunReport).toBeNull();
+    expect(unreadable.objects.raw).toEqual({ objects: 0, bytes: 0 });
+    expect(warnings).toEqual([expect.stringContaining('cannot read the last run report s3://flight-delays-123456789012-eu-west-1/processed/reports/run_report.json')]);
+
+    expect((await collectStatus(bucketWith('{"rows": ').ctx)).lastRunReport).toBeNull();
+    expect(warnings).toEqual([expect.stringContaining('is not a JSON object')]);
+
+    const malformed = await collectStatus(bucketWith(JSON.stringify({ started_at: '2025-04-01T06:02:00Z', spark: { ...SPARK, stages: 'many' } })).ctx);
+    expect(malformed.lastRunReport).toMatchObject({ startedAt: '2025-04-01T06:02:00Z', spark: null });
+    expect(warnings).toEqual([expect.stringContaining('spark.stages is "many", not a count; its Spark figures are left out')]);
   });
 });
 
