@@ -65,19 +65,39 @@ leaves the same rows, never twice as many. Outputs written before
 `delivered/` existed are not known to it: run once over everything (bookmark
 reset) after upgrading.
 
-Scale. Nothing is collected to the driver but the list of recomputed
-quarters and one row count per (quarter, reason) for the report; no Python
-runs per row; the airports table and the small aggregate tables are
-broadcast; writes are partitioned.
+Scale. The cost of a run follows its delivery, not the history, and no
+step holds more than a task's share of rows in memory:
+
+  * the new rows are spread over every core right after the read when the
+    files are fewer than the cores (gzip is read with one task per file);
+  * they are written once to a working copy (Parquet under
+    `--TempDir`, a local temporary folder or `_scratch/`: see scratch_folder;
+    removed at the end), so the raw CSV is parsed once;
+  * the quarters to rewrite are planned from one small collect of the new
+    rows (one row per file and quarter) and the index beside `delivered/`
+    (history.py): only the delivered rows of those quarters are read;
+  * duplicates are judged without sorting the rows (transforms.mark_duplicates);
+  * the classified rows of those quarters are written to a second working
+    copy, and every output is read from it;
+  * partitioned writes keep a file open per quarter instead of sorting;
+  * what is broadcast is small by construction: the airports, and the
+    aggregates of the quarters just before the recomputed ones.
+
+Nothing is collected to the driver but the plan's few rows and one row count
+per (quarter, reason) for the report; no Python runs per row. The report's
+"spark" object (stage_metrics.py) says what the run spilled, its slowest
+step and how evenly that step's tasks ran.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import reduce
+from pathlib import Path
 from typing import Any
 
 from pyspark import StorageLevel
@@ -369,6 +389,29 @@ def _staged(spark: SparkSession, df: DataFrame, path: str) -> DataFrame:
     return spark.read.parquet(path)
 
 
+# The most repeated keys a run collects and broadcasts (a hash of 8 bytes, then
+# the key and its first row, a few hundred): beyond it, duplicates are judged
+# by shuffling.
+MAX_BROADCAST_REPEATED_KEYS = 100_000
+
+
+def _repeated_keys(spark: SparkSession, candidates: DataFrame) -> tuple[DataFrame | None, bool]:
+    """The first row of each repeated key (see transforms.mark_duplicates), and whether it is small.
+
+    Clean data has few duplicates (191 in 3,000,000 real rows): then the
+    repeated keys are collected, at most MAX_BROADCAST_REPEATED_KEYS of them,
+    so that what is broadcast is small by construction, and no row is ever
+    shuffled to judge duplicates. A delivery sent twice under other names has
+    as many repeated keys as rows: then None, and they are judged by shuffling.
+    """
+    repeated = transforms.repeated_key_hashes(candidates).limit(MAX_BROADCAST_REPEATED_KEYS + 1).collect()
+    if len(repeated) > MAX_BROADCAST_REPEATED_KEYS:
+        return None, False
+    hashes = spark.createDataFrame([(r["_key_hash"],) for r in repeated], "_key_hash long")
+    firsts = transforms.first_of_repeated_keys(candidates, F.broadcast(hashes))
+    return spark.createDataFrame(firsts.collect(), firsts.schema), True
+
+
 def _run(
     spark: SparkSession,
     flights_raw: DataFrame,
@@ -392,7 +435,9 @@ def _run(
         # aggregate or manifest needs rewriting.
         return [], []
 
-    stored = storage.read_parquet(spark, layout.delivered)
+    stored = storage.read_parquet(
+        spark, layout.delivered, StructType([f for f in new.schema.fields if f.name in delivered_columns])
+    )
     index = history.IndexPaths.of(layout.delivered)
     with step(spark, "plan the quarters to rewrite"):
         known = history.load(spark, layout.delivered, stored)
@@ -400,21 +445,24 @@ def _run(
     recomputed = plan.recomputed
 
     airports = transforms.prepare_airports(airports_raw)
-    marked = incremental.in_quarters(transforms.mark_duplicates(_candidates(new, stored, known, plan)), recomputed)
+    candidates = _candidates(new, stored, known, plan)
+    with step(spark, "find repeated keys"):
+        firsts, small = _repeated_keys(spark, candidates)
+    marked = incremental.in_quarters(transforms.mark_duplicates(candidates, firsts, small=small), recomputed)
     classified = transforms.classify_marked(
         marked, airports, keep=["wrong_column_count", incremental.DATED, "_new"]
     )
-    # Every output below is read from this copy of the recomputed quarters,
-    # classified: the duplicates are judged once, whatever the number of outputs.
+    # Every output below reads this copy: parsing, the airports' lookups and
+    # the duplicates' judgement cost more than writing the copy once.
     with step(spark, "judge duplicates and classify"):
-        staged = _staged(spark, classified, storage.join(working, "classified"))
-    counts = _write_outputs(spark, staged, layout, recomputed, delivered_columns, index)
+        classified = _staged(spark, classified, storage.join(working, "classified"))
+    counts = _write_outputs(spark, classified, layout, recomputed, delivered_columns, index)
     return counts, recomputed
 
 
 def _write_outputs(
     spark: SparkSession,
-    staged: DataFrame,
+    classified: DataFrame,
     layout: OutputLayout,
     recomputed: list[incremental.Quarter],
     delivered_columns: list[str],
@@ -424,16 +472,16 @@ def _write_outputs(
     # reason, read this run or earlier, dated or not).
     with step(spark, "count the outcomes"):
         outcomes = (
-            staged.groupBy(*transforms.PARTITION_COLUMNS, "reject_reason", "_new", incremental.DATED)
+            classified.groupBy(*transforms.PARTITION_COLUMNS, "reject_reason", "_new", incremental.DATED)
             .agg(F.count(F.lit(1)).alias("rows"))
             .collect()
         )
     counts = [(r["year"], r["quarter"], r["reject_reason"], r["rows"]) for r in outcomes if r["_new"]]
 
     with step(spark, "write rejected/"):
-        _write_partitioned(transforms.rejected_rows(staged), layout.rejected)
+        _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
 
-    flight_rows = transforms.flight_rows(staged)
+    flight_rows = transforms.flight_rows(classified)
     fresh = {
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
         for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
@@ -472,13 +520,13 @@ def _write_outputs(
     # (handed the same files again, its bookmark not committed) starts over.
     history.mark_stale(spark, index)
     with step(spark, "write delivered/"):
-        _write_partitioned(staged.select(*delivered_columns), layout.delivered)
+        _write_partitioned(classified.select(*delivered_columns), layout.delivered)
     _drop_emptied_partitions(spark, layout, outcomes, recomputed)
     with step(spark, "write delivered/_index/"):
         history.update(
             spark,
             index,
-            staged.select(*delivered_columns, incremental.DATED),
+            classified.select(*delivered_columns, incremental.DATED),
             recomputed,
             with_rows=_quarters_with(outcomes),
             with_undated=_quarters_with(outcomes, undated=True),
@@ -512,6 +560,17 @@ def publish_report(spark: SparkSession, document: dict[str, Any], layout: Output
 # Entry
 
 
+def scratch_folder(spark: SparkSession, opts: options.JobOptions) -> str | None:
+    """Where the working copies go: --TempDir on Glue; this machine's temporary folder for a
+    local Spark (every task runs here, and a copy through s3a would cost a copy per rename);
+    else None, for `_scratch/` under the output."""
+    if opts.temp_dir is not None:
+        return storage.join(opts.temp_dir, "flights-job")
+    if (spark.sparkContext.master or "").startswith("local"):
+        return Path(tempfile.gettempdir(), "flights-job").as_uri()
+    return None
+
+
 def read_input(session: runtime.Runtime, opts: options.JobOptions) -> tuple[DataFrame, DataFrame]:
     """Paths mode reads the folders (on Glue too); catalog mode needs Glue."""
     # The same test as opts.reads_paths, spelled out so the paths are known to be set.
@@ -529,8 +588,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stages = stage_metrics.StageWindow.open(session.spark)
 
     flights_raw, airports_raw = read_input(session, opts)
-    scratch = None if opts.temp_dir is None else storage.join(opts.temp_dir, "flights-job")
-    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch)
+    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch_folder(session.spark, opts))
     document = report.build(
         counts,
         recomputed=recomputed,

@@ -14,8 +14,9 @@ Known arguments:
     --flights_path    raw flights folder (paths mode; needs --airports_path too)
     --airports_path   airports folder or file (paths mode; needs --flights_path too)
     --JOB_NAME        set by Glue; a default is used for local runs
-    --TempDir         set by Glue; where the run keeps its working copy of the rows it
-                      rewrites (default: `_scratch/` under --output_path), removed at the end
+    --TempDir         set by Glue; where the run keeps its working copies of the rows it
+                      rewrites, removed at the end (default: this machine's temporary
+                      folder on a local Spark, else `_scratch/` under --output_path)
 
 With both paths given the job reads them directly (paths mode); otherwise it
 reads the catalog tables, which needs `--database`.

@@ -13,6 +13,7 @@ from typing import Any
 
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.types import StructType
 
 
 def join(base: str, *parts: str) -> str:
@@ -44,12 +45,16 @@ def delete(spark: SparkSession, path: str) -> None:
     fs.delete(hadoop_path, True)
 
 
-def read_parquet(spark: SparkSession, path: str) -> DataFrame | None:
-    """The Parquet table at `path`, or None where there is none (no folder, or one left without files)."""
+def read_parquet(spark: SparkSession, path: str, schema: StructType | None = None) -> DataFrame | None:
+    """The Parquet table at `path`, or None where there is none (no folder, or one left without files).
+
+    Given its `schema`, no file is opened before the rows are read: a filter on
+    the partition columns then keeps every other partition's files unread.
+    """
     if not exists(spark, path):
         return None
     try:
-        return spark.read.parquet(path)
+        return spark.read.parquet(path) if schema is None else spark.read.schema(schema).parquet(path)
     except AnalysisException as error:
         if error.getErrorClass() == "UNABLE_TO_INFER_SCHEMA":
             return None

@@ -302,35 +302,52 @@ def prepare_airports(raw: DataFrame) -> DataFrame:
 DUPLICATE_KEY = ("wrong_column_count", *RAW_FLIGHT_COLUMNS)
 
 
-def mark_duplicates(flights: DataFrame) -> DataFrame:
+def key_hash() -> Column:
+    """A 64-bit hash of a row's DUPLICATE_KEY: rows with the same key have the same hash."""
+    return F.xxhash64(*DUPLICATE_KEY)
+
+
+def repeated_key_hashes(flights: DataFrame) -> DataFrame:
+    """`_key_hash` of every key hash that more than one row of `flights` has (one long per row is shuffled)."""
+    return (
+        flights.groupBy(key_hash().alias("_key_hash"))
+        .agg(F.count(F.lit(1)).alias("_copies"))
+        .where(F.col("_copies") > 1)
+        .select("_key_hash")
+    )
+
+
+def first_of_repeated_keys(flights: DataFrame, repeated: DataFrame) -> DataFrame:
+    """Per key whose hash is in `repeated`: the key (as `_first_<column>`) and `_first`, the
+    (source_file, row_order) of its earliest row. Only rows with a repeated hash are grouped."""
+    return (
+        flights.withColumn("_key_hash", key_hash())
+        .join(repeated, "_key_hash", "left_semi")
+        .groupBy(*DUPLICATE_KEY)
+        .agg(F.min(F.struct("source_file", "row_order")).alias("_first"))
+        .select(*[F.col(c).alias(f"_first_{c}") for c in DUPLICATE_KEY], "_first")
+    )
+
+
+def mark_duplicates(flights: DataFrame, firsts: DataFrame | None = None, *, small: bool = False) -> DataFrame:
     """`flights` plus `_duplicate`: true where the same raw values came earlier.
 
     Earlier means by file name, then position in the file. Malformed rows are
     ranked apart (wrong_column_count is part of the key), so that one can
     never make a well-formed row a duplicate.
 
-    Exact, without sorting the rows: a 64-bit hash of the key finds the rows
-    whose key may repeat (an aggregate of one long per row), the first of each
-    repeated key is found among those few, and every row is then matched
-    against that small table. Two keys that share a hash only cost a
-    comparison; the result is decided on the key itself. `flights` is read
-    three times, so it should be cheap to read (a Parquet copy, not raw CSV).
+    Exact, without sorting the rows: only rows whose key hash repeats can be
+    duplicates, so the first row of each repeated key is found among those
+    (`firsts`, by default first_of_repeated_keys(flights,
+    repeated_key_hashes(flights))), and every row is matched against that
+    table on the key itself: two keys that share a hash cost a comparison,
+    never a wrong answer. With `small`, the caller vouches that `firsts` is
+    small (it counted it), and it is broadcast: no row is shuffled.
     """
-    hashed = flights.withColumn("_key_hash", F.xxhash64(*DUPLICATE_KEY))
-    repeated = (
-        hashed.groupBy("_key_hash")
-        .agg(F.count(F.lit(1)).alias("_copies"))
-        .where(F.col("_copies") > 1)
-        .select("_key_hash")
-    )
-    firsts = (
-        hashed.join(repeated, "_key_hash", "left_semi")
-        .groupBy(*DUPLICATE_KEY)
-        .agg(F.min(F.struct("source_file", "row_order")).alias("_first"))
-        .select(*[F.col(c).alias(f"_first_{c}") for c in DUPLICATE_KEY], "_first")
-    )
+    if firsts is None:
+        firsts = first_of_repeated_keys(flights, repeated_key_hashes(flights))
     same_key = [F.col(c).eqNullSafe(F.col(f"_first_{c}")) for c in DUPLICATE_KEY]
-    joined = flights.join(firsts, reduce(lambda a, b: a & b, same_key), "left")
+    joined = flights.join(F.broadcast(firsts) if small else firsts, reduce(lambda a, b: a & b, same_key), "left")
     position = F.struct("source_file", "row_order")
     duplicate = F.col("_first").isNotNull() & (position != F.col("_first"))
     return joined.select(*flights.columns, duplicate.alias("_duplicate"))

@@ -9,6 +9,7 @@ aggregate (Parquet and CSV) must equal those of a single run over all files.
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,39 @@ def test_a_quarter_a_file_delivered_again_no_longer_has_leaves_every_output(spar
     assert outputs(spark, out) == outputs(spark, reference)
     for table in ("features", "rejected", "delivered", "aggregates/route_quarter/parquet"):
         assert not (out / table / "year=2001" / "quarter=2").exists(), table
+
+
+def test_a_delivery_reads_only_the_quarters_it_rewrites(spark, fake_glue, raw, tmp_path, monkeypatch):
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["abc"])
+    # Q1's delivered rows become unreadable: a run over Q3 alone must not open them.
+    for part in (out / "delivered" / "year=2001" / "quarter=1").iterdir():
+        part.write_bytes(b"not parquet")
+    relative = "year=2001/month=09/f.csv"
+    monkeypatch.setitem(FILES, "f", (relative, ["2001-09-02 09:00:00,12,300,AAA,BBB", "2001-09-03 10:00:00,-1,300,BBB,AAA"]))
+    (raw / "flights" / relative).parent.mkdir(parents=True)
+    (raw / "flights" / relative).write_text(HEADER + "\n".join(FILES["f"][1]) + "\n")
+    (report,) = run_deliveries(fake_glue, raw, out, ["f"])
+    assert report["recomputed_quarters"] == [{"year": 2001, "quarter": 3}]
+
+    reference = tmp_path / "reference"
+    run_deliveries(fake_glue, raw, reference, ["abcf"])
+    assert outputs(spark, out) == outputs(spark, reference)
+
+
+@pytest.mark.parametrize("damage", ["index removed", "index marked stale"])
+def test_an_index_that_is_missing_or_stale_is_rebuilt_from_the_delivered_rows(spark, fake_glue, raw, tmp_path, damage):
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["ac"])
+    index = out / "delivered" / "_index"
+    if damage == "index removed":  # as an output written before the index existed
+        shutil.rmtree(index)
+    else:  # as a run stopped between delivered/ and its index: the index lost a quarter
+        shutil.rmtree(index / "undated" / "year=2001" / "quarter=1")
+        (index / "_STALE").write_text("")
+    # d.csv holds a.csv's undated row: only the index can tell this Q3 run about it.
+    run_deliveries(fake_glue, raw, out, ["d"])
+    reference = tmp_path / "reference"
+    run_deliveries(fake_glue, raw, reference, ["acd"])
+    assert outputs(spark, out) == outputs(spark, reference)
+    assert not (index / "_STALE").exists()

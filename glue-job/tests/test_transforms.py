@@ -212,7 +212,9 @@ def test_rejected_rows_keep_raw_values_reason_and_provenance(spark, airports):
 
 
 def test_airports_are_broadcast_to_the_flights(spark, airports):
-    classified = transforms.classify(normalised(spark, [("2001-01-02 08:05:00", "1", "3", "AAA", "BBB")]), airports)
+    # The airports' joins are classify_marked's; the duplicate check before it has joins of its own.
+    marked = normalised(spark, [("2001-01-02 08:05:00", "1", "3", "AAA", "BBB")]).withColumn("_duplicate", F.lit(False))
+    classified = transforms.classify_marked(marked, airports)
     plan = classified._jdf.queryExecution().sparkPlan().toString()
     assert plan.count("BroadcastHashJoin") == 2
     assert "SortMergeJoin" not in plan

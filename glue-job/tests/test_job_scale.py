@@ -1,0 +1,99 @@
+"""How the job spreads its work, and what the run report says of Spark's own figures."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import JOB_DIR, REPO_ROOT
+
+AIRPORTS = REPO_ROOT / "rawdata" / "airports"
+MONTH_FILE = REPO_ROOT / "rawdata" / "flights" / "year=2001" / "month=01" / "flights-2001-01.csv.gz"
+
+# Runs the job on local[4] over one gzip file, then prints, for the stages of
+# the job's first step, how many tasks each had and what it read.
+SPREAD_PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import job
+job.main(["job.py", "--flights_path", sys.argv[2], "--airports_path", sys.argv[3], "--output_path", sys.argv[4]])
+from pyspark.sql import SparkSession
+spark = SparkSession.getActiveSession()
+sc = spark.sparkContext
+sc._jsc.sc().listenerBus().waitUntilEmpty(10000)
+stages = sc._jsc.sc().statusStore().stageList(
+    None, False, False, sc._gateway.new_array(sc._jvm.double, 0), sc._jvm.java.util.ArrayList())
+found = []
+for i in range(stages.size()):
+    s = stages.apply(i)
+    if s.description().isDefined() and s.description().get() == "read the new rows":
+        found.append({"tasks": s.numTasks(), "input_records": s.inputRecords(),
+                      "shuffle_read_records": s.shuffleReadRecords()})
+print("STAGES " + json.dumps(found))
+"""
+
+
+@pytest.fixture(scope="module")
+def one_big_file(tmp_path_factory) -> Path:
+    """A quarter delivered as one gzip file (60,000 real rows), which Spark reads with one task."""
+    root = tmp_path_factory.mktemp("one-file") / "flights" / "year=2001" / "month=01"
+    root.mkdir(parents=True)
+    with gzip.open(MONTH_FILE, "rt") as source, gzip.open(root / "all.csv.gz", "wt") as target:
+        for index, line in enumerate(source):
+            if index > 60_000:
+                break
+            target.write(line)
+    return root.parent.parent
+
+
+def test_one_gzip_file_is_spread_over_every_core_right_after_the_read(one_big_file, tmp_path):
+    env = dict(os.environ)
+    env["PYSPARK_SUBMIT_ARGS"] = "--master local[4] --conf spark.ui.showConsoleProgress=false pyspark-shell"
+    result = subprocess.run(
+        [sys.executable, "-c", SPREAD_PROBE, str(JOB_DIR), str(one_big_file), str(AIRPORTS), str(tmp_path / "out")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (line,) = [s for s in result.stdout.splitlines() if s.startswith("STAGES ")]
+    stages = json.loads(line[len("STAGES "):])
+    reads = [s for s in stages if s["input_records"] > 0]
+    after = [s for s in stages if s["shuffle_read_records"] > 0]
+    assert [s["tasks"] for s in reads] == [1]  # gzip: one task reads the file
+    assert after and all(s["tasks"] >= 4 for s in after)
+    assert sum(s["shuffle_read_records"] for s in after) == 60_000
+
+
+def test_the_run_report_gives_spill_and_the_slowest_stage(spark, one_big_file, tmp_path):
+    import job
+
+    argv = ["job.py", "--flights_path", str(one_big_file), "--airports_path", str(AIRPORTS)]
+    calm = job.main([*argv, "--output_path", str(tmp_path / "calm")])["spark"]
+    assert calm["stages"] > 5
+    assert calm["disk_spilled_bytes"] == 0 and calm["advice"] is None
+    slowest = calm["slowest_stage"]
+    assert slowest["tasks"] >= 1 and slowest["task_seconds"] > 0
+    assert 0 < slowest["task_seconds_median"] <= slowest["task_seconds_max"]
+    assert slowest["skew"] == pytest.approx(slowest["task_seconds_max"] / slowest["task_seconds_median"], rel=0.02)
+    assert slowest["name"]  # a step of the job, or Spark's own name for the stage
+
+    # Windows that may hold a hundred rows in memory: the aggregates
+    # windows over a busy group (a day of the week: hundreds of delay values) spill.
+    settings = {
+        "spark.sql.windowExec.buffer.in.memory.threshold": "16",
+        "spark.sql.windowExec.buffer.spill.threshold": "128",
+    }
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        spilled = job.main([*argv, "--output_path", str(tmp_path / "spilled")])["spark"]
+    finally:
+        for key in settings:
+            spark.conf.unset(key)
+    assert spilled["disk_spilled_bytes"] > 0 and spilled["memory_spilled_bytes"] > 0
+    assert "--spark-memory" in spilled["advice"] and "G.2X" in spilled["advice"]
