@@ -64,7 +64,7 @@ demo: install build ## Run the whole pipeline on a local emulator, then tear it 
 	scripts/demo.sh
 
 .PHONY: bench
-bench: $(VENV_STAMP) ## Benchmark the Glue job over all raw data on local Spark
+bench: $(VENV_STAMP) ## Benchmark the Glue job against a DuckDB peer over 3M and 12M rows, fresh and with history
 	$(VENV_PY) bench/job_bench.py
 
 .PHONY: image

@@ -153,7 +153,8 @@ def dataset(copies: Iterable[int]) -> Path:
         raise ValueError(f"copies must be consecutive: {ks}")
     folder = _root() / "sets" / f"copies-{ks[0]}-{ks[-1]}"
     flights = folder / "flights"
-    if (folder / COMPLETE).exists():
+    # A set made from another checkout links into it: made again when a link broke.
+    if (folder / COMPLETE).exists() and all(link.exists() for link in flights.rglob("*.csv*")):
         return flights
     shutil.rmtree(folder, ignore_errors=True)
     for k in ks:
