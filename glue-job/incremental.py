@@ -70,22 +70,20 @@ def quarter_order(quarter: Quarter) -> tuple[bool, int, int]:
 
 @dataclass(frozen=True)
 class Arrival:
-    """The rows of one new file filed under one quarter."""
+    """One new file's rows filed under one quarter: how many of them are undated."""
 
     source_file: str
     quarter: Quarter
-    rows: int
     undated: int
 
 
 def arrivals(new: DataFrame) -> list[Arrival]:
     """One entry per (new file, quarter): the only collect over the new rows."""
     grouped = new.groupBy("source_file", *PARTITION_COLUMNS).agg(
-        F.count(F.lit(1)).alias("rows"),
         F.sum(F.when(F.col(DATED), 0).otherwise(1)).alias("undated"),
     )
     return [
-        Arrival(r["source_file"], (r["year"], r["quarter"]), int(r["rows"]), int(r["undated"]))
+        Arrival(r["source_file"], (r["year"], r["quarter"]), int(r["undated"]))
         for r in grouped.collect()
     ]
 
