@@ -7,7 +7,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ProvisionerError, UsageError, describeCause } from '../errors.js';
+import { ProvisionerError, UsageError, describeCause } from '../core/errors.js';
+import type { Aws } from '../core/aws.js';
 import { rememberOperation } from './operation.js';
 import { PatientRetryStrategy } from './retry.js';
 
@@ -18,27 +19,6 @@ export interface ClientOptions {
   readonly signal?: AbortSignal | undefined;
   /** Hears the SDK's warnings (e.g. that a streamed upload is not retried by the SDK itself). */
   readonly logger?: { debug(message: string): void } | undefined;
-}
-
-/** The SDK clients and the account facts every resource module needs, built once per command. */
-export interface Aws {
-  readonly s3: S3Client;
-  readonly glue: GlueClient;
-  readonly iam: IAMClient;
-  readonly sts: STSClient;
-  /** Resolves --kms-key to the key's ARN; holds the key of the alert topic. */
-  readonly kms: KMSClient;
-  /** The alert topic and its email subscriptions. */
-  readonly sns: SNSClient;
-  /** The rules that send failed runs to the alert topic. */
-  readonly events: EventBridgeClient;
-  /** The job's log streams (`provisioner logs`). */
-  readonly logs: CloudWatchLogsClient;
-  /** The --dashboard. */
-  readonly cloudwatch: CloudWatchClient;
-  readonly region: string;
-  readonly accountId: string;
-  readonly partition: string;
 }
 
 const USER_AGENT: [string, string] = ['glue-provisioner', '0.1.0'];

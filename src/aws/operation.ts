@@ -5,8 +5,7 @@
  * can name the call, the HTTP status and the request id instead.
  */
 
-/** The property the middleware sets on an error: the service and operation, e.g. `S3 HeadObject`. */
-export const OPERATION_KEY = '$operation';
+import { OPERATION_KEY } from '../core/errors.js';
 
 interface MiddlewareContext {
   readonly clientName?: string;

@@ -5,7 +5,7 @@ import type { PlannedChange } from '../resources/resource.js';
 import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
 import { formatAlerts } from './format-alerts.js';
-import { formatBytes, formatDuration } from './progress.js';
+import { formatBytes, formatDuration } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { formatSize } from '../report/format.js';
 

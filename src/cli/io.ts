@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import type { Settings } from '../config/settings.js';
-import type { Runtime } from '../stack/context.js';
+import type { Settings } from '../core/settings.js';
+import type { Runtime } from '../core/context.js';
 
 /** How a command talks to the person or program that ran it. */
 export interface CommandIo {

@@ -1,8 +1,5 @@
 import winston from 'winston';
-import { LOG_LEVELS, type LogFormat, type LogLevel } from '../config/settings.js';
-
-
-export type Logger = Pick<winston.Logger, 'error' | 'warn' | 'info' | 'debug'>;
+import { LOG_LEVELS, type LogFormat, type Logger, type LogLevel } from '../core/logger.js';
 
 // Keys whose values must never be written, wherever they appear in a log entry.
 const SECRET_KEY = /secret|token|password|credential|authorization|signature/i;
@@ -41,9 +38,4 @@ export function createLogger(level: LogLevel, format: LogFormat, beforeLine?: ()
       }),
     ],
   });
-}
-
-/** A logger that drops everything, for tests and library use. */
-export function silentLogger(): Logger {
-  return winston.createLogger({ silent: true, transports: [new winston.transports.Console()] });
 }

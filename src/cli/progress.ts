@@ -1,23 +1,10 @@
+import { silentProgress, type Progress } from '../core/progress.js';
+import { formatBytes, formatDuration } from '../core/units.js';
+
 /**
  * Progress on a terminal: one line on stderr, redrawn in place. Off a terminal (CI, pipes, JSON
  * logs) it prints nothing, and the log lines tell the story instead.
  */
-export interface Progress {
-  /** Starts a transfer display of bytes and files. */
-  transfer(label: string, totalBytes: number, totalFiles: number): TransferProgress;
-  /** Shows a one-line status, replacing the previous one. */
-  status(text: string): void;
-  /** Removes whatever line is shown. */
-  clear(): void;
-}
-
-export interface TransferProgress {
-  /** Bytes of a file sent so far, cumulative for that file (its parts go in parallel). */
-  update(fileKey: string, loadedBytes: number): void;
-  fileDone(fileKey: string, sizeBytes: number): void;
-  finish(): void;
-}
-
 export function createProgress(
   stream: NodeJS.WriteStream = process.stderr,
   enabled = stream.isTTY === true,
@@ -77,29 +64,7 @@ export function createProgress(
 
 const REDRAW_MS = 100;
 
-/** Seconds as "42s", "3m05s" or "1h02m". */
-export function formatDuration(seconds: number): string {
-  const whole = Math.max(0, Math.round(seconds));
-  if (whole < 60) return `${whole}s`;
-  if (whole < 3600) return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
-  return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-const silentTransfer: TransferProgress = { update() {}, fileDone() {}, finish() {} };
-export const silentProgress: Progress = { transfer: () => silentTransfer, status() {}, clear() {} };
-
 function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

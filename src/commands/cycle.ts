@@ -1,5 +1,5 @@
 import type { CommandEnv, CommandIo } from '../cli/io.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError, UsageError, describeCause } from '../errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError, UsageError, describeCause } from '../core/errors.js';
 import { parseExportParts, parseExportTarget } from '../transfer/export.js';
 import { exportResults } from './export.js';
 import { run } from './run.js';

@@ -1,8 +1,8 @@
-import { formatBytes } from '../cli/progress.js';
+import { formatBytes } from '../core/units.js';
 import type { CommandEnv } from '../cli/io.js';
-import { ProvisionerError } from '../errors.js';
+import { ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
-import { withStack } from '../stack/context.js';
+import { withStack } from '../stack/open-stack.js';
 import { exportProcessed, parseExportParts, parseExportTarget, type ExportResult } from '../transfer/export.js';
 
 export interface ExportOptions {

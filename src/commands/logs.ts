@@ -1,8 +1,8 @@
 import type { CommandEnv } from '../cli/io.js';
 import { formatLogEvent, formatLogs, logsHeader, type LogsResult } from '../cli/format-logs.js';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK } from '../core/errors.js';
 import { assertRunId, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent } from '../run/logs.js';
-import { withStack } from '../stack/context.js';
+import { withStack } from '../stack/open-stack.js';
 
 export interface LogsOptions {
   /** A job run id; the job's newest run when omitted. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
 import type { CommandEnv } from '../cli/io.js';
-import { ProvisionerError } from '../errors.js';
+import { ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import {
   DirectorySource,
@@ -18,8 +18,9 @@ import {
   type ReportSource,
   type RunSummary,
 } from '../report/index.js';
-import { withStack, type StackContext } from '../stack/context.js';
-import { PREFIX, s3Uri } from '../stack/names.js';
+import type { StackContext } from '../core/context.js';
+import { withStack } from '../stack/open-stack.js';
+import { PREFIX, s3Uri } from '../core/names.js';
 
 export interface ReportOptions {
   /** `s3` for the stack's processed/ prefix, or a folder (an `export` of it). */

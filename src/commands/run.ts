@@ -2,13 +2,13 @@ import path from 'node:path';
 import { formatRunOutcome, formatRunStarted } from '../cli/format.js';
 import { formatRunReport } from '../cli/run-report.js';
 import type { CommandEnv } from '../cli/io.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../errors.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
 import { withLock } from '../stack/lock.js';
 import { checkLocalSpark } from '../run/local-tools.js';
 import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
-import { withStack } from '../stack/context.js';
+import { withStack } from '../stack/open-stack.js';
 
 export interface RunOptions {
   readonly wait: boolean;

@@ -1,6 +1,6 @@
 import { formatStatus } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
-import { withStack } from '../stack/context.js';
+import { withStack } from '../stack/open-stack.js';
 import { collectStatus } from '../stack/status.js';
 
 /** `runs`: how many of the last workflow runs, crawls and job runs to show. */

@@ -1,7 +1,7 @@
 import { formatTeardown } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError } from '../errors.js';
-import { withStack } from '../stack/context.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from '../core/errors.js';
+import { withStack } from '../stack/open-stack.js';
 import { withLock } from '../stack/lock.js';
 import { executeTeardown, label, surveyTeardown } from '../stack/teardown.js';
 

@@ -1,6 +1,6 @@
 import type { CommandEnv } from '../cli/io.js';
-import { EXIT_OK } from '../errors.js';
-import { withStack } from '../stack/context.js';
+import { EXIT_OK } from '../core/errors.js';
+import { withStack } from '../stack/open-stack.js';
 import { breakLock, type LockInfo } from '../stack/lock.js';
 
 export interface UnlockResult {

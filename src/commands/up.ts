@@ -1,12 +1,12 @@
 import { formatChanges } from '../cli/format.js';
 import type { CommandEnv } from '../cli/io.js';
 import { connect } from '../aws/clients.js';
-import { withStack } from '../stack/context.js';
+import { withStack } from '../stack/open-stack.js';
 import { converge } from '../stack/converge.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
 import { estimateRunCost } from '../stack/cost.js';
 import { chooseWorkers, rawDataBytes } from '../resources/job.js';
-import { PREFIX } from '../stack/names.js';
+import { PREFIX } from '../core/names.js';
 import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
 
 /**

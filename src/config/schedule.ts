@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Glue runs schedules in UTC: 06:00 on the first day of each quarter. */
 export const QUARTERLY_CRON = 'cron(0 6 1 1,4,7,10 ? *)';

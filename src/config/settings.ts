@@ -1,29 +1,12 @@
 import path from 'node:path';
 import { partition } from '@aws-sdk/core/client';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
+import { EXECUTION_CLASSES, FLEX_WORKER_TYPES, GLUE_VERSIONS, WORKER_TYPES, type ExecutionClass, type GlueVersion, type WorkerType } from '../core/glue.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../core/logger.js';
+import type { Settings } from '../core/settings.js';
 import { parseSchedule } from './schedule.js';
 
-export const WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
-export type WorkerType = (typeof WORKER_TYPES)[number];
 
-/** The Glue versions the job is written and tested for (Spark 3.5.4 and 3.5.6, Python 3.11). */
-export const GLUE_VERSIONS = ['5.0', '5.1'] as const;
-export type GlueVersion = (typeof GLUE_VERSIONS)[number];
-
-export const EXECUTION_CLASSES = ['STANDARD', 'FLEX'] as const;
-export type ExecutionClass = (typeof EXECUTION_CLASSES)[number];
-
-/**
- * Worker types a Flex run can have: "Flexible job runs are supported for jobs using AWS Glue version
- * 3.0 or later and G.1X or G.2X worker types" (AWS Glue developer guide, job properties); both
- * Glue versions offered here are later than 3.0.
- */
-export const FLEX_WORKER_TYPES: readonly WorkerType[] = ['G.1X', 'G.2X'];
-
-export type LogFormat = 'pretty' | 'json';
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
-export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
-export const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
 
 /** Where an option's value may be looked up besides the option itself. */
 interface Surroundings {
@@ -52,8 +35,8 @@ interface OptionSpec<T> {
 const option = <T>(spec: OptionSpec<T>): OptionSpec<T> => spec;
 
 /**
- * The one table of options: the CLI's flags, the Settings type, and the defaults all derive from
- * it, so an option is declared once.
+ * The one table of options: the CLI's flags, their variables, config keys and defaults all derive
+ * from it, so an option is declared once; the compiler holds it to one entry per field of Settings.
  */
 export const OPTIONS = {
   name: option({
@@ -293,12 +276,9 @@ export const OPTIONS = {
     default: false,
     parse: (value) => value === true,
   }),
-};
+} satisfies { readonly [K in keyof Settings]: OptionSpec<Settings[K]> };
 
 type Options = typeof OPTIONS;
-
-/** Everything a command needs to know, validated once and never read from the environment again. */
-export type Settings = { readonly [K in keyof Options]: ReturnType<Options[K]['parse']> };
 
 type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
 
@@ -313,7 +293,7 @@ export function resolveSettings(raw: RawOptions, env: NodeJS.ProcessEnv = proces
       return [key, spec.parse(given === undefined || given === null ? spec.default : given, { env, cwd })];
     }),
   );
-  return Object.freeze(assertOneAlertTarget(checkCombinations(settings as Settings)));
+  return Object.freeze(assertOneAlertTarget(checkCombinations(settings as unknown as Settings)));
 }
 
 function camelCase(flag: string): string {

@@ -2,7 +2,7 @@
  * Reads what the report needs from a processed/ tree: the run reports and the aggregate CSVs.
  * Nothing else is listed or read: the feature table can be huge.
  */
-import { ProvisionerError } from '../errors.js';
+import { ProvisionerError } from '../core/errors.js';
 import { parseAggregateCsv, type AggregateName, type AggregateRow } from './aggregates.js';
 import type { Aggregates, ReportData, RunReport } from './data.js';
 import { ShapeError, parseRunReport } from './run-reports.js';

@@ -1,6 +1,6 @@
 /** The stack's `processed/` prefix in S3 as a report source. */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { ProvisionerError, describeCause } from '../errors.js';
+import { ProvisionerError, describeCause } from '../core/errors.js';
 import { locate, type ReportSource } from './source.js';
 
 export class S3Source implements ReportSource {

@@ -4,7 +4,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ProvisionerError, UsageError } from '../errors.js';
+import { ProvisionerError, UsageError } from '../core/errors.js';
 
 export interface ReportSource {
   /** The root the keys are relative to, as people know it: a folder path or an s3:// URI. */

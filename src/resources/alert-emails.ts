@@ -1,7 +1,7 @@
 import { SubscribeCommand, UnsubscribeCommand, paginateListSubscriptionsByTopic } from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { isNotFound } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { alertTarget, stackTopicArn } from './alerts.js';
 import type { ResourceDefinition } from './resource.js';
 

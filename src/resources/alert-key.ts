@@ -14,7 +14,7 @@ import {
   TagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { parsePolicyDocument, sameJson } from '../util/json.js';
 import { alertTarget } from './alerts.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { orUndefined } from '../aws/errors.js';
 import { tagList, tagRecord } from '../aws/tags.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { parsePolicyDocument, sameJson } from '../util/json.js';
 import { alertTarget, failureRuleArns, stackTopicArn } from './alerts.js';
 import { labelsFrom, type ResourceDefinition } from './resource.js';

@@ -1,5 +1,5 @@
-import type { Settings } from '../config/settings.js';
-import type { StackContext } from '../stack/context.js';
+import type { Settings } from '../core/settings.js';
+import type { StackContext } from '../core/context.js';
 
 /**
  * Where failure alerts go, by the settings: a topic of the stack that emails the --notify addresses,

@@ -8,10 +8,9 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { hasName } from '../aws/errors.js';
-import { InterruptedError, ProvisionerError } from '../errors.js';
+import { DELETE_BATCH_LIMIT } from '../aws/limits.js';
+import { InterruptedError, ProvisionerError } from '../core/errors.js';
 
-/** S3 rejects a DeleteObjects request with more keys than this. */
-export const DELETE_BATCH_LIMIT = 1000;
 
 export interface EmptiedCounts {
   versions: number;

@@ -24,13 +24,13 @@ import {
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
 import { hasName, orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
-import { ProvisionerError } from '../errors.js';
+import type { StackContext } from '../core/context.js';
+import { ProvisionerError } from '../core/errors.js';
 import { sameJson } from '../util/json.js';
 import { missingTags, tagList, tagRecord } from '../aws/tags.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
-import { PREFIX } from '../stack/names.js';
+import { PREFIX } from '../core/names.js';
 
 export interface BucketState {
   readonly publicAccessBlock: PublicAccessBlockConfiguration | undefined;

@@ -8,9 +8,9 @@ import {
   type RecrawlPolicy,
   type SchemaChangePolicy,
 } from '@aws-sdk/client-glue';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { sameJson } from '../util/json.js';
-import { PREFIX, s3Uri } from '../stack/names.js';
+import { PREFIX, s3Uri } from '../core/names.js';
 import { glueResource } from './glue-resource.js';
 import type { ResourceDefinition } from './resource.js';
 

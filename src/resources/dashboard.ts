@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { orUndefined } from '../aws/errors.js';
 import { tagList, tagRecord } from '../aws/tags.js';
-import type { StackContext } from '../stack/context.js';
-import { MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG } from '../stack/ownership.js';
+import type { StackContext } from '../core/context.js';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG } from '../core/tags.js';
 import { sameJson } from '../util/json.js';
 import { alertTarget } from './alerts.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { orUndefined } from '../aws/errors.js';
 import { tagList, tagRecord } from '../aws/tags.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { sameJson } from '../util/json.js';
 import { alertTarget, alertTopicArn, consoleUrl, ruleArn } from './alerts.js';
 import { labelsFrom, type ResourceDefinition } from './resource.js';

@@ -1,7 +1,7 @@
 import { GetTagsCommand, TagResourceCommand } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
 import { missingTags } from '../aws/tags.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { retryWhileRolePropagates } from '../util/wait.js';
 import { labelsFrom, type ResourceDefinition, type StatusFields, type Tags } from './resource.js';
 

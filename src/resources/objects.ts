@@ -1,7 +1,8 @@
 import { AbortMultipartUploadCommand, DeleteObjectsCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { isNotFound } from '../aws/errors.js';
-import { formatBytes } from '../cli/progress.js';
-import type { StackContext } from '../stack/context.js';
+import { DELETE_BATCH_LIMIT } from '../aws/limits.js';
+import { formatBytes } from '../core/units.js';
+import type { StackContext } from '../core/context.js';
 import { Budget } from '../transfer/budget.js';
 import { checkNeeded, type Listed } from '../transfer/compare.js';
 import { CHECKSUM_METADATA } from '../transfer/put-file.js';
@@ -11,7 +12,6 @@ import { listPrefix } from '../transfer/listing.js';
 import type { LocalFile } from '../transfer/local-files.js';
 import { retryTransient } from '../transfer/retry.js';
 import { readSentRecord, RecordKeeper, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
-import { DELETE_BATCH_LIMIT } from './bucket-contents.js';
 import type { ResourceDefinition } from './resource.js';
 
 /** Where the prefix stands against the local files, decided without a request per unchanged file. */

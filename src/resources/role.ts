@@ -12,9 +12,9 @@ import {
   paginateListRolePolicies,
 } from '@aws-sdk/client-iam';
 import { orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { parsePolicyDocument, sameJson } from '../util/json.js';
-import { PREFIX } from '../stack/names.js';
+import { PREFIX } from '../core/names.js';
 import { tagList, tagRecord } from '../aws/tags.js';
 import { labelsFrom, type ResourceDefinition } from './resource.js';
 

@@ -9,7 +9,7 @@ import {
   type Trigger,
   type TriggerType,
 } from '@aws-sdk/client-glue';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { sameJson } from '../util/json.js';
 import { glueResource } from './glue-resource.js';
 import type { ResourceDefinition } from './resource.js';

@@ -1,5 +1,5 @@
 import { CreateWorkflowCommand, DeleteWorkflowCommand, GetWorkflowCommand, UpdateWorkflowCommand, type Workflow } from '@aws-sdk/client-glue';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { glueResource } from './glue-resource.js';
 import type { ResourceDefinition } from './resource.js';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ProvisionerError } from '../errors.js';
+import { ProvisionerError } from '../core/errors.js';
 
 /** The Spark of AWS Glue 5.0, which the job is written and tested for. */
 export const GLUE_SPARK_VERSION = '3.5.4';

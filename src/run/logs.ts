@@ -1,8 +1,8 @@
 import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { GetJobRunCommand, GetJobRunsCommand, type JobRun } from '@aws-sdk/client-glue';
 import { isNotFound, orUndefined } from '../aws/errors.js';
-import { ProvisionerError, UsageError } from '../errors.js';
-import type { StackContext } from '../stack/context.js';
+import { ProvisionerError, UsageError } from '../core/errors.js';
+import type { StackContext } from '../core/context.js';
 import { sleep } from '../util/wait.js';
 import { REPORT_PREFIX } from './local-run.js';
 

@@ -9,8 +9,8 @@ import {
   type JobRun,
 } from '@aws-sdk/client-glue';
 import { hasName, orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
-import { ProvisionerError } from '../errors.js';
+import type { StackContext } from '../core/context.js';
+import { ProvisionerError } from '../core/errors.js';
 import { sleep } from '../util/wait.js';
 
 /** A workflow run this command started, or found already running. */

@@ -1,4 +1,4 @@
-import { formatDuration } from '../cli/progress.js';
+import { formatDuration } from '../core/units.js';
 
 /**
  * Spark's console progress bar (spark.ui.showConsoleProgress), read from the job's stderr. Spark

@@ -6,7 +6,7 @@ import {
   type JobRun,
 } from '@aws-sdk/client-glue';
 import { hasName, orUndefined } from '../aws/errors.js';
-import type { StackContext } from '../stack/context.js';
+import type { StackContext } from '../core/context.js';
 import { pollUntil } from '../util/wait.js';
 
 const ACTIVE_JOB_STATES = new Set(['STARTING', 'RUNNING', 'STOPPING', 'WAITING']);

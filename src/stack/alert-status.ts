@@ -1,12 +1,12 @@
 import { GetKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { isAccessDenied, orUndefined } from '../aws/errors.js';
-import { UsageError, describeCause } from '../errors.js';
+import { UsageError, describeCause } from '../core/errors.js';
 import { listSubscriptions, type TopicSubscription } from '../resources/alert-emails.js';
 import { alertTarget, alertTopicArn, type AlertTarget } from '../resources/alerts.js';
 import type { FailureRuleState } from '../resources/failure-rule.js';
 import type { AnyResource, Found } from '../resources/resource.js';
-import type { StackContext } from './context.js';
+import type { StackContext } from '../core/context.js';
 
 /** Whether a failed run reaches anyone: what `status` shows under "alerts". */
 export interface AlertStatus {

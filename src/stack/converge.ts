@@ -1,8 +1,8 @@
 import { redactUrl } from '../config/settings.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../core/errors.js';
 import { usesTls } from '../resources/bucket.js';
 import type { AnyResource, PlannedChange } from '../resources/resource.js';
-import type { StackContext } from './context.js';
+import type { StackContext } from '../core/context.js';
 import { applyStep, planRemoval, planStep, type PlannedStep } from './plan.js';
 import { stackResources, type LocalSources } from './resources.js';
 

@@ -1,9 +1,10 @@
 import { GetJobRunsCommand, ListCrawlsCommand, type CrawlerHistory, type JobRun } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import type { ExecutionClass, Settings, WorkerType } from '../config/settings.js';
-import { describeCause } from '../errors.js';
+import type { ExecutionClass, WorkerType } from '../core/glue.js';
+import type { Settings } from '../core/settings.js';
+import { describeCause } from '../core/errors.js';
 import { chooseWorkers } from '../resources/job.js';
-import type { StackContext } from './context.js';
+import type { StackContext } from '../core/context.js';
 import { CRAWLER_PRICE_PER_DPU_HOUR, FLEX_PRICE_PER_DPU_HOUR, JOB_PRICE_PER_DPU_HOUR, PRICE_TABLE } from './glue-prices.js';
 
 /**

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { hasName, isNotFound, orUndefined } from '../aws/errors.js';
-import { ProvisionerError, UsageError, describeCause } from '../errors.js';
-import type { StackContext } from './context.js';
+import { ProvisionerError, UsageError, describeCause } from '../core/errors.js';
+import type { StackContext } from '../core/context.js';
 
 /**
  * The stack's lock: one object in its bucket, written only if absent (S3's conditional write,

@@ -1,18 +1,7 @@
-import { ProvisionerError } from '../errors.js';
-import type { Logger } from '../cli/logger.js';
+import { ProvisionerError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import type { AnyResource, Found, Tags } from '../resources/resource.js';
-
-/**
- * How the tool knows what it created: every resource carries these two tags from the call that
- * creates it. Teardown deletes nothing without them, and `up` adopts nothing without them.
- */
-export const MANAGED_BY_TAG = 'ManagedBy';
-export const MANAGED_BY_VALUE = 'glue-provisioner';
-export const STACK_TAG = 'Stack';
-
-export function stackTags(stack: string): Record<string, string> {
-  return { [MANAGED_BY_TAG]: MANAGED_BY_VALUE, [STACK_TAG]: stack };
-}
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG } from '../core/tags.js';
 
 /** True when the tags mark a resource as created by this stack. */
 export function isOwnedBy(tags: Tags | undefined, stack: string): boolean {

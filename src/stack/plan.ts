@@ -1,8 +1,8 @@
 import { isAccessDenied, isAlreadyExists, isNotFound } from '../aws/errors.js';
 import { missingTags } from '../aws/tags.js';
-import { StepError, describeCause } from '../errors.js';
+import { StepError, describeCause } from '../core/errors.js';
 import type { Action, AnyResource, Found, PlannedChange } from '../resources/resource.js';
-import type { StackContext } from './context.js';
+import type { StackContext } from '../core/context.js';
 import { assertOwnedByStack, isOwnedBy, isUnfinished } from './ownership.js';
 
 /** The drift key the stack adds for every tagged resource whose tags lack the stack's. */

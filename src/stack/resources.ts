@@ -15,8 +15,8 @@ import { workflowResource } from '../resources/workflow.js';
 import { transferLimits } from '../transfer/limits.js';
 import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
 import { TransferBudgets } from '../transfer/upload.js';
-import type { StackContext } from './context.js';
-import { PREFIX } from './names.js';
+import type { StackContext } from '../core/context.js';
+import { PREFIX } from '../core/names.js';
 
 /** The local files `up` mirrors into the bucket; teardown and status need none. */
 export interface LocalSources {

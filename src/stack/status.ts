@@ -1,11 +1,11 @@
 import { GetWorkflowRunsCommand, type CrawlerHistory, type JobRun, type WorkflowRun } from '@aws-sdk/client-glue';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound, orUndefined } from '../aws/errors.js';
-import { describeCause } from '../errors.js';
+import { describeCause } from '../core/errors.js';
 import type { SparkFigures } from '../report/data.js';
 import { LATEST_RUN_REPORT, ShapeError, parseSparkFigures } from '../report/run-reports.js';
-import type { StackContext } from './context.js';
-import { PREFIX, s3Uri } from './names.js';
+import type { StackContext } from '../core/context.js';
+import { PREFIX, s3Uri } from '../core/names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
 import type { StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';

@@ -1,7 +1,7 @@
-import { StepError } from '../errors.js';
+import { StepError } from '../core/errors.js';
 import type { AnyResource } from '../resources/resource.js';
 import { stopActiveRuns } from '../run/stop-runs.js';
-import type { StackContext } from './context.js';
+import type { StackContext } from '../core/context.js';
 import { judgeOwnership, type Ownership } from './ownership.js';
 import { deleteResource, findResource } from './plan.js';
 import { standaloneResources } from './resources.js';

@@ -1,4 +1,4 @@
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../core/errors.js';
 
 /**
  * A shared allowance of some unit (requests in flight, bytes in memory) that tasks take from and

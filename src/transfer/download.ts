@@ -13,8 +13,8 @@ import {
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { InterruptedError, ProvisionerError } from '../errors.js';
-import type { Runtime } from '../stack/context.js';
+import { InterruptedError, ProvisionerError } from '../core/errors.js';
+import type { Runtime } from '../core/context.js';
 import { Budget } from './budget.js';
 import { retryTransient } from './retry.js';
 import type { TransferLimits } from './upload.js';

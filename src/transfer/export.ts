@@ -2,10 +2,10 @@ import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { orUndefined } from '../aws/errors.js';
-import { UsageError } from '../errors.js';
-import { DELETE_BATCH_LIMIT } from '../resources/bucket-contents.js';
-import type { StackContext } from '../stack/context.js';
-import { PREFIX, s3Uri } from '../stack/names.js';
+import { UsageError } from '../core/errors.js';
+import { DELETE_BATCH_LIMIT } from '../aws/limits.js';
+import type { StackContext } from '../core/context.js';
+import { PREFIX, s3Uri } from '../core/names.js';
 import { copyObjects, downloadObjects, type RemoteObject } from './download.js';
 import { transferLimits } from './limits.js';
 import { sameJson } from '../util/json.js';

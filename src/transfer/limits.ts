@@ -1,4 +1,4 @@
-import type { Settings } from '../config/settings.js';
+import type { Settings } from '../core/settings.js';
 import type { TransferLimits } from './upload.js';
 
 const MIB = 1024 * 1024;

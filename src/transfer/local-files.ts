@@ -1,7 +1,7 @@
 import { readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { ProvisionerError, UsageError } from '../errors.js';
+import { ProvisionerError, UsageError } from '../core/errors.js';
 
 /**
  * A file to upload: where it is, where it goes, and its size. Its content is hashed only when that

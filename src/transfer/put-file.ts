@@ -16,12 +16,21 @@ import type { Budget } from './budget.js';
 import { BODY_BUFFERS, FileBody } from './file-body.js';
 import type { FileHasher } from './file-hasher.js';
 import { fileShrunk, readExactly, type LocalFile } from './local-files.js';
-import type { UploadedFile } from './upload.js';
 
 /**
  * The three ways one file goes to S3, by its size: read whole and sent in one PUT (up to a part),
  * streamed from disk in one PUT (up to the multipart threshold), or sent in parts.
  */
+
+/** What S3 holds after an upload: enough to recognise the object later from a listing. */
+export interface UploadedFile {
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly etag: string;
+  /** The local file's stamp when it was scanned (LocalFile.stamp). */
+  readonly stamp?: string | undefined;
+}
 
 /** User metadata holding the SHA-256 of the content, so an object can be checked without its bytes. */
 export const CHECKSUM_METADATA = 'sha256';

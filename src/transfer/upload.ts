@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { formatBytes } from '../cli/progress.js';
-import { InterruptedError } from '../errors.js';
-import type { Runtime } from '../stack/context.js';
+import { formatBytes } from '../core/units.js';
+import { InterruptedError } from '../core/errors.js';
+import type { Runtime } from '../core/context.js';
 import { BlockPool } from './blocks.js';
 import { Budget } from './budget.js';
 import type { LocalFile } from './local-files.js';
 import { FileHasher } from './file-hasher.js';
-import { putInParts, putStreamed, putWhole, STREAM_CHUNK, type UploadContext } from './put-file.js';
+import { putInParts, putStreamed, putWhole, STREAM_CHUNK, type UploadContext, type UploadedFile } from './put-file.js';
 import { retryTransient } from './retry.js';
 
 /** How much a transfer may have going on at once. */
@@ -64,16 +64,6 @@ const HASHED_AHEAD = 4;
 /** Whether a file goes in one PUT streamed from disk: larger than a part, not past the threshold. */
 function isStreamed(file: LocalFile, limits: TransferLimits): boolean {
   return file.size > limits.partBytes && file.size <= limits.multipartBytes;
-}
-
-/** What S3 holds after an upload: enough to recognise the object later from a listing. */
-export interface UploadedFile {
-  readonly key: string;
-  readonly size: number;
-  readonly sha256: string;
-  readonly etag: string;
-  /** The local file's stamp when it was scanned (LocalFile.stamp). */
-  readonly stamp?: string | undefined;
 }
 
 /**

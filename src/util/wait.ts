@@ -1,7 +1,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import { hasName } from '../aws/errors.js';
-import { InterruptedError, TimeoutError } from '../errors.js';
-import type { Logger } from '../cli/logger.js';
+import { InterruptedError, TimeoutError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 
 /**
  * A new IAM role takes seconds to a couple of minutes to become usable by Glue, which answers

@@ -4,7 +4,7 @@ import { GetDatabaseCommand } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClients, destroyClients, type Clients } from '../../../src/aws/clients.js';
 import { DEFAULT_RETRY_POLICY, PatientRetryStrategy, backoffDelay, type RetryToken } from '../../../src/aws/retry.js';
-import { describeCause } from '../../../src/errors.js';
+import { describeCause } from '../../../src/core/errors.js';
 
 describe('backoffDelay', () => {
   it('doubles from the base, keeps at least half of each wait, and caps it', () => {

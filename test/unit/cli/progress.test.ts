@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, formatBytes, formatDuration } from '../../../src/cli/progress.js';
+import { createProgress } from '../../../src/cli/progress.js';
+import { formatBytes, formatDuration } from '../../../src/core/units.js';
 
 function fakeStream() {
   const writes: string[] = [];

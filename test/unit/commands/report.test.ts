@@ -2,12 +2,12 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/cli/logger.js';
-import { silentProgress } from '../../../src/cli/progress.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { silentProgress } from '../../../src/core/progress.js';
 import type { CommandEnv } from '../../../src/cli/io.js';
 import { report, type ReportResult } from '../../../src/commands/report.js';
 import { resolveSettings } from '../../../src/config/settings.js';
-import { ProvisionerError, UsageError } from '../../../src/errors.js';
+import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
 
 const FIXTURE = path.resolve('test/fixtures/report/processed');
 

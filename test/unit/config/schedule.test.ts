@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { QUARTERLY_CRON, parseSchedule } from '../../../src/config/schedule.js';
 
 /** A fixed "now" for schedules whose validity depends on the date: Monday 23 November 2026, 12:00 UTC. */

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OPTIONS, WORKER_TYPES, assertBucketName, redactUrl, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
-import { UsageError } from '../../../src/errors.js';
+import { WORKER_TYPES } from '../../../src/core/glue.js';
+import { OPTIONS, assertBucketName, redactUrl, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
+import { UsageError } from '../../../src/core/errors.js';
 
 const CWD = '/home/user/project';
 

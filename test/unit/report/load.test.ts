@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProvisionerError, UsageError } from '../../../src/errors.js';
+import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
 import { loadReportData } from '../../../src/report/load.js';
 import { DirectorySource } from '../../../src/report/source.js';
 import { FIXTURE, HEADERS, fixtureCopy, memorySource, recording, runReport } from './support.js';

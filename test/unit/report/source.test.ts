@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProvisionerError } from '../../../src/errors.js';
+import { ProvisionerError } from '../../../src/core/errors.js';
 import { S3Source } from '../../../src/report/s3-source.js';
 import { DirectorySource, locate } from '../../../src/report/source.js';
 import { FIXTURE } from './support.js';

@@ -8,8 +8,9 @@ import {
   type ListObjectVersionsCommandInput,
 } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InterruptedError, ProvisionerError } from '../../../src/errors.js';
-import { DELETE_BATCH_LIMIT, emptyBucket, summarizePrefix } from '../../../src/resources/bucket-contents.js';
+import { InterruptedError, ProvisionerError } from '../../../src/core/errors.js';
+import { DELETE_BATCH_LIMIT } from '../../../src/aws/limits.js';
+import { emptyBucket, summarizePrefix } from '../../../src/resources/bucket-contents.js';
 import { mockedStack, sentCommands, type MockedStack } from '../support/stack.js';
 
 interface StoredVersion {

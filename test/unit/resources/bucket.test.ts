@@ -24,7 +24,7 @@ import {
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ProvisionerError, StepError } from '../../../src/errors.js';
+import { ProvisionerError, StepError } from '../../../src/core/errors.js';
 import { bucketExists, bucketResource, type BucketState } from '../../../src/resources/bucket.js';
 import { judgeOwnership } from '../../../src/stack/ownership.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';

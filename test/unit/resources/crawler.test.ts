@@ -8,7 +8,7 @@ import {
   type Crawler,
 } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StepError } from '../../../src/errors.js';
+import { StepError } from '../../../src/core/errors.js';
 import { crawlerDrift, crawlerResource, crawlerSpec } from '../../../src/resources/crawler.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { glueInvalidInput, glueNotFound, rolePropagating } from '../support/errors.js';

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InterruptedError } from '../../../src/errors.js';
+import { InterruptedError } from '../../../src/core/errors.js';
 import { scanDataDir, type LocalFile } from '../../../src/transfer/local-files.js';
 import { objectsResource } from '../../../src/resources/objects.js';
 import { recordKey } from '../../../src/transfer/sent-record.js';

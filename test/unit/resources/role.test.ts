@@ -13,7 +13,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { StepError } from '../../../src/errors.js';
+import { StepError } from '../../../src/core/errors.js';
 import { glueAccessPolicy, glueTrustPolicy, roleArn, roleResource } from '../../../src/resources/role.js';
 import { applyStep, planStep } from '../../../src/stack/plan.js';
 import { iamNoSuchEntity } from '../support/errors.js';

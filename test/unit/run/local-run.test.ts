@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../../src/cli/logger.js';
-import { silentProgress, type Progress } from '../../../src/cli/progress.js';
+import type { Logger } from '../../../src/core/logger.js';
+import { silentProgress, type Progress } from '../../../src/core/progress.js';
 import { chooseSparkMemory, describeLocalSpark, jobArguments, runJobLocally, sparkSubmitArgs } from '../../../src/run/local-run.js';
 import { checkLocalSpark, type CommandOutput } from '../../../src/run/local-tools.js';
 import { mockedStack } from '../support/stack.js';

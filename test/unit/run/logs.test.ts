@@ -2,7 +2,7 @@ import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-c
 import { GetJobRunCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatLogEvent, formatLogs } from '../../../src/cli/format-logs.js';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { LATE_MS, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent } from '../../../src/run/logs.js';
 import { glueNotFound, logsNotFound } from '../support/errors.js';
 import { mockedStack, type MockedStack } from '../support/stack.js';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isActiveJobRun, stopActiveRuns } from '../../../src/run/stop-runs.js';
-import { TimeoutError } from '../../../src/errors.js';
+import { TimeoutError } from '../../../src/core/errors.js';
 import { glueNotFound } from '../support/errors.js';
 import { mockedStack, mutatingCommands, sentCommands, type MockedStack } from '../support/stack.js';
 

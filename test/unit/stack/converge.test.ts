@@ -32,7 +32,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Logger } from '../../../src/cli/logger.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { scanDataDir, scanJobDir } from '../../../src/transfer/local-files.js';
 import { abortIncompleteUploadsRule, denyInsecureTransport, retentionRules } from '../../../src/resources/bucket.js';
 import { crawlerSpec } from '../../../src/resources/crawler.js';

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ProvisionerError, UsageError } from '../../../src/errors.js';
+import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
 import { LOCK_KEY, acquireLock, breakLock, type LockInfo } from '../../../src/stack/lock.js';
 import { s3Error } from '../support/errors.js';
 import { mockedStack, type MockedStack } from '../support/stack.js';

@@ -1,10 +1,10 @@
 import { EntityNotFoundException, InternalServiceException } from '@aws-sdk/client-glue';
 import { describe, expect, it, vi } from 'vitest';
-import { ProvisionerError, StepError, UsageError } from '../../../src/errors.js';
+import { ProvisionerError, StepError, UsageError } from '../../../src/core/errors.js';
 import type { Found, ResourceDefinition, Tags } from '../../../src/resources/resource.js';
 import { TAGS_KEY, applyStep, decide, planStep } from '../../../src/stack/plan.js';
-import { stackNames } from '../../../src/stack/names.js';
-import { stackTags } from '../../../src/stack/ownership.js';
+import { stackNames } from '../../../src/core/names.js';
+import { stackTags } from '../../../src/core/tags.js';
 
 interface State {
   size: number;

@@ -1,7 +1,7 @@
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it, vi } from 'vitest';
 import { formatChanges } from '../../../src/cli/format.js';
-import type { Logger } from '../../../src/cli/logger.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { alertTopicResource } from '../../../src/resources/alert-topic.js';
 import type { AnyResource } from '../../../src/resources/resource.js';
 import { applyStep, findResource, planRemoval } from '../../../src/stack/plan.js';

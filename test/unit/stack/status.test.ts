@@ -11,7 +11,7 @@ import {
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../../src/cli/logger.js';
+import type { Logger } from '../../../src/core/logger.js';
 import { collectStatus, jobRunStatus } from '../../../src/stack/status.js';
 import { s3Error } from '../support/errors.js';
 import { mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';

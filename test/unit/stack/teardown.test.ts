@@ -33,7 +33,7 @@ import {
   ListObjectVersionsCommand,
 } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { StepError } from '../../../src/errors.js';
+import { StepError } from '../../../src/core/errors.js';
 import { executeTeardown, label, surveyTeardown } from '../../../src/stack/teardown.js';
 import { glueNotFound, iamNoSuchEntity, s3NotFound } from '../support/errors.js';
 import { commandsInOrder, glueResourceArn, mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';

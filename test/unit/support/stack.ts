@@ -18,16 +18,17 @@ import { HeadBucketCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S
 import { GetTopicAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
-import type { Aws } from '../../../src/aws/clients.js';
+import type { Aws } from '../../../src/core/aws.js';
 import { missingTags } from '../../../src/aws/tags.js';
 import { resolveSettings, type RawOptions } from '../../../src/config/settings.js';
-import type { StackContext } from '../../../src/stack/context.js';
-import { silentLogger } from '../../../src/cli/logger.js';
-import { stackNames } from '../../../src/stack/names.js';
-import { ownershipOf, stackTags, type Ownership } from '../../../src/stack/ownership.js';
+import type { StackContext } from '../../../src/core/context.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { stackNames } from '../../../src/core/names.js';
+import { stackTags } from '../../../src/core/tags.js';
+import { ownershipOf, type Ownership } from '../../../src/stack/ownership.js';
 import { TAGS_KEY, decide, type PlannedStep } from '../../../src/stack/plan.js';
 import type { AnyResource, Found } from '../../../src/resources/resource.js';
-import { silentProgress } from '../../../src/cli/progress.js';
+import { silentProgress } from '../../../src/core/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
 import { dashboardNotFound, eventsNotFound, glueNotFound, iamNoSuchEntity, kmsNotFound, s3NoSuchBucket, s3NotFound, snsNotFound } from './errors.js';
 

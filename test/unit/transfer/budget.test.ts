@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InterruptedError } from '../../../src/errors.js';
+import { InterruptedError } from '../../../src/core/errors.js';
 import { Budget } from '../../../src/transfer/budget.js';
 import { random } from '../support/random.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/errors.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { DEFAULT_EXPORT_PARTS, parseExportParts, parseExportTarget } from '../../../src/transfer/export.js';
 
 describe('parseExportTarget', () => {

@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InterruptedError } from '../../../src/errors.js';
+import { InterruptedError } from '../../../src/core/errors.js';
 import type { LocalFile } from '../../../src/transfer/local-files.js';
 import { TransferBudgets, uploadFiles, type TransferLimits } from '../../../src/transfer/upload.js';
 import { s3Error } from '../support/errors.js';

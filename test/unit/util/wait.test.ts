@@ -1,8 +1,8 @@
 import { EntityNotFoundException, InvalidInputException } from '@aws-sdk/client-glue';
 import { describe, expect, it, vi } from 'vitest';
-import { InterruptedError } from '../../../src/errors.js';
-import type { Logger } from '../../../src/cli/logger.js';
-import { TimeoutError } from '../../../src/errors.js';
+import { InterruptedError } from '../../../src/core/errors.js';
+import type { Logger } from '../../../src/core/logger.js';
+import { TimeoutError } from '../../../src/core/errors.js';
 import { isRolePropagationError, pollUntil, retryWhileRolePropagates, sleep } from '../../../src/util/wait.js';
 import { glueInvalidInput, rolePropagating } from '../support/errors.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { stackNames } from '../../../src/stack/names.js';
-import { isOwnedBy, stackTags } from '../../../src/stack/ownership.js';
+import { stackNames } from '../../../src/core/names.js';
+import { stackTags } from '../../../src/core/tags.js';
+import { isOwnedBy } from '../../../src/stack/ownership.js';
 
 describe('stackNames', () => {
   it('derives every name from the stack, with a Spark-friendly database name', () => {

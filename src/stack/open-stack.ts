@@ -1,36 +1,14 @@
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { connect, destroyClients, type Aws } from '../aws/clients.js';
+import { connect, destroyClients } from '../aws/clients.js';
 import { hasName } from '../aws/errors.js';
-import type { Logger } from '../cli/logger.js';
-import type { Progress } from '../cli/progress.js';
-import type { Settings } from '../config/settings.js';
-import { ProvisionerError, UsageError, describeCause } from '../errors.js';
+import type { Aws } from '../core/aws.js';
+import type { Runtime, StackContext } from '../core/context.js';
+import { ProvisionerError, UsageError, describeCause } from '../core/errors.js';
+import { stackNames } from '../core/names.js';
+import type { Settings } from '../core/settings.js';
+import { stackTags } from '../core/tags.js';
 import { roleArn } from '../resources/role.js';
 import { checkAlertTarget } from './alert-status.js';
-import { stackNames, type StackNames } from './names.js';
-import { stackTags } from './ownership.js';
-
-/** What a command hands down besides settings: how to log, show progress, and hear Ctrl-C. */
-export interface Runtime {
-  readonly logger: Logger;
-  readonly progress: Progress;
-  readonly signal: AbortSignal;
-}
-
-/** What resource modules are handed: clients, names and settings, resolved once per command. */
-export interface StackContext extends Runtime {
-  readonly aws: Aws;
-  readonly settings: Settings;
-  readonly names: StackNames;
-  readonly tags: Readonly<Record<string, string>>;
-  /** The Glue service role: the one this stack creates, or --role-arn. */
-  readonly roleArn: string;
-  /**
-   * The --kms-key as its key ARN, however it was given (key id, alias, alias ARN): IAM policies match
-   * a KMS key only by its key ARN. Undefined without --kms-key, and unless the command asked for it.
-   */
-  readonly kmsKeyArn: string | undefined;
-}
 
 /** What a command needs looked up when the stack is opened, beyond names. */
 export interface OpenOptions {

@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http';
-import { OPERATION_KEY } from './aws/operation.js';
 
 /**
  * Every failure the CLI reports goes through one class, so the top level can pick the exit code
@@ -113,6 +112,9 @@ interface SdkErrorFields {
 
 /** The names and messages the SDK makes up for an answer without an error body. */
 const UNINFORMATIVE = /^(Unknown|UnknownError|\d{3}|)$/;
+
+/** The property aws/operation.ts sets on an SDK error: the service and operation, e.g. `S3 HeadObject`. */
+export const OPERATION_KEY = '$operation';
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';

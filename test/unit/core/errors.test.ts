@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InterruptedError, ProvisionerError, StepError, UsageError, describeCause } from '../../src/errors.js';
-import { glueNotFound } from './support/errors.js';
+import { InterruptedError, ProvisionerError, StepError, UsageError, describeCause } from '../../../src/core/errors.js';
+import { glueNotFound } from '../support/errors.js';
 
 describe('exit codes', () => {
   it('is 2 for the user, 1 for AWS or the tool, 130 when interrupted', () => {

@@ -1,11 +1,11 @@
 import { DescribeKeyCommand, KMSServiceException } from '@aws-sdk/client-kms';
 import { describe, expect, it, vi } from 'vitest';
-import type { Aws } from '../../../src/aws/clients.js';
-import { silentLogger, type Logger } from '../../../src/cli/logger.js';
-import { silentProgress } from '../../../src/cli/progress.js';
+import type { Aws } from '../../../src/core/aws.js';
+import { silentLogger, type Logger } from '../../../src/core/logger.js';
+import { silentProgress } from '../../../src/core/progress.js';
 import { resolveSettings } from '../../../src/config/settings.js';
-import { ProvisionerError, UsageError } from '../../../src/errors.js';
-import { openStack, withStack } from '../../../src/stack/context.js';
+import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
+import { openStack, withStack } from '../../../src/stack/open-stack.js';
 import { kmsNotFound } from '../support/errors.js';
 import { mockedStack } from '../support/stack.js';
 

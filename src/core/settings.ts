@@ -1,0 +1,50 @@
+import type { ExecutionClass, GlueVersion, WorkerType } from './glue.js';
+import type { LogFormat, LogLevel } from './logger.js';
+
+/**
+ * Everything a command needs to know, validated once and never read from the environment again.
+ * config/ builds it from the option table (one entry per field, checked against this type by the
+ * compiler); every layer below the terminal reads it.
+ */
+export interface Settings {
+  /** The stack: every resource name derives from it. */
+  readonly name: string;
+  /** Undefined: the SDK's own chain (AWS_REGION, the profile) decides. */
+  readonly region: string | undefined;
+  readonly endpointUrl: string | undefined;
+  /** Undefined: `<name>-<account>-<region>`. */
+  readonly bucket: string | undefined;
+  /** Absolute paths of the raw data and of the Glue job's scripts. */
+  readonly dataDir: string;
+  readonly jobDir: string;
+  /** A Glue cron expression, `cron(...)` in UTC. */
+  readonly schedule: string;
+  /** Undefined: the stack creates its own Glue role. */
+  readonly roleArn: string | undefined;
+  /** Undefined: SSE-S3. */
+  readonly kmsKey: string | undefined;
+  readonly workerType: WorkerType;
+  /** Undefined: `auto`, chosen from the bytes of raw data. */
+  readonly workers: number | undefined;
+  readonly jobTimeoutMinutes: number;
+  readonly glueVersion: GlueVersion;
+  readonly executionClass: ExecutionClass;
+  readonly pythonModules: readonly string[];
+  readonly jobRunQueuing: boolean;
+  /** Undefined: the last successful run's minutes, else a default, for the cost estimate. */
+  readonly expectedMinutes: number | undefined;
+  /** A JVM size for local Spark; undefined: `auto`. */
+  readonly sparkMemory: string | undefined;
+  readonly retentionDays: number;
+  readonly prune: boolean;
+  /** Email addresses alerted on a failed run. */
+  readonly notify: readonly string[];
+  readonly notifyTopicArn: string | undefined;
+  readonly dashboard: boolean;
+  readonly maxRequests: number;
+  readonly maxMemoryMib: number;
+  readonly multipartThresholdMib: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly json: boolean;
+}
