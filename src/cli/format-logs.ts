@@ -1,15 +1,5 @@
-import { JOB_LOG_GROUPS, isRunReport, type LogSource } from '../run/logs.js';
-
-/** What `logs --json` prints for a run (without --follow): its lines oldest first, and the run report. */
-export interface LogsResult {
-  job: string;
-  runId: string;
-  state: string;
-  startedOn: string | null;
-  events: { time: string; source: LogSource; stream: string; message: string }[];
-  /** The JSON of the job's RUN_REPORT line; null when the run printed none (yet). */
-  runReport: unknown;
-}
+import type { FollowedRun, LogLine, LogsListener, LogsResult } from '../commands/logs.js';
+import { JOB_LOG_GROUPS, isRunReport } from '../run/logs.js';
 
 const BOLD_GREEN = '\u001b[1;32m';
 const RESET = '\u001b[0m';
@@ -23,7 +13,7 @@ export function logsHeader(job: string, runId: string, state: string | undefined
  * executor for streams other than the driver's, and the message. The job's RUN_REPORT line stands
  * out in bold green on a terminal.
  */
-export function formatLogEvent(event: LogsResult['events'][number], options: { color: boolean }): string {
+export function formatLogEvent(event: LogLine, options: { color: boolean }): string {
   // The driver's stream is the run id itself; an executor's adds its own id after it.
   const process = event.stream.replace(/^jr_[0-9a-f]{64}(_attempt_\d+)?[-_]?/, '');
   const line = `${event.time} ${event.source === 'output' ? 'out' : 'err'}${process ? ` [${process}]` : ''} ${event.message}`;
@@ -39,4 +29,25 @@ export function formatLogs(result: LogsResult, options: { color: boolean }): str
   }
   for (const event of result.events) lines.push(formatLogEvent(event, options));
   return lines.join('\n');
+}
+
+/** Whether stdout takes colour: a terminal, without NO_COLOR or TERM=dumb, and not --json. */
+export function stdoutTakesColor(json: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !json && process.stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+/**
+ * `logs --follow` on the terminal: a header, then each line as it comes; with --json one JSON
+ * object per line and no header.
+ */
+export function followedLogs(json: boolean, color: boolean, write: (text: string) => void): LogsListener {
+  return {
+    following(run: FollowedRun) {
+      if (!json) write(`${logsHeader(run.job, run.runId, run.state, run.startedOn)}\n`);
+    },
+    lines(lines) {
+      const text = lines.map((line) => (json ? JSON.stringify(line) : formatLogEvent(line, { color })));
+      write(`${text.join('\n')}\n`);
+    },
+  };
 }

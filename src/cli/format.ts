@@ -8,6 +8,10 @@ import { formatAlerts } from './format-alerts.js';
 import { formatBytes, formatDuration } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { formatSize } from '../report/format.js';
+import { headlineLines } from '../report/summary.js';
+import type { ReportResult } from '../commands/report.js';
+import type { UnlockResult } from '../commands/unlock.js';
+import type { ExportResult } from '../transfer/export.js';
 
 const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '~', delete: '-', 'no-op': '=' };
 
@@ -163,4 +167,22 @@ export function formatRunStarted({ runId, alreadyRunning, links }: RunStarted): 
 
 export function formatRunOutcome({ message, links }: RunOutcome): string {
   return [message, ...links].join('\n');
+}
+
+export function formatExport(result: ExportResult): string {
+  const counts = result.parts.map((part) => `${part} ${result.files[part] ?? 0}`).join(', ');
+  return [
+    `Exported ${result.from} to ${result.to}`,
+    `  files:       ${counts}`,
+    `  transferred: ${result.transferred} (${formatBytes(result.bytesTransferred)}), unchanged ${result.unchanged}, removed ${result.removed}`,
+  ].join('\n');
+}
+
+export function formatUnlock(result: UnlockResult): string {
+  return result.removed ? `Unlocked stack ${result.stack} (lock ${result.removed.id})` : `Stack ${result.stack} was not locked`;
+}
+
+/** The page written, then the headline figures of the quarter. */
+export function formatReport({ out, headline }: ReportResult): string {
+  return [out, ...headlineLines(headline)].join('\n');
 }

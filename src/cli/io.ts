@@ -1,30 +1,24 @@
 import { createInterface } from 'node:readline/promises';
-import type { Settings } from '../core/settings.js';
-import type { Runtime } from '../core/context.js';
+import type { Confirm } from '../commands/command.js';
 
-/** How a command talks to the person or program that ran it. */
-export interface CommandIo {
+/** How the terminal shows a command's result and asks its questions. */
+export interface TerminalIo {
   /**
    * Prints a command's result on stdout: the value itself as JSON with --json, else the text
-   * `asText` makes of it for people. Every command's result goes through here, once.
+   * `asText` makes of it for people (nothing when it makes none). Every result goes through here, once.
    */
-  result<T>(value: T, asText: (value: T) => string): void;
+  result<T>(value: T, asText: (value: T) => string | undefined): void;
   /** Asks a yes/no question when a person is at a terminal; undefined when nobody can answer. */
-  confirm?: (question: string) => Promise<boolean>;
-}
-
-export interface CommandEnv {
-  readonly settings: Settings;
-  readonly runtime: Runtime;
-  readonly io: CommandIo;
+  confirm?: Confirm;
 }
 
 /** Results to `write` (stdout), questions on stderr when both ends are a terminal. */
-export function terminalIo(json: boolean, write: (text: string) => void = (text) => process.stdout.write(text)): CommandIo {
+export function terminalIo(json: boolean, write: (text: string) => void = (text) => process.stdout.write(text)): TerminalIo {
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
   return {
     result(value, asText) {
       const text = json ? JSON.stringify(value, null, 2) : asText(value);
+      if (text === undefined) return;
       write(text.endsWith('\n') ? text : `${text}\n`);
     },
     ...(interactive ? { confirm: askOnTerminal } : {}),

@@ -8,12 +8,17 @@ import { EXIT_INTERRUPTED, EXIT_USAGE, InterruptedError, ProvisionerError, Usage
 import type { Logger } from '../core/logger.js';
 import { createLogger } from './logger.js';
 import { createProgress } from './progress.js';
-import { terminalIo, type CommandEnv } from './io.js';
+import { terminalIo, type TerminalIo } from './io.js';
+import type { CommandEnv } from '../commands/command.js';
+import { formatChanges, formatExport, formatRunOutcome, formatRunStarted, formatStatus, formatReport, formatTeardown, formatUnlock } from './format.js';
+import { followedLogs, formatLogs, stdoutTakesColor } from './format-logs.js';
+import { formatRunReport } from './run-report.js';
+import { shown, stepsAsText } from './show.js';
 import { status } from '../commands/status.js';
 import { DEFAULT_STATUS_RUNS } from '../stack/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
-import { run as runPipeline } from '../commands/run.js';
+import { runLocally, runToEnd, startRun } from '../commands/run.js';
 import { logs } from '../commands/logs.js';
 import { exportResults } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
@@ -70,14 +75,16 @@ export async function main(argv: string[]): Promise<number> {
 
   let exitCode = 0;
   // Every command handler gets validated settings, a logger, progress and the interrupt signal.
-  const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
+  // Each shows its result through the terminal's io and hands back the exit code.
+  const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>, io: TerminalIo) => Promise<number>) => async (args: Record<string, unknown>) => {
     // yargs reads no file for an empty --config and says nothing: empty text is invalid here too.
     if (args.config === '') throw new UsageError('invalid --config "": expected the path of a JSON file');
     const settings: Settings = resolveSettings(args as RawOptions);
     const progress = createProgress();
     logger = createLogger(settings.logLevel, settings.logFormat, progress.clear);
     const runtime = { logger, progress, signal: controller.signal };
-    exitCode = await command({ settings, runtime, io: terminalIo(settings.json) }, args);
+    const io = terminalIo(settings.json);
+    exitCode = await command({ settings, runtime, confirm: io.confirm }, args, io);
     // A command that returns "interrupted" itself (run --wait) was interrupted by this signal.
     if (exitCode === EXIT_INTERRUPTED && controller.signal.aborted) exitCode = interruptedExit;
   };
@@ -88,46 +95,41 @@ export async function main(argv: string[]): Promise<number> {
         'up',
         'Create or converge the whole pipeline',
         (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan, change nothing' }),
-        withSettings((env, a) => up(env, { dryRun: a.dryRun === true })),
+        withSettings((env, a, io) => shown(io, up(env, { dryRun: a.dryRun === true }), formatChanges)),
       )
-      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env) => up(env, { dryRun: true })))
+      .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env, _a, io) => shown(io, up(env, { dryRun: true }), formatChanges)))
       .command(
         'status',
         'Show what exists, its state, the last runs with their cost, and object counts',
         (y) => y.option('runs', { default: DEFAULT_STATUS_RUNS, describe: 'How many of the last workflow runs, crawls and job runs to show' }),
-        withSettings((env, a) => status(env, { runs: runCount(a.runs) })),
+        withSettings((env, a, io) => shown(io, status(env, { runs: runCount(a.runs) }), formatStatus)),
       )
       .command(
         'teardown',
         'Delete everything this stack created, data included',
         (y) => y.option('yes', { type: 'boolean', default: false, describe: 'Confirm without a prompt' }),
-        withSettings((env, a) => teardown(env, { yes: a.yes === true })),
+        withSettings((env, a, io) => shown(io, teardown(env, { yes: a.yes === true }), formatTeardown)),
       )
       .command(
         'run',
         'Run the pipeline now: the crawl, then the job (on Glue, or --local on this machine)',
         (y) => y.options(RUN_OPTIONS),
-        withSettings((env, a) =>
-          runPipeline(env, {
-            wait: a.wait === true,
-            local: a.local === true,
-            timeoutMinutes: positiveNumber(a.timeout, 'timeout'),
-            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
-            python: String(a.python),
-          }),
-        ),
+        withSettings((env, a, io) => {
+          const timing = { timeoutMinutes: positiveNumber(a.timeout, 'timeout'), pollSeconds: positiveNumber(a.pollInterval, 'poll-interval') };
+          if (a.local === true) return shown(io, runLocally(env, { python: String(a.python) }), formatRunReport);
+          return a.wait === true ? shown(io, runToEnd(env, timing), formatRunOutcome) : shown(io, startRun(env), formatRunStarted);
+        }),
       )
       .command(
         'logs',
         "Show the job run's output and error logs from CloudWatch (the newest run, or --run ID)",
         (y) => y.options(LOGS_OPTIONS),
-        withSettings((env, a) =>
-          logs(env, {
-            runId: a.run === undefined ? undefined : String(a.run),
-            follow: a.follow === true,
-            pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
-          }),
-        ),
+        withSettings((env, a, io) => {
+          const options = { runId: a.run === undefined ? undefined : String(a.run), follow: a.follow === true, pollSeconds: positiveNumber(a.pollInterval, 'poll-interval') };
+          const color = stdoutTakesColor(env.settings.json);
+          const following = followedLogs(env.settings.json, color, (text) => process.stdout.write(text));
+          return shown(io, logs(env, options, following), (result) => formatLogs(result, { color }));
+        }),
       )
       .command(
         'report',
@@ -139,15 +141,15 @@ export async function main(argv: string[]): Promise<number> {
             open: { type: 'boolean', default: false, describe: 'Open the page in a browser' },
           }),
         // Loaded when asked for: the charting libraries would cost every other command memory and start-up time.
-        withSettings(async (env, a) =>
-          (await import('../commands/report.js')).report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true }),
+        withSettings(async (env, a, io) =>
+          shown(io, (await import('../commands/report.js')).report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true }), formatReport),
         ),
       )
       .command(
         'export',
         "Copy the results (processed/) out of the stack's bucket, into a folder or another bucket",
         (y) => y.options(EXPORT_OPTIONS),
-        withSettings((env, a) => exportResults(env, exportOptions(a))),
+        withSettings((env, a, io) => shown(io, exportResults(env, exportOptions(a)), formatExport)),
       )
       .command(
         'cycle',
@@ -162,8 +164,8 @@ export async function main(argv: string[]): Promise<number> {
             yes: { type: 'boolean', default: false, describe: 'Confirm the teardown at the end without a prompt' },
             'teardown-on-failure': { type: 'boolean', default: false, describe: 'Tear down even when the run fails (default: keep it to look into)' },
           }),
-        withSettings((env, a) =>
-          cycle(env, {
+        withSettings((env, a, io) =>
+          shown(io, cycle(env, {
             ...exportOptions(a),
             local: a.local === true,
             python: String(a.python),
@@ -171,14 +173,14 @@ export async function main(argv: string[]): Promise<number> {
             pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
             yes: a.yes === true,
             teardownOnFailure: a.teardownOnFailure === true,
-          }),
+          }, stepsAsText(io, env.settings.json, a.local === true)), () => undefined),
         ),
       )
       .command(
         'unlock <id>',
         'Remove the lock a command left when it died (the ID is the one a locked-out command names)',
         (y) => y.positional('id', { type: 'string', describe: 'The lock ID' }),
-        withSettings((env, a) => unlock(env, { id: nonEmpty(a.id, 'id') })),
+        withSettings((env, a, io) => shown(io, unlock(env, { id: nonEmpty(a.id, 'id') }), formatUnlock)),
       )
       .demandCommand(1, 'name a command: up, plan, status, run, logs, report, export, cycle, teardown or unlock')
       .recommendCommands()

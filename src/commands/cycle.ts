@@ -1,8 +1,8 @@
-import type { CommandEnv, CommandIo } from '../cli/io.js';
+import type { CommandEnv, Outcome } from './command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError, UsageError, describeCause } from '../core/errors.js';
 import { parseExportParts, parseExportTarget } from '../transfer/export.js';
 import { exportResults } from './export.js';
-import { run } from './run.js';
+import { runLocally, runToEnd } from './run.js';
 import { teardown } from './teardown.js';
 import { up } from './up.js';
 
@@ -34,7 +34,10 @@ export interface CycleResult {
 }
 
 const STEPS = ['up', 'run', 'export', 'teardown'] as const;
-type StepName = (typeof STEPS)[number];
+export type StepName = (typeof STEPS)[number];
+
+/** Hears each step's outcome as the step ends, so that a person sees it before the next begins. */
+export type StepListener = (step: StepName, outcome: Outcome<unknown>) => void;
 
 /**
  * `cycle`: one quarter without standing infrastructure: `up`, run the pipeline to its end,
@@ -42,44 +45,35 @@ type StepName = (typeof STEPS)[number];
  * stops the cycle with its name and exit code. A failed run keeps the stack to look into, unless
  * told otherwise. Interrupted anywhere, a rerun or `teardown` finishes the job.
  */
-export async function cycle(env: CommandEnv, options: CycleOptions): Promise<number> {
-  const { settings, runtime, io } = env;
+export async function cycle(env: CommandEnv, options: CycleOptions, onStepEnded: StepListener = () => {}): Promise<Outcome<CycleResult>> {
+  const { settings, runtime, confirm } = env;
   const { logger } = runtime;
   // Everything that can be refused is refused before anything is created.
   parseExportTarget(options.to);
   parseExportParts(options.only);
-  if (!options.yes && !io.confirm) {
+  if (!options.yes && !confirm) {
     throw new UsageError('cycle ends with teardown, which deletes the stack and its data: pass --yes (or PROVISIONER_YES=true) to confirm');
   }
 
+  // Every step's result is gathered into one document: what `--json` prints.
   const steps: CycleStep[] = [];
-  const stepIo = (name: StepName): CommandIo => ({
-    // With --json the steps' results are gathered into one document; as text each prints as it ends.
-    result: (value, asText) => {
-      if (settings.json) steps.push({ step: name, exitCode: EXIT_OK, result: value });
-      else io.result(value, asText);
-    },
-    ...(io.confirm ? { confirm: io.confirm } : {}),
-  });
-  const finish = (completed: boolean, exitCode: number): number => {
-    if (settings.json) io.result<CycleResult>({ stack: settings.name, completed, steps }, () => '');
-    return exitCode;
-  };
+  const finish = (completed: boolean, exitCode: number): Outcome<CycleResult> => ({ exitCode, result: { stack: settings.name, completed, steps } });
 
-  const runStep = async (name: StepName, action: (stepEnv: CommandEnv) => Promise<number>): Promise<number> => {
+  const runStep = async (name: StepName, action: (stepEnv: CommandEnv) => Promise<Outcome<unknown>>): Promise<number> => {
     logger.info(`== cycle step ${STEPS.indexOf(name) + 1}/${STEPS.length}: ${name}`);
     try {
-      const code = await action({ settings, runtime, io: stepIo(name) });
-      record(steps, name, code);
-      return code;
+      const outcome = await action(env);
+      onStepEnded(name, outcome);
+      steps.push({ step: name, exitCode: outcome.exitCode, ...(outcome.result !== undefined ? { result: outcome.result } : {}) });
+      return outcome.exitCode;
     } catch (error) {
       const code = runtime.signal.aborted ? EXIT_INTERRUPTED : error instanceof ProvisionerError ? error.exitCode : EXIT_FAILURE;
-      record(steps, name, code, describeCause(error));
+      steps.push({ step: name, exitCode: code, error: describeCause(error) });
       logger.error(`${describeCause(error)}`);
       return code;
     }
   };
-  const stopped = (name: StepName, code: number): number => {
+  const stopped = (name: StepName, code: number): Outcome<CycleResult> => {
     logger.error(`cycle stopped at step ${name} (exit ${code})`);
     return finish(false, code);
   };
@@ -87,9 +81,7 @@ export async function cycle(env: CommandEnv, options: CycleOptions): Promise<num
   let code = await runStep('up', (e) => up(e, { dryRun: false }));
   if (code !== EXIT_OK) return stopped('up', code);
 
-  code = await runStep('run', (e) =>
-    run(e, { wait: true, local: options.local, python: options.python, timeoutMinutes: options.timeoutMinutes, pollSeconds: options.pollSeconds }),
-  );
+  code = await runStep('run', (e) => (options.local ? runLocally(e, options) : runToEnd(e, options)));
   if (code !== EXIT_OK) {
     if (code === EXIT_INTERRUPTED || !options.teardownOnFailure) {
       logger.error(
@@ -115,13 +107,4 @@ export async function cycle(env: CommandEnv, options: CycleOptions): Promise<num
   if (code !== EXIT_OK) return stopped('teardown', code);
   logger.info(`cycle complete: results in ${options.to}; nothing of stack ${settings.name} is left standing`);
   return finish(true, EXIT_OK);
-}
-
-/** Notes a step's exit code on the result it printed, or as a step of its own when it printed none. */
-function record(steps: CycleStep[], name: StepName, exitCode: number, error?: string): void {
-  const index = steps.findIndex((s) => s.step === name);
-  const printed = index >= 0 ? steps[index]?.result : undefined;
-  const entry: CycleStep = { step: name, exitCode, ...(printed !== undefined ? { result: printed } : {}), ...(error ? { error } : {}) };
-  if (index >= 0) steps[index] = entry;
-  else steps.push(entry);
 }

@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/units.js';
-import type { CommandEnv } from '../cli/io.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { withStack } from '../stack/open-stack.js';
@@ -14,7 +14,7 @@ export interface ExportOptions {
 }
 
 /** `export`: the results out of the stack's bucket before teardown deletes them. */
-export async function exportResults({ settings, runtime, io }: CommandEnv, options: ExportOptions): Promise<number> {
+export async function exportResults({ settings, runtime }: CommandEnv, options: ExportOptions): Promise<Outcome<ExportResult>> {
   // Bad input is refused before any AWS call.
   const target = parseExportTarget(options.to);
   const parts = parseExportParts(options.only);
@@ -24,16 +24,6 @@ export async function exportResults({ settings, runtime, io }: CommandEnv, optio
     }
     const result = await exportProcessed(ctx, target, parts, { force: options.force });
     runtime.logger.info(`exported ${result.transferred} files (${formatBytes(result.bytesTransferred)}), ${result.unchanged} already there`);
-    io.result(result, formatExport);
-    return 0;
+    return succeeded(result);
   });
-}
-
-export function formatExport(result: ExportResult): string {
-  const counts = result.parts.map((part) => `${part} ${result.files[part] ?? 0}`).join(', ');
-  return [
-    `Exported ${result.from} to ${result.to}`,
-    `  files:       ${counts}`,
-    `  transferred: ${result.transferred} (${formatBytes(result.bytesTransferred)}), unchanged ${result.unchanged}, removed ${result.removed}`,
-  ].join('\n');
 }

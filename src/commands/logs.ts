@@ -1,7 +1,6 @@
-import type { CommandEnv } from '../cli/io.js';
-import { formatLogEvent, formatLogs, logsHeader, type LogsResult } from '../cli/format-logs.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../core/errors.js';
-import { assertRunId, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent } from '../run/logs.js';
+import { assertRunId, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent, type LogSource } from '../run/logs.js';
 import { withStack } from '../stack/open-stack.js';
 
 export interface LogsOptions {
@@ -11,19 +10,37 @@ export interface LogsOptions {
   readonly pollSeconds: number;
 }
 
-export interface LogsOutput {
-  /** Where followed lines go as they come: stdout. */
-  readonly write: (text: string) => void;
-  /** Whether the run report line may be shown in colour: stdout is a terminal that takes it. */
-  readonly color: boolean;
+/** What `logs --json` prints for a run (without --follow): its lines oldest first, and the run report. */
+export interface LogsResult {
+  job: string;
+  runId: string;
+  state: string;
+  startedOn: string | null;
+  events: LogLine[];
+  /** The JSON of the job's RUN_REPORT line; null when the run printed none (yet). */
+  runReport: unknown;
 }
 
-export function terminalOutput(json: boolean): LogsOutput {
-  const env = process.env;
-  return {
-    write: (text) => process.stdout.write(text),
-    color: !json && process.stdout.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb',
-  };
+/** One line of a job run's logs, as `logs` shows it. */
+export interface LogLine {
+  time: string;
+  source: LogSource;
+  stream: string;
+  message: string;
+}
+
+/** The run being followed (`logs --follow`), told before its first lines. */
+export interface FollowedRun {
+  readonly job: string;
+  readonly runId: string;
+  readonly state: string | undefined;
+  readonly startedOn: string | null;
+}
+
+/** Where `logs --follow` hands the lines as they come; the terminal shows them. */
+export interface LogsListener {
+  following(run: FollowedRun): void;
+  lines(lines: readonly LogLine[]): void;
 }
 
 /**
@@ -31,7 +48,7 @@ export function terminalOutput(json: boolean): LogsOutput {
  * report line highlighted on a terminal. With --follow it shows new lines as they arrive until the run
  * has ended; with --json a followed run prints one JSON object per line.
  */
-export async function logs({ settings, runtime, io }: CommandEnv, options: LogsOptions, output: LogsOutput = terminalOutput(settings.json)): Promise<number> {
+export async function logs({ settings, runtime }: CommandEnv, options: LogsOptions, listener?: LogsListener): Promise<Outcome<LogsResult>> {
   if (options.runId !== undefined) assertRunId(options.runId);
   return withStack(settings, runtime, async (ctx) => {
     const run = await findJobRun(ctx, options.runId);
@@ -39,27 +56,23 @@ export async function logs({ settings, runtime, io }: CommandEnv, options: LogsO
     if (!options.follow) {
       const events = await readJobLogs(ctx, runId);
       const result: LogsResult = { job: ctx.names.job, runId, state: run.JobRunState ?? 'UNKNOWN', startedOn: run.StartedOn?.toISOString() ?? null, events: events.map(asJson), runReport: runReportOf(events) };
-      io.result(result, (value) => formatLogs(value, { color: output.color }));
-      return EXIT_OK;
+      return succeeded(result);
     }
 
-    if (!settings.json) output.write(`${logsHeader(ctx.names.job, runId, run.JobRunState, run.StartedOn?.toISOString() ?? null)}\n`);
+    listener?.following({ job: ctx.names.job, runId, state: run.JobRunState, startedOn: run.StartedOn?.toISOString() ?? null });
     const outcome = await followJobLogs(ctx, run, {
       intervalMs: options.pollSeconds * 1000,
-      onEvents: (events) => {
-        const text = events.map((e) => (settings.json ? JSON.stringify(asJson(e)) : formatLogEvent(asJson(e), { color: output.color })));
-        output.write(`${text.join('\n')}\n`);
-      },
+      onEvents: (events) => listener?.lines(events.map(asJson)),
     });
     if (!outcome.ended) {
       runtime.logger.warn(`stopped following run ${runId}; it goes on in Glue`);
-      return EXIT_INTERRUPTED;
+      return { exitCode: EXIT_INTERRUPTED };
     }
     runtime.logger.info(`job run ${runId} ended ${outcome.run.JobRunState ?? ''}${outcome.run.ErrorMessage ? `: ${outcome.run.ErrorMessage}` : ''}`.trim());
-    return EXIT_OK;
+    return { exitCode: EXIT_OK };
   });
 }
 
-function asJson(e: JobLogEvent): LogsResult['events'][number] {
+function asJson(e: JobLogEvent): LogLine {
   return { time: new Date(e.timestamp).toISOString(), source: e.source, stream: e.stream, message: e.message };
 }

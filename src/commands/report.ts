@@ -3,14 +3,13 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import type { CommandEnv } from '../cli/io.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import {
   DirectorySource,
   S3Source,
   buildReportFromData,
-  headlineLines,
   loadReportData,
   runsFromReports,
   type Headline,
@@ -42,7 +41,7 @@ const RUNS_SHOWN = 10;
  * `report`: the quarter's results as one HTML page, from the run reports and aggregate CSVs of
  * the stack's processed/ prefix or of an exported folder (never the feature table itself).
  */
-export async function report({ settings, runtime, io }: CommandEnv, options: ReportOptions): Promise<number> {
+export async function report({ settings, runtime }: CommandEnv, options: ReportOptions): Promise<Outcome<ReportResult>> {
   const out = path.resolve(options.out);
   const built =
     options.from === 's3'
@@ -60,8 +59,7 @@ export async function report({ settings, runtime, io }: CommandEnv, options: Rep
   await writeFile(out, built.html);
   runtime.logger.info(`wrote ${out}`);
   if (options.open) openInBrowser(out, runtime.logger);
-  io.result<ReportResult>({ out, headline: built.headline }, ({ out: file, headline }) => [file, ...headlineLines(headline)].join('\n'));
-  return 0;
+  return succeeded({ out, headline: built.headline });
 }
 
 async function build(source: ReportSource, locations: ReportLocations, runs: () => Promise<RunSummary[]>) {

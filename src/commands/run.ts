@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { formatRunOutcome, formatRunStarted } from '../cli/format.js';
-import { formatRunReport } from '../cli/run-report.js';
-import type { CommandEnv } from '../cli/io.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
 import { withLock } from '../stack/lock.js';
 import { checkLocalSpark } from '../run/local-tools.js';
-import { followRun, runLinks, startOrJoinRun, type PipelineSnapshot } from '../run/pipeline-run.js';
+import { followRun, runLinks, startOrJoinRun, type PipelineRun, type PipelineSnapshot } from '../run/pipeline-run.js';
+import type { StackContext } from '../core/context.js';
+import type { Logger } from '../core/logger.js';
 import { withStack } from '../stack/open-stack.js';
 
 export interface RunOptions {
@@ -37,12 +37,11 @@ export interface RunOutcome {
   readonly links: readonly string[];
 }
 
-/** `run`: the pipeline now instead of at the next quarter, on Glue or on this machine's Spark. */
-export async function run(env: CommandEnv, options: RunOptions): Promise<number> {
-  return options.local ? runLocal(env, options) : runOnGlue(env, options);
-}
-
-async function runLocal({ settings, runtime, io }: CommandEnv, options: RunOptions): Promise<number> {
+/**
+ * `run --local`: the job on this machine's Spark against the stack's bucket. Its result is the run
+ * report the job wrote, as it wrote it (glue-job/report.py documents its shape).
+ */
+export async function runLocally({ settings, runtime }: CommandEnv, options: Pick<RunOptions, 'python'>): Promise<Outcome<unknown>> {
   // Check the local tools before touching AWS: a missing Java should not cost a round trip.
   // A relative path names a file here; the job runs from a scratch directory.
   const python = options.python.includes('/') ? path.resolve(options.python) : options.python;
@@ -52,26 +51,24 @@ async function runLocal({ settings, runtime, io }: CommandEnv, options: RunOptio
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first`, 'user');
     }
     // Held for the whole local run: it writes processed/, which a teardown meanwhile would delete.
-    io.result(await withLock(ctx, 'run --local', () => runJobLocally(ctx, spark)), formatRunReport);
-    return EXIT_OK;
+    return succeeded(await withLock(ctx, 'run --local', () => runJobLocally(ctx, spark)));
   });
 }
 
-async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOptions): Promise<number> {
+/** `run`: the pipeline now instead of at the next quarter, on Glue; the run is left to go on. */
+export async function startRun({ settings, runtime }: CommandEnv): Promise<Outcome<RunStarted>> {
+  return withStack(settings, runtime, async (ctx) => {
+    const { runId, alreadyRunning } = await startOrJoin(ctx, runtime.logger);
+    return succeeded({ runId, alreadyRunning, links: runLinks(ctx) });
+  });
+}
+
+/** `run --wait`: starts (or joins) the pipeline's run on Glue and follows it to its end. */
+export async function runToEnd({ settings, runtime }: CommandEnv, options: Pick<RunOptions, 'timeoutMinutes' | 'pollSeconds'>): Promise<Outcome<RunOutcome>> {
   const { logger, progress } = runtime;
   return withStack(settings, runtime, async (ctx) => {
-    // Held while starting, so a teardown cannot delete the job under a run it has not seen.
-    const pipelineRun = (await bucketExists(ctx.aws.s3, ctx.names.bucket)) ? await withLock(ctx, 'run', () => startOrJoinRun(ctx)) : await startOrJoinRun(ctx);
-    if (pipelineRun.alreadyRunning) {
-      logger.warn(`a run of ${ctx.names.workflow} is already in progress (${pipelineRun.runId}, started ${pipelineRun.startedAt.toISOString()}): not starting another`);
-    } else {
-      logger.info(`started run ${pipelineRun.runId} of workflow ${ctx.names.workflow}`);
-    }
+    const pipelineRun = await startOrJoin(ctx, logger);
     const { runId, alreadyRunning } = pipelineRun;
-    if (!options.wait) {
-      io.result<RunStarted>({ runId, alreadyRunning, links: runLinks(ctx) }, formatRunStarted);
-      return EXIT_OK;
-    }
 
     let previous = '';
     const result = await followRun(ctx, pipelineRun, {
@@ -94,8 +91,7 @@ async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOpti
         : `timed out after ${options.timeoutMinutes} min; run ${runId} goes on in Glue`;
       logger.error(message);
       const links = runLinks(ctx, result.last?.jobRun?.Id);
-      io.result<RunOutcome>({ runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, message, links }, formatRunOutcome);
-      return interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
+      return { exitCode: interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE, result: { runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, message, links } };
     }
     if (result.succeeded) logger.info(result.message);
     else logger.error(result.message);
@@ -108,9 +104,20 @@ async function runOnGlue({ settings, runtime, io }: CommandEnv, options: RunOpti
       message: result.message,
       links: runLinks(ctx),
     };
-    io.result(outcome, formatRunOutcome);
-    return result.succeeded ? EXIT_OK : EXIT_FAILURE;
+    return { exitCode: result.succeeded ? EXIT_OK : EXIT_FAILURE, result: outcome };
   });
+}
+
+/** Starts the pipeline's run, or joins the one in progress, and says which. */
+async function startOrJoin(ctx: StackContext, logger: Logger): Promise<PipelineRun> {
+  // Held while starting, so a teardown cannot delete the job under a run it has not seen.
+  const pipelineRun = (await bucketExists(ctx.aws.s3, ctx.names.bucket)) ? await withLock(ctx, 'run', () => startOrJoinRun(ctx)) : await startOrJoinRun(ctx);
+  if (pipelineRun.alreadyRunning) {
+    logger.warn(`a run of ${ctx.names.workflow} is already in progress (${pipelineRun.runId}, started ${pipelineRun.startedAt.toISOString()}): not starting another`);
+  } else {
+    logger.info(`started run ${pipelineRun.runId} of workflow ${ctx.names.workflow}`);
+  }
+  return pipelineRun;
 }
 
 export function describeSnapshot(s: PipelineSnapshot): string {

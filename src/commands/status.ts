@@ -1,12 +1,8 @@
-import { formatStatus } from '../cli/format.js';
-import type { CommandEnv } from '../cli/io.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { withStack } from '../stack/open-stack.js';
-import { collectStatus } from '../stack/status.js';
+import { collectStatus, type StatusReport } from '../stack/status.js';
 
 /** `runs`: how many of the last workflow runs, crawls and job runs to show. */
-export async function status({ settings, runtime, io }: CommandEnv, options: { runs?: number } = {}): Promise<number> {
-  return withStack(settings, runtime, async (ctx) => {
-    io.result(await collectStatus(ctx, options), formatStatus);
-    return 0;
-  });
+export async function status({ settings, runtime }: CommandEnv, options: { runs?: number } = {}): Promise<Outcome<StatusReport>> {
+  return withStack(settings, runtime, async (ctx) => succeeded(await collectStatus(ctx, options)));
 }

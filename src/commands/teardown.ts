@@ -1,5 +1,4 @@
-import { formatTeardown } from '../cli/format.js';
-import type { CommandEnv } from '../cli/io.js';
+import type { CommandEnv, Outcome } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from '../core/errors.js';
 import { withStack } from '../stack/open-stack.js';
 import { withLock } from '../stack/lock.js';
@@ -16,7 +15,7 @@ export interface TeardownResult {
  * Deletes what this stack created, data included. Without --yes it asks a person at a terminal,
  * and refuses anyone else, after saying what it would delete.
  */
-export async function teardown({ settings, runtime, io }: CommandEnv, options: { yes: boolean }): Promise<number> {
+export async function teardown({ settings, runtime, confirm }: CommandEnv, options: { yes: boolean }): Promise<Outcome<TeardownResult>> {
   const { logger } = runtime;
   return withStack(settings, runtime, async (ctx) => {
     const survey = await surveyTeardown(ctx);
@@ -25,10 +24,10 @@ export async function teardown({ settings, runtime, io }: CommandEnv, options: {
     for (const name of foreign) {
       logger.error(`${name} exists but is not tagged as stack "${settings.name}"'s: leaving it alone`);
     }
-    const finish = (deleted: readonly string[], leftAlone: readonly string[]): number => {
-      io.result<TeardownResult>({ stack: settings.name, deleted, leftAlone }, formatTeardown);
-      return leftAlone.length > 0 ? EXIT_FAILURE : EXIT_OK;
-    };
+    const finish = (deleted: readonly string[], leftAlone: readonly string[]): Outcome<TeardownResult> => ({
+      exitCode: leftAlone.length > 0 ? EXIT_FAILURE : EXIT_OK,
+      result: { stack: settings.name, deleted, leftAlone },
+    });
 
     if (owned.length === 0) {
       logger.info(`nothing to delete for stack ${settings.name}`);
@@ -37,14 +36,14 @@ export async function teardown({ settings, runtime, io }: CommandEnv, options: {
 
     if (!options.yes) {
       const question = `Delete these resources of stack ${settings.name}, including all data in the bucket?\n${owned.map((n) => `  - ${n}`).join('\n')}\n`;
-      if (!io.confirm) {
+      if (!confirm) {
         throw new UsageError(
           `teardown would delete ${owned.length} resources (${owned.join(', ')}), including all data in the bucket; pass --yes (or PROVISIONER_YES=true) to confirm`,
         );
       }
-      if (!(await io.confirm(question))) {
+      if (!(await confirm(question))) {
         logger.warn('teardown cancelled: nothing was deleted');
-        return EXIT_FAILURE;
+        return { exitCode: EXIT_FAILURE };
       }
     }
 

@@ -1,5 +1,4 @@
-import type { CommandEnv } from '../cli/io.js';
-import { EXIT_OK } from '../core/errors.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { withStack } from '../stack/open-stack.js';
 import { breakLock, type LockInfo } from '../stack/lock.js';
 
@@ -12,13 +11,10 @@ export interface UnlockResult {
  * `unlock ID`: removes the lock a command left when it died (kill -9, a lost machine). The ID, as
  * the locked-out command printed it, makes sure a lock taken since by a live command stays.
  */
-export async function unlock({ settings, runtime, io }: CommandEnv, options: { id: string }): Promise<number> {
+export async function unlock({ settings, runtime }: CommandEnv, options: { id: string }): Promise<Outcome<UnlockResult>> {
   return withStack(settings, runtime, async (ctx) => {
     const removed = (await breakLock(ctx, options.id)) ?? null;
     if (removed) runtime.logger.warn(`removed the lock of \`${removed.command}\` of ${removed.who} (pid ${removed.pid}) on stack ${settings.name}`);
-    io.result<UnlockResult>({ stack: settings.name, removed }, (r) =>
-      r.removed ? `Unlocked stack ${r.stack} (lock ${r.removed.id})` : `Stack ${r.stack} was not locked`,
-    );
-    return EXIT_OK;
+    return succeeded({ stack: settings.name, removed });
   });
 }

@@ -1,19 +1,29 @@
-import { formatChanges } from '../cli/format.js';
-import type { CommandEnv } from '../cli/io.js';
+import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { connect } from '../aws/clients.js';
 import { withStack } from '../stack/open-stack.js';
 import { converge } from '../stack/converge.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
-import { estimateRunCost } from '../stack/cost.js';
-import { chooseWorkers, rawDataBytes } from '../resources/job.js';
+import { estimateRunCost, type CostEstimate } from '../stack/cost.js';
+import { chooseWorkers, rawDataBytes, type WorkerChoice } from '../resources/job.js';
+import type { PlannedChange } from '../resources/resource.js';
 import { PREFIX } from '../core/names.js';
 import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
+
+/** What `up` and `plan` show: each resource's change, the job's worker count, one run's cost. */
+export interface UpResult {
+  readonly stack: string;
+  readonly bucket: string;
+  readonly dryRun: boolean;
+  readonly changes: readonly PlannedChange[];
+  readonly cost: CostEstimate | undefined;
+  readonly workers: WorkerChoice;
+}
 
 /**
  * `up` converges the stack resource by resource, in dependency order; `--dry-run` (and `plan`)
  * only describes. Local files are checked before any AWS call, so bad input creates nothing.
  */
-export async function up({ settings, runtime, io }: CommandEnv, options: { dryRun: boolean }): Promise<number> {
+export async function up({ settings, runtime }: CommandEnv, options: { dryRun: boolean }): Promise<Outcome<UpResult>> {
   const data = await scanDataDir(settings.dataDir, PREFIX.raw);
   const scripts = await scanJobDir(settings.jobDir, PREFIX.scripts);
   // The job's worker count, from the raw data unless --workers gives it; stackResources() makes
@@ -32,7 +42,6 @@ export async function up({ settings, runtime, io }: CommandEnv, options: { dryRu
       await releaseQuietly(ctx, held);
     }
     const cost = await estimate;
-    io.result({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers }, formatChanges);
-    return 0;
+    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers });
   }, connect, { resolveKmsKey: true });
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
 import { silentProgress } from '../../../src/core/progress.js';
-import type { CommandEnv } from '../../../src/cli/io.js';
+import type { CommandEnv } from '../../../src/commands/command.js';
+import { formatReport } from '../../../src/cli/format.js';
 import { report, type ReportResult } from '../../../src/commands/report.js';
 import { resolveSettings } from '../../../src/config/settings.js';
 import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
@@ -12,26 +13,16 @@ import { ProvisionerError, UsageError } from '../../../src/core/errors.js';
 const FIXTURE = path.resolve('test/fixtures/report/processed');
 
 let work: string;
-let printed: unknown[];
-let texts: string[];
 
 function env(json = false): CommandEnv {
   return {
     settings: resolveSettings({ json }, {}, work),
     runtime: { logger: silentLogger(), progress: silentProgress, signal: new AbortController().signal },
-    io: {
-      result(value, asText) {
-        printed.push(value);
-        texts.push(asText(value));
-      },
-    },
   };
 }
 
 beforeEach(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'report-command-'));
-  printed = [];
-  texts = [];
 });
 afterEach(async () => {
   await rm(work, { recursive: true, force: true });
@@ -40,17 +31,19 @@ afterEach(async () => {
 describe('report --from FOLDER', () => {
   it('writes one self-contained page and prints its path and the headline numbers', async () => {
     const out = path.join(work, 'quarter.html');
-    await expect(report(env(), { from: FIXTURE, out, open: false })).resolves.toBe(0);
+    const outcome = await report(env(), { from: FIXTURE, out, open: false });
+    expect(outcome.exitCode).toBe(0);
     const html = await readFile(out, 'utf8');
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|<link|src="http/i);
-    const result = printed[0] as ReportResult;
+    const result = outcome.result as ReportResult;
+    const text = formatReport(result);
     expect(result.out).toBe(out);
     // The headline agrees with the fixture's newest run reports: every row read is used or quarantined.
     expect(result.headline.rowsRead).toBe(result.headline.rowsUsed + result.headline.rowsQuarantined);
     expect(result.headline.rowsRead).toBeGreaterThan(0);
-    expect(texts[0]!.split('\n')[0]).toBe(out);
-    expect(texts[0]).toContain(`rows read ${result.headline.rowsRead.toLocaleString('en-US')}`);
+    expect(text.split('\n')[0]).toBe(out);
+    expect(text).toContain(`rows read ${result.headline.rowsRead.toLocaleString('en-US')}`);
   });
 
   it('names a folder that does not exist, and writes nothing', async () => {
