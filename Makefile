@@ -35,7 +35,7 @@ typecheck: $(NODE_STAMP) ## Type-check sources and tests
 	npm run --silent typecheck
 
 .PHONY: lint
-lint: $(NODE_STAMP) ## Lint the TypeScript
+lint: $(NODE_STAMP) ## Lint the TypeScript, and check that imports only point down the layers (docs/architecture.md)
 	npm run --silent lint
 
 .PHONY: lint-python
