@@ -5,7 +5,7 @@ import type { PlannedChange } from '../resources/resource.js';
 import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
 import { formatAlerts } from './format-alerts.js';
-import { formatBytes, formatDuration } from '../core/units.js';
+import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { formatSize } from '../report/format.js';
 import { headlineLines } from '../report/summary.js';
@@ -88,11 +88,6 @@ export function formatCost(cost: CostEstimate): string {
 
 function formatMinutes(minutes: number): string {
   return Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(1);
-}
-
-/** Dollars to the cent; below ten cents to two significant digits, so a short run does not read $0.00. */
-export function formatUsd(value: number): string {
-  return value > 0 && value < 0.1 ? `$${value.toPrecision(2)}` : `$${value.toFixed(2)}`;
 }
 
 function summarizeDetails(details: readonly string[]): string {

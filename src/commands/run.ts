@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { succeeded, type CommandEnv, type Outcome } from './command.js';
+import { formatDuration } from '../core/units.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
@@ -76,7 +77,7 @@ export async function runToEnd({ settings, runtime }: CommandEnv, options: Pick<
       intervalMs: options.pollSeconds * 1000,
       onSnapshot: (snap, elapsedMs) => {
         const line = describeSnapshot(snap);
-        progress.status(`${formatElapsed(elapsedMs)}  ${line}`);
+        progress.status(`${formatDuration(elapsedMs / 1000)}  ${line}`);
         // Off a terminal the status line is invisible: log each change instead.
         if (line !== previous) logger.info(line);
         previous = line;
@@ -124,9 +125,4 @@ export function describeSnapshot(s: PipelineSnapshot): string {
   const crawl = s.crawlState ?? 'waiting';
   const job = s.jobRun ? `${s.jobRun.JobRunState ?? 'STARTING'}` : 'not started';
   return `workflow ${s.workflowStatus ?? 'unknown'} | crawl ${crawl} | job ${job}`;
-}
-
-function formatElapsed(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }

@@ -1,5 +1,15 @@
 /** One way to write each unit, wherever a figure reaches a person. */
 
+const DOLLARS = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/**
+ * Dollars to the cent ("$0.40", "$1,234.50"); below ten cents to two significant digits, so that a
+ * short run does not read $0.00.
+ */
+export function formatUsd(value: number): string {
+  return value > 0 && value < 0.1 ? `$${value.toPrecision(2)}` : DOLLARS.format(value);
+}
+
 /** Seconds as "42s", "3m05s" or "1h02m". */
 export function formatDuration(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));

@@ -7,7 +7,6 @@ export function round(value: number, digits = 1): number {
 
 const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const ONE_DECIMAL = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const DOLLARS = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2 });
 
 /** 1234567 -> "1,234,567". */
 export function formatCount(value: number): string {
@@ -17,11 +16,6 @@ export function formatCount(value: number): string {
 /** 12.34 -> "12.3". */
 export function formatOne(value: number): string {
   return ONE_DECIMAL.format(value);
-}
-
-/** 0.4 -> "$0.40". */
-export function formatUsd(value: number): string {
-  return DOLLARS.format(value);
 }
 
 const PERCENT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 3 });

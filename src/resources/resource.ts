@@ -8,9 +8,12 @@ export type Tags = Readonly<Record<string, string>>;
 
 export type Action = 'create' | 'update' | 'delete' | 'no-op';
 
+/** What kind of AWS resource a module makes: the word a plan, `status` and teardown show. */
+export type ResourceKind = 'bucket' | 'objects' | 'role' | 'database' | 'crawler' | 'job' | 'workflow' | 'trigger' | 'key' | 'topic' | 'emails' | 'rule' | 'dashboard';
+
 /** One line of a plan: what would happen to a resource, and why. */
 export interface PlannedChange {
-  readonly kind: string;
+  readonly kind: ResourceKind;
   readonly name: string;
   readonly action: Action;
   /** For updates: the settings that differ. For creates and uploads: what will be made. */
@@ -37,7 +40,7 @@ export interface StatusFields {
  * checked names rather than on the words a plan shows.
  */
 export interface ResourceDefinition<State = unknown, Key extends string = string> {
-  readonly kind: string;
+  readonly kind: ResourceKind;
   readonly name: string;
   /**
    * False when the settings turn the resource off (alerts without --notify, no --dashboard): `up`

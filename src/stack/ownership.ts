@@ -1,6 +1,6 @@
 import { ProvisionerError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { AnyResource, Found, Tags } from '../resources/resource.js';
+import type { AnyResource, Found, ResourceKind, Tags } from '../resources/resource.js';
 import { MANAGED_BY_TAG, MANAGED_BY_VALUE, STACK_TAG } from '../core/tags.js';
 
 /** True when the tags mark a resource as created by this stack. */
@@ -49,7 +49,7 @@ export async function judgeOwnership(
  * Every resource is created with the stack's tags in the same call, so an existing one without them
  * belongs to someone else; the one exception is a bucket left unfinished (isUnfinished).
  */
-export function assertOwnedByStack(kind: string, name: string, tags: Tags, stack: string): void {
+export function assertOwnedByStack(kind: ResourceKind, name: string, tags: Tags, stack: string): void {
   if (isOwnedBy(tags, stack)) return;
   const hint = kind === 'bucket' ? 'choose another --bucket or --name' : 'choose another --name, or remove it';
   throw new ProvisionerError(`${kind} ${name} already exists and is not tagged as stack "${stack}"'s; ${hint}`, 'user');

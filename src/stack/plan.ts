@@ -1,7 +1,7 @@
 import { isAccessDenied, isAlreadyExists, isNotFound } from '../aws/errors.js';
 import { missingTags } from '../aws/tags.js';
 import { StepError, describeCause } from '../core/errors.js';
-import type { Action, AnyResource, Found, PlannedChange } from '../resources/resource.js';
+import type { Action, AnyResource, Found, PlannedChange, ResourceKind } from '../resources/resource.js';
 import type { StackContext } from '../core/context.js';
 import { assertOwnedByStack, isOwnedBy, isUnfinished } from './ownership.js';
 
@@ -18,7 +18,7 @@ export interface PlannedStep {
 }
 
 /** Pure: the action for a resource given whether it exists and how it drifted. */
-export function decide(kind: string, name: string, exists: boolean, drift: readonly string[], createDetails: readonly string[] = []): PlannedChange {
+export function decide(kind: ResourceKind, name: string, exists: boolean, drift: readonly string[], createDetails: readonly string[] = []): PlannedChange {
   const action: Action = !exists ? 'create' : drift.length > 0 ? 'update' : 'no-op';
   return { kind, name, action, details: action === 'create' ? createDetails : drift };
 }

@@ -7,7 +7,7 @@ import { LATEST_RUN_REPORT, ShapeError, parseSparkFigures } from '../report/run-
 import type { StackContext } from '../core/context.js';
 import { PREFIX, s3Uri } from '../core/names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
-import type { StatusFields } from '../resources/resource.js';
+import type { ResourceKind, StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';
 import { collectAlertStatus, type AlertStatus } from './alert-status.js';
 import { findResource } from './plan.js';
@@ -55,7 +55,7 @@ export interface RunReportStatus {
 }
 
 export interface ResourceStatus {
-  kind: string;
+  kind: ResourceKind;
   name: string;
   exists: boolean;
   /** Crawler: READY, RUNNING or STOPPING; trigger: ACTIVATED and so on. */

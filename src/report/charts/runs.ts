@@ -2,7 +2,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunSummary } from '../data.js';
 import { COLORS, CONFIG, levelTitle, roomForLabels, type Chart, type Datum } from './chart.js';
-import { formatOne, formatUsd, round } from '../format.js';
+import { formatUsd } from '../../core/units.js';
+import { formatOne, round } from '../format.js';
 
 export function runsChart(runs: RunSummary[], options: { last: number }): Chart {
   const title = 'Last runs: duration and estimated cost';

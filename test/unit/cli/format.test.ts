@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatUsd, formatWorkers } from '../../../src/cli/format.js';
+import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatWorkers } from '../../../src/cli/format.js';
 import { chooseWorkers } from '../../../src/resources/job.js';
 import { estimateRun } from '../../../src/stack/cost.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
@@ -73,13 +73,6 @@ describe('formatCost', () => {
     expect(text).toContain('  crawler  0.25 DPU-hours (as the last crawl used): no crawler price for eu-west-1');
     expect(text).toContain('  total    unknown');
     expect(formatCost(estimateRun(settings, 'eu-west-1'))).toContain('  total    $0.22 (job only)');
-  });
-
-  it('shows amounts under ten cents to two significant digits', () => {
-    expect(formatUsd(0.014667)).toBe('$0.015');
-    expect(formatUsd(0.000123)).toBe('$0.00012');
-    expect(formatUsd(4.4)).toBe('$4.40');
-    expect(formatUsd(0)).toBe('$0.00');
   });
 });
 

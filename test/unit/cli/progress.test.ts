@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../../src/cli/progress.js';
-import { formatBytes, formatDuration } from '../../../src/core/units.js';
 
 function fakeStream() {
   const writes: string[] = [];
@@ -43,27 +42,5 @@ describe('createProgress', () => {
     progress.status('waiting');
     progress.transfer('uploading', 10, 1).update('a', 5);
     expect(writes).toEqual([]);
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [0, '0s'],
-    [59.4, '59s'],
-    [185, '3m05s'],
-    [3720, '1h02m'],
-  ])('%d seconds is %s', (seconds, text) => {
-    expect(formatDuration(seconds)).toBe(text);
-  });
-});
-
-describe('formatBytes', () => {
-  it.each([
-    [0, '0 B'],
-    [1023, '1023 B'],
-    [1536, '1.5 KiB'],
-    [5 * 1024 * 1024, '5.0 MiB'],
-  ])('%d bytes is %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -1,7 +1,7 @@
 import { EntityNotFoundException, InternalServiceException } from '@aws-sdk/client-glue';
 import { describe, expect, it, vi } from 'vitest';
 import { ProvisionerError, StepError, UsageError } from '../../../src/core/errors.js';
-import type { Found, ResourceDefinition, Tags } from '../../../src/resources/resource.js';
+import type { Found, ResourceDefinition, Tags, ResourceKind } from '../../../src/resources/resource.js';
 import { TAGS_KEY, applyStep, decide, planStep } from '../../../src/stack/plan.js';
 import { stackNames } from '../../../src/core/names.js';
 import { stackTags } from '../../../src/core/tags.js';
@@ -29,7 +29,8 @@ type Fake = ResourceDefinition<State, 'size'> & {
 function fakeResource(current: State | undefined | Error, options: { wanted?: number; tags?: Tags; kind?: string } = {}): Fake {
   const wanted = options.wanted ?? 3;
   return {
-    kind: options.kind ?? 'widget',
+    // A kind of its own, so that no message could come from a real resource module.
+    kind: (options.kind ?? 'widget') as ResourceKind,
     name: 'w-1',
     find: vi.fn(async (): Promise<Found<State> | undefined> => {
       if (current instanceof Error) throw current;

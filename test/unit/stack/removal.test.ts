@@ -80,8 +80,8 @@ describe('findResource', () => {
 
 describe('formatChanges', () => {
   const changes = [
-    { kind: 'job', name: 'flight-delays-features', action: 'no-op' as const, details: [] },
-    { kind: 'rule', name: 'flight-delays-job-failed', action: 'delete' as const, details: [] },
+    { kind: 'job' as const, name: 'flight-delays-features', action: 'no-op' as const, details: [] },
+    { kind: 'rule' as const, name: 'flight-delays-job-failed', action: 'delete' as const, details: [] },
   ];
 
   it('shows a deletion with "-" and counts it', () => {
