@@ -1,4 +1,4 @@
-import type { FollowedRun, LogLine, LogsListener, LogsResult } from '../commands/logs.js';
+import type { FollowedJobRun, LogLine, LogsListener, LogsResult } from '../commands/logs.js';
 import { JOB_LOG_GROUPS, isRunReport } from '../run/logs.js';
 
 const BOLD_GREEN = '\u001b[1;32m';
@@ -42,7 +42,7 @@ export function stdoutTakesColor(json: boolean, env: NodeJS.ProcessEnv = process
  */
 export function followedLogs(json: boolean, color: boolean, write: (text: string) => void): LogsListener {
   return {
-    following(run: FollowedRun) {
+    following(run: FollowedJobRun) {
       if (!json) write(`${logsHeader(run.job, run.runId, run.state, run.startedOn)}\n`);
     },
     lines(lines) {

@@ -1,4 +1,4 @@
-import type { RunOutcome, RunStarted } from '../commands/run.js';
+import type { PipelineRunOutcome, PipelineRunStarted } from '../commands/run.js';
 import type { TeardownResult } from '../commands/teardown.js';
 import { AUTO_WORKERS, BYTES_PER_WORKER, type WorkerChoice } from '../resources/job.js';
 import type { PlannedChange } from '../resources/resource.js';
@@ -156,11 +156,11 @@ export function formatTeardown({ deleted, leftAlone }: TeardownResult): string {
   ].join('\n');
 }
 
-export function formatRunStarted({ runId, alreadyRunning, links }: RunStarted): string {
+export function formatRunStarted({ runId, alreadyRunning, links }: PipelineRunStarted): string {
   return [`run ${runId}${alreadyRunning ? ' (already in progress)' : ''}`, ...links].join('\n');
 }
 
-export function formatRunOutcome({ message, links }: RunOutcome): string {
+export function formatRunOutcome({ message, links }: PipelineRunOutcome): string {
   return [message, ...links].join('\n');
 }
 

@@ -18,7 +18,7 @@ import { status } from '../commands/status.js';
 import { DEFAULT_STATUS_RUNS } from '../stack/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
-import { runLocally, runToEnd, startRun } from '../commands/run.js';
+import { runLocally, runPipelineToEnd, startPipelineRun } from '../commands/run.js';
 import { logs } from '../commands/logs.js';
 import { exportResults } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
         withSettings((env, a, io) => {
           const timing = { timeoutMinutes: positiveNumber(a.timeout, 'timeout'), pollSeconds: positiveNumber(a.pollInterval, 'poll-interval') };
           if (a.local === true) return shown(io, runLocally(env, { python: String(a.python) }), formatRunReport);
-          return a.wait === true ? shown(io, runToEnd(env, timing), formatRunOutcome) : shown(io, startRun(env), formatRunStarted);
+          return a.wait === true ? shown(io, runPipelineToEnd(env, timing), formatRunOutcome) : shown(io, startPipelineRun(env), formatRunStarted);
         }),
       )
       .command(

@@ -2,7 +2,7 @@ import type { CommandEnv, Outcome } from './command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError, UsageError, describeCause } from '../core/errors.js';
 import { parseExportParts, parseExportTarget } from '../transfer/export.js';
 import { exportResults } from './export.js';
-import { runLocally, runToEnd } from './run.js';
+import { runLocally, runPipelineToEnd } from './run.js';
 import { teardown } from './teardown.js';
 import { up } from './up.js';
 
@@ -81,7 +81,7 @@ export async function cycle(env: CommandEnv, options: CycleOptions, onStepEnded:
   let code = await runStep('up', (e) => up(e, { dryRun: false }));
   if (code !== EXIT_OK) return stopped('up', code);
 
-  code = await runStep('run', (e) => (options.local ? runLocally(e, options) : runToEnd(e, options)));
+  code = await runStep('run', (e) => (options.local ? runLocally(e, options) : runPipelineToEnd(e, options)));
   if (code !== EXIT_OK) {
     if (code === EXIT_INTERRUPTED || !options.teardownOnFailure) {
       logger.error(

@@ -1,6 +1,6 @@
 import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../core/errors.js';
-import { assertRunId, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent, type LogSource } from '../run/logs.js';
+import { assertJobRunId, findJobRun, followJobLogs, readJobLogs, runReportOf, type JobLogEvent, type LogSource } from '../run/logs.js';
 import { withStack } from '../stack/open-stack.js';
 
 export interface LogsOptions {
@@ -30,7 +30,7 @@ export interface LogLine {
 }
 
 /** The run being followed (`logs --follow`), told before its first lines. */
-export interface FollowedRun {
+export interface FollowedJobRun {
   readonly job: string;
   readonly runId: string;
   readonly state: string | undefined;
@@ -39,7 +39,7 @@ export interface FollowedRun {
 
 /** Where `logs --follow` hands the lines as they come; the terminal shows them. */
 export interface LogsListener {
-  following(run: FollowedRun): void;
+  following(run: FollowedJobRun): void;
   lines(lines: readonly LogLine[]): void;
 }
 
@@ -49,7 +49,7 @@ export interface LogsListener {
  * has ended; with --json a followed run prints one JSON object per line.
  */
 export async function logs({ settings, runtime }: CommandEnv, options: LogsOptions, listener?: LogsListener): Promise<Outcome<LogsResult>> {
-  if (options.runId !== undefined) assertRunId(options.runId);
+  if (options.runId !== undefined) assertJobRunId(options.runId);
   return withStack(settings, runtime, async (ctx) => {
     const run = await findJobRun(ctx, options.runId);
     const runId = run.Id!;

@@ -15,7 +15,7 @@ import {
   type Headline,
   type ReportLocations,
   type ReportSource,
-  type RunSummary,
+  type JobRunSummary,
 } from '../report/index.js';
 import type { StackContext } from '../core/context.js';
 import { withStack } from '../stack/open-stack.js';
@@ -62,7 +62,7 @@ export async function report({ settings, runtime }: CommandEnv, options: ReportO
   return succeeded({ out, headline: built.headline });
 }
 
-async function build(source: ReportSource, locations: ReportLocations, runs: () => Promise<RunSummary[]>) {
+async function build(source: ReportSource, locations: ReportLocations, runs: () => Promise<JobRunSummary[]>) {
   const data = await loadReportData(source);
   const glue = await runs();
   // Runs made on local Spark are known only from their reports.
@@ -70,7 +70,7 @@ async function build(source: ReportSource, locations: ReportLocations, runs: () 
 }
 
 /** The job's last runs on Glue, as the page's run chart wants them. */
-async function glueRuns(ctx: StackContext): Promise<RunSummary[]> {
+async function glueRuns(ctx: StackContext): Promise<JobRunSummary[]> {
   const response = await orUndefined(ctx.aws.glue.send(new GetJobRunsCommand({ JobName: ctx.names.job, MaxResults: RUNS_SHOWN })));
   // Glue measures execution itself; a run without it (still starting) is left out.
   return (response?.JobRuns ?? []).flatMap((run) =>

@@ -6,7 +6,7 @@ import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
 import { withLock } from '../stack/lock.js';
 import { checkLocalSpark } from '../run/local-tools.js';
-import { followRun, runLinks, startOrJoinRun, type PipelineRun, type PipelineSnapshot } from '../run/pipeline-run.js';
+import { followPipelineRun, pipelineRunLinks, startOrJoinPipelineRun, type PipelineRun, type PipelineSnapshot } from '../run/pipeline-run.js';
 import type { StackContext } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
 import { withStack } from '../stack/open-stack.js';
@@ -20,14 +20,14 @@ export interface RunOptions {
 }
 
 /** What `run` prints once a run was started or joined (without --wait). */
-export interface RunStarted {
+export interface PipelineRunStarted {
   readonly runId: string;
   readonly alreadyRunning: boolean;
   readonly links: readonly string[];
 }
 
 /** What `run --wait` prints when it stops following the run. */
-export interface RunOutcome {
+export interface PipelineRunOutcome {
   readonly runId: string;
   readonly alreadyRunning: boolean;
   readonly succeeded: boolean;
@@ -57,22 +57,22 @@ export async function runLocally({ settings, runtime }: CommandEnv, options: Pic
 }
 
 /** `run`: the pipeline now instead of at the next quarter, on Glue; the run is left to go on. */
-export async function startRun({ settings, runtime }: CommandEnv): Promise<Outcome<RunStarted>> {
+export async function startPipelineRun({ settings, runtime }: CommandEnv): Promise<Outcome<PipelineRunStarted>> {
   return withStack(settings, runtime, async (ctx) => {
     const { runId, alreadyRunning } = await startOrJoin(ctx, runtime.logger);
-    return succeeded({ runId, alreadyRunning, links: runLinks(ctx) });
+    return succeeded({ runId, alreadyRunning, links: pipelineRunLinks(ctx) });
   });
 }
 
 /** `run --wait`: starts (or joins) the pipeline's run on Glue and follows it to its end. */
-export async function runToEnd({ settings, runtime }: CommandEnv, options: Pick<RunOptions, 'timeoutMinutes' | 'pollSeconds'>): Promise<Outcome<RunOutcome>> {
+export async function runPipelineToEnd({ settings, runtime }: CommandEnv, options: Pick<RunOptions, 'timeoutMinutes' | 'pollSeconds'>): Promise<Outcome<PipelineRunOutcome>> {
   const { logger, progress } = runtime;
   return withStack(settings, runtime, async (ctx) => {
     const pipelineRun = await startOrJoin(ctx, logger);
     const { runId, alreadyRunning } = pipelineRun;
 
     let previous = '';
-    const result = await followRun(ctx, pipelineRun, {
+    const result = await followPipelineRun(ctx, pipelineRun, {
       timeoutMs: options.timeoutMinutes * 60_000,
       intervalMs: options.pollSeconds * 1000,
       onSnapshot: (snap, elapsedMs) => {
@@ -91,19 +91,19 @@ export async function runToEnd({ settings, runtime }: CommandEnv, options: Pick<
         ? `stopped waiting; run ${runId} goes on in Glue`
         : `timed out after ${options.timeoutMinutes} min; run ${runId} goes on in Glue`;
       logger.error(message);
-      const links = runLinks(ctx, result.last?.jobRun?.Id);
+      const links = pipelineRunLinks(ctx, result.last?.jobRun?.Id);
       return { exitCode: interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE, result: { runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, message, links } };
     }
     if (result.succeeded) logger.info(result.message);
     else logger.error(result.message);
-    const outcome: RunOutcome = {
+    const outcome: PipelineRunOutcome = {
       runId,
       alreadyRunning,
       succeeded: result.succeeded,
       timedOut: false,
       interrupted: false,
       message: result.message,
-      links: runLinks(ctx),
+      links: pipelineRunLinks(ctx),
     };
     return { exitCode: result.succeeded ? EXIT_OK : EXIT_FAILURE, result: outcome };
   });
@@ -112,7 +112,7 @@ export async function runToEnd({ settings, runtime }: CommandEnv, options: Pick<
 /** Starts the pipeline's run, or joins the one in progress, and says which. */
 async function startOrJoin(ctx: StackContext, logger: Logger): Promise<PipelineRun> {
   // Held while starting, so a teardown cannot delete the job under a run it has not seen.
-  const pipelineRun = (await bucketExists(ctx.aws.s3, ctx.names.bucket)) ? await withLock(ctx, 'run', () => startOrJoinRun(ctx)) : await startOrJoinRun(ctx);
+  const pipelineRun = (await bucketExists(ctx.aws.s3, ctx.names.bucket)) ? await withLock(ctx, 'run', () => startOrJoinPipelineRun(ctx)) : await startOrJoinPipelineRun(ctx);
   if (pipelineRun.alreadyRunning) {
     logger.warn(`a run of ${ctx.names.workflow} is already in progress (${pipelineRun.runId}, started ${pipelineRun.startedAt.toISOString()}): not starting another`);
   } else {

@@ -3,7 +3,7 @@ import { connect } from '../aws/clients.js';
 import { withStack } from '../stack/open-stack.js';
 import { converge } from '../stack/converge.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
-import { estimateRunCost, type CostEstimate } from '../stack/cost.js';
+import { estimatePipelineRunCost, type CostEstimate } from '../stack/cost.js';
 import { chooseWorkers, rawDataBytes, type WorkerChoice } from '../resources/job.js';
 import type { PlannedChange } from '../resources/resource.js';
 import { PREFIX } from '../core/names.js';
@@ -32,7 +32,7 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
   return withStack(settings, runtime, async (ctx) => {
     // Shown where the decision is made: what one run of the pipeline, as planned, would cost. It
     // reads the job's past runs, which converging does not change, so it is read meanwhile.
-    const estimate = estimateRunCost(ctx, workers.count);
+    const estimate = estimatePipelineRunCost(ctx, workers.count);
     estimate.catch(() => undefined);
     let held: HeldLock | undefined;
     let changes;

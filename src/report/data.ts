@@ -111,7 +111,7 @@ export interface ReportData {
 }
 
 /** One Glue job run, as the caller knows it (from GetJobRuns and a price). */
-export interface RunSummary {
+export interface JobRunSummary {
   id: string;
   startedOn: Date | string;
   durationSeconds: number;

@@ -9,7 +9,7 @@ import { hoursChart } from './charts/hours.js';
 import { routesChart } from './charts/routes.js';
 import { runsChart } from './charts/runs.js';
 import { volumeChart } from './charts/volume.js';
-import type { ReportData, RunReport, RunSummary } from './data.js';
+import type { ReportData, RunReport, JobRunSummary } from './data.js';
 import { renderPage } from './html.js';
 import { loadReportData } from './load.js';
 import { locationRows, type ReportLocations } from './locations.js';
@@ -19,7 +19,7 @@ import type { ReportSource } from './source.js';
 import { chooseQuarters, headline as headlineOf, quarterRows, type Headline } from './summary.js';
 
 export type { Chart } from './charts/chart.js';
-export type { ReportData, RunSummary } from './data.js';
+export type { ReportData, JobRunSummary } from './data.js';
 export type { ReportLocations } from './locations.js';
 export { headlineLines, type Headline } from './summary.js';
 export { DirectorySource, type ReportSource } from './source.js';
@@ -28,7 +28,7 @@ export { loadReportData } from './load.js';
 
 export interface BuildReportOptions {
   /** The last job runs (newest or oldest first, either); none or [] draws "no runs recorded". */
-  runs?: RunSummary[];
+  runs?: JobRunSummary[];
   title?: string;
   /** Where the data lives, shown as given; what is left out is taken from the newest run report. */
   locations?: ReportLocations;
@@ -99,7 +99,7 @@ export function reportCharts(data: ReportData, options: BuildReportOptions = {})
 }
 
 /** Runs as the run reports tell them (job name for an id, no cost), for a report built without Glue. */
-export function runsFromReports(reports: RunReport[]): RunSummary[] {
+export function runsFromReports(reports: RunReport[]): JobRunSummary[] {
   return reports.map((report) => ({
     id: report.jobName ?? 'job run',
     startedOn: report.startedAt,

@@ -32,12 +32,12 @@ const RUNS_LOOKED_AT = 25;
 /** States a job run does not leave. */
 const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'TIMEOUT', 'ERROR', 'EXPIRED']);
 
-export function runEnded(run: Pick<JobRun, 'JobRunState'>): boolean {
+export function jobRunEnded(run: Pick<JobRun, 'JobRunState'>): boolean {
   return run.JobRunState !== undefined && ENDED.has(run.JobRunState);
 }
 
 /** --run: a Glue job run id, checked before any AWS call. */
-export function assertRunId(runId: string): void {
+export function assertJobRunId(runId: string): void {
   if (!RUN_ID.test(runId)) {
     throw new UsageError(`invalid --run "${runId}": expected a Glue job run id, jr_ and 64 hex digits, as status and run print it`);
   }
@@ -48,7 +48,7 @@ export async function findJobRun(ctx: Pick<StackContext, 'aws' | 'names'>, runId
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
   if (runId !== undefined) {
-    assertRunId(runId);
+    assertJobRunId(runId);
     try {
       const run = (await glue.send(new GetJobRunCommand({ JobName, RunId: runId }))).JobRun;
       if (run) return run;
@@ -155,7 +155,7 @@ export async function followJobLogs(ctx: Pick<StackContext, 'aws' | 'names' | 's
     if (endedSeen) return { ended: true, run: current };
     current = (await refreshJobRun(ctx, runId)) ?? current;
     // One more read after the end: the last lines may not be there yet.
-    if (runEnded(current)) endedSeen = true;
+    if (jobRunEnded(current)) endedSeen = true;
     await sleep(options.intervalMs, ctx.signal);
   }
 }

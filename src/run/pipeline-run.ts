@@ -42,7 +42,7 @@ const ENDED_WORKFLOW_STATES = new Set(['COMPLETED', 'STOPPED', 'ERROR']);
  * Starts the workflow as its schedule would: the crawl first, then the job through the
  * conditional trigger. A run already in progress is joined, never duplicated.
  */
-export async function startOrJoinRun(ctx: StackContext): Promise<PipelineRun> {
+export async function startOrJoinPipelineRun(ctx: StackContext): Promise<PipelineRun> {
   const { glue } = ctx.aws;
   const Name = ctx.names.workflow;
   const workflow = await orUndefined(glue.send(new GetWorkflowCommand({ Name })));
@@ -132,7 +132,7 @@ export type FollowResult =
   | { done: false; reason: StopReason; last: PipelineSnapshot | undefined };
 
 /** Polls the run until it ends, the timeout passes or the user interrupts; Glue has no waiters. */
-export async function followRun(ctx: StackContext, run: PipelineRun, options: FollowOptions): Promise<FollowResult> {
+export async function followPipelineRun(ctx: StackContext, run: PipelineRun, options: FollowOptions): Promise<FollowResult> {
   const started = Date.now();
   let last: PipelineSnapshot | undefined;
   for (;;) {
@@ -147,7 +147,7 @@ export async function followRun(ctx: StackContext, run: PipelineRun, options: Fo
 }
 
 /** Where to look in the AWS console and CloudWatch Logs for this run. */
-export function runLinks(ctx: Pick<StackContext, 'aws' | 'names'>, jobRunId?: string): string[] {
+export function pipelineRunLinks(ctx: Pick<StackContext, 'aws' | 'names'>, jobRunId?: string): string[] {
   const { region } = ctx.aws;
   const console = `https://${region}.console.aws.amazon.com`;
   const links = [

@@ -130,7 +130,7 @@ export function estimateCrawl(lastCrawlDpuHours: number | undefined, region: str
 }
 
 /** One run of the pipeline as the settings describe it, on `workers` workers: a crawl, then the job. */
-export function estimateRun(
+export function estimatePipelineRun(
   settings: Pick<Settings, 'workerType' | 'executionClass' | 'expectedMinutes'> & { readonly workers: number },
   region: string,
   history: RunHistory = {},
@@ -157,7 +157,7 @@ export function estimateRun(
 }
 
 /** The DPU-seconds of a finished job run and what they cost. */
-export interface RunCost {
+export interface JobRunCost {
   /** As Glue reports them (DPUSeconds, for Flex and auto-scaling runs), else execution time x DPUs. */
   readonly dpuSeconds: number | null;
   readonly usd: number | null;
@@ -170,7 +170,7 @@ function runDpus(run: JobRun): number | undefined {
   return run.MaxCapacity || undefined;
 }
 
-export function jobRunCost(run: JobRun, region: string): RunCost {
+export function jobRunCost(run: JobRun, region: string): JobRunCost {
   const dpus = runDpus(run);
   const seconds = run.ExecutionTime;
   const measured = run.DPUSeconds ?? (seconds && dpus ? seconds * dpus : undefined);
@@ -181,7 +181,7 @@ export function jobRunCost(run: JobRun, region: string): RunCost {
   return { dpuSeconds: usd(measured), usd: 'usdPerDpuHour' in price ? usd((billed / 3600) * price.usdPerDpuHour) : null };
 }
 
-export function crawlCost(crawl: CrawlerHistory, region: string): RunCost {
+export function crawlCost(crawl: CrawlerHistory, region: string): JobRunCost {
   if (crawl.DPUHour === undefined || crawl.DPUHour <= 0) return { dpuSeconds: null, usd: null };
   const price = crawlerPrice(region);
   return { dpuSeconds: usd(crawl.DPUHour * 3600), usd: 'usdPerDpuHour' in price ? usd(crawl.DPUHour * price.usdPerDpuHour) : null };
@@ -215,7 +215,7 @@ export async function recentCrawls(ctx: Pick<StackContext, 'aws' | 'names'>, max
  * raw data: chooseWorkers). Past runs refine it; not being able to read them (a stack not made
  * yet, or no permission for ListCrawls) only leaves it at the settings' figures.
  */
-export async function estimateRunCost(ctx: StackContext, workers = chooseWorkers(ctx.settings.workers, 0).count): Promise<CostEstimate> {
+export async function estimatePipelineRunCost(ctx: StackContext, workers = chooseWorkers(ctx.settings.workers, 0).count): Promise<CostEstimate> {
   let history: RunHistory = {};
   try {
     const [runs, crawls] = await Promise.all([recentJobRuns(ctx, 10), recentCrawls(ctx, 10)]);
@@ -226,5 +226,5 @@ export async function estimateRunCost(ctx: StackContext, workers = chooseWorkers
     if (ctx.signal.aborted) throw error;
     ctx.logger.debug(`cost estimate without past runs: ${describeCause(error)}`);
   }
-  return estimateRun({ ...ctx.settings, workers }, ctx.aws.region, history);
+  return estimatePipelineRun({ ...ctx.settings, workers }, ctx.aws.region, history);
 }

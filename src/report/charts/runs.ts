@@ -1,11 +1,11 @@
 /** Chart 5: the last job runs, newest first: how long each took and what it cost, where known. */
 import type { TopLevelSpec } from 'vega-lite';
-import type { RunSummary } from '../data.js';
+import type { JobRunSummary } from '../data.js';
 import { COLORS, CONFIG, levelTitle, roomForLabels, type Chart, type Datum } from './chart.js';
 import { formatUsd } from '../../core/units.js';
 import { formatOne, round } from '../format.js';
 
-export function runsChart(runs: RunSummary[], options: { last: number }): Chart {
+export function runsChart(runs: JobRunSummary[], options: { last: number }): Chart {
   const title = 'Last runs: duration and estimated cost';
   const id = 'runs';
   const newestFirst = runs

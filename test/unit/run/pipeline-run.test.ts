@@ -10,7 +10,7 @@ import {
   type JobRun,
 } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { followRun, startOrJoinRun, verdict, type PipelineRun } from '../../../src/run/pipeline-run.js';
+import { followPipelineRun, startOrJoinPipelineRun, verdict, type PipelineRun } from '../../../src/run/pipeline-run.js';
 import { glueNotFound } from '../support/errors.js';
 import { mockedStack } from '../support/stack.js';
 
@@ -22,7 +22,7 @@ function jobRun(state: JobRun['JobRunState'], extra: Partial<JobRun> = {}): JobR
   return { Id: 'jr_1', JobRunState: state, StartedOn: later(120), ...extra };
 }
 
-describe('startOrJoinRun', () => {
+describe('startOrJoinPipelineRun', () => {
   it('starts the workflow when no run is in progress', async () => {
     const { ctx, glue } = mockedStack();
     glue.on(GetWorkflowCommand).resolves({ Workflow: { Name: ctx.names.workflow } });
@@ -30,7 +30,7 @@ describe('startOrJoinRun', () => {
     glue.on(StartWorkflowRunCommand).resolves({ RunId: 'wr_new' });
     glue.on(GetWorkflowRunCommand).resolves({ Run: { WorkflowRunId: 'wr_new', StartedOn: STARTED, Status: 'RUNNING' } });
 
-    const run = await startOrJoinRun(ctx);
+    const run = await startOrJoinPipelineRun(ctx);
 
     expect(run).toEqual({ runId: 'wr_new', startedAt: STARTED, alreadyRunning: false });
     expect(glue.commandCalls(StartWorkflowRunCommand)[0]?.args[0].input).toEqual({ Name: ctx.names.workflow });
@@ -41,7 +41,7 @@ describe('startOrJoinRun', () => {
     glue.on(GetWorkflowCommand).resolves({ Workflow: { Name: ctx.names.workflow } });
     glue.on(GetWorkflowRunsCommand).resolves({ Runs: [{ WorkflowRunId: 'wr_busy', Status: 'RUNNING', StartedOn: STARTED }] });
 
-    const run = await startOrJoinRun(ctx);
+    const run = await startOrJoinPipelineRun(ctx);
 
     expect(run).toEqual({ runId: 'wr_busy', startedAt: STARTED, alreadyRunning: true });
     expect(glue.commandCalls(StartWorkflowRunCommand)).toHaveLength(0);
@@ -56,13 +56,13 @@ describe('startOrJoinRun', () => {
       .resolves({ Runs: [{ WorkflowRunId: 'wr_other', Status: 'RUNNING', StartedOn: STARTED }] });
     glue.on(StartWorkflowRunCommand).rejects(new ConcurrentRunsExceededException({ message: 'busy', $metadata: {} }));
 
-    await expect(startOrJoinRun(ctx)).resolves.toMatchObject({ runId: 'wr_other', alreadyRunning: true });
+    await expect(startOrJoinPipelineRun(ctx)).resolves.toMatchObject({ runId: 'wr_other', alreadyRunning: true });
   });
 
   it('says to run up first when the workflow does not exist', async () => {
     const { ctx, glue } = mockedStack();
     glue.on(GetWorkflowCommand).rejects(glueNotFound());
-    await expect(startOrJoinRun(ctx)).rejects.toMatchObject({ fault: 'user', message: expect.stringContaining('provisioner up') });
+    await expect(startOrJoinPipelineRun(ctx)).rejects.toMatchObject({ fault: 'user', message: expect.stringContaining('provisioner up') });
   });
 });
 
@@ -97,7 +97,7 @@ describe('verdict', () => {
   });
 });
 
-describe('followRun', () => {
+describe('followPipelineRun', () => {
   function scripted(jobStates: (JobRun['JobRunState'] | undefined)[]) {
     const stack = mockedStack();
     const { glue } = stack;
@@ -119,7 +119,7 @@ describe('followRun', () => {
   it('polls until the job run succeeds', async () => {
     const { ctx, glue } = scripted([undefined, 'STARTING', 'RUNNING', 'SUCCEEDED']);
     const seen: string[] = [];
-    const result = await followRun(ctx, RUN, {
+    const result = await followPipelineRun(ctx, RUN, {
       timeoutMs: 10_000,
       intervalMs: 1,
       onSnapshot: (s) => seen.push(s.jobRun?.JobRunState ?? 'none'),
@@ -131,18 +131,18 @@ describe('followRun', () => {
 
   it('reports a failed job run', async () => {
     const { ctx } = scripted(['RUNNING', 'FAILED']);
-    await expect(followRun(ctx, RUN, { timeoutMs: 10_000, intervalMs: 1 })).resolves.toMatchObject({ done: true, succeeded: false });
+    await expect(followPipelineRun(ctx, RUN, { timeoutMs: 10_000, intervalMs: 1 })).resolves.toMatchObject({ done: true, succeeded: false });
   });
 
   it('gives up after the timeout while the run goes on', async () => {
     const { ctx } = scripted(['RUNNING']);
-    const result = await followRun(ctx, RUN, { timeoutMs: 30, intervalMs: 5 });
+    const result = await followPipelineRun(ctx, RUN, { timeoutMs: 30, intervalMs: 5 });
     expect(result).toMatchObject({ done: false, reason: 'timeout' });
   });
 
   it('stops following when interrupted, keeping the last snapshot, and says it was interrupted rather than timed out', async () => {
     const { ctx, controller } = scripted(['RUNNING']);
-    const result = await followRun(ctx, RUN, { timeoutMs: 60_000, intervalMs: 30_000, onSnapshot: () => controller.abort() });
+    const result = await followPipelineRun(ctx, RUN, { timeoutMs: 60_000, intervalMs: 30_000, onSnapshot: () => controller.abort() });
     expect(result).toMatchObject({ done: false, reason: 'interrupted', last: { jobRun: { JobRunState: 'RUNNING' } } });
   });
 
@@ -151,7 +151,7 @@ describe('followRun', () => {
     glue.on(GetWorkflowRunCommand).resolves({ Run: { Status: 'RUNNING' } });
     glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
     glue.on(GetJobRunsCommand).resolves({ JobRuns: [jobRun('SUCCEEDED', { StartedOn: later(-3600) })] });
-    const result = await followRun(ctx, RUN, { timeoutMs: 20, intervalMs: 5 });
+    const result = await followPipelineRun(ctx, RUN, { timeoutMs: 20, intervalMs: 5 });
     expect(result).toMatchObject({ done: false, reason: 'timeout' });
   });
 });

@@ -4,8 +4,8 @@ import {
   crawlCost,
   estimateCrawl,
   estimateJobRun,
-  estimateRun,
-  estimateRunCost,
+  estimatePipelineRun,
+  estimatePipelineRunCost,
   jobRunCost,
   recentCrawls,
   type JobShape,
@@ -73,25 +73,25 @@ describe('estimateCrawl', () => {
   });
 });
 
-describe('estimateRun', () => {
+describe('estimatePipelineRun', () => {
   const settings = { workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
 
   it('adds the job and the crawl: $0.22 + $0.146667 = $0.366667 in us-east-1, marked an estimate', () => {
-    const cost = estimateRun(settings, 'us-east-1');
+    const cost = estimatePipelineRun(settings, 'us-east-1');
     expect(cost).toMatchObject({ estimate: true, currency: 'USD', region: 'us-east-1', totalUsd: 0.366667, complete: true });
     expect(cost.job).toMatchObject({ minutes: 15, minutesFrom: 'assumed' });
     expect(cost.priceTable).toMatch(/AWS Glue on-demand list prices/);
   });
 
   it('takes --expected-minutes over the last run, and the last run over the default', () => {
-    expect(estimateRun({ ...settings, expectedMinutes: 30 }, 'us-east-1', { lastJobSeconds: 600 }).job).toMatchObject({ minutes: 30, minutesFrom: 'setting' });
-    expect(estimateRun(settings, 'us-east-1', { lastJobSeconds: 600 }).job).toMatchObject({ minutes: 10, minutesFrom: 'last-run', usd: 0.146667 });
-    expect(estimateRun(settings, 'us-east-1', { lastCrawlDpuHours: 0.25 }).crawler).toMatchObject({ dpuHoursFrom: 'last-crawl', usd: 0.11 });
+    expect(estimatePipelineRun({ ...settings, expectedMinutes: 30 }, 'us-east-1', { lastJobSeconds: 600 }).job).toMatchObject({ minutes: 30, minutesFrom: 'setting' });
+    expect(estimatePipelineRun(settings, 'us-east-1', { lastJobSeconds: 600 }).job).toMatchObject({ minutes: 10, minutesFrom: 'last-run', usd: 0.146667 });
+    expect(estimatePipelineRun(settings, 'us-east-1', { lastCrawlDpuHours: 0.25 }).crawler).toMatchObject({ dpuHoursFrom: 'last-crawl', usd: 0.11 });
   });
 
   it('totals only what has a price, and says the total is partial', () => {
-    expect(estimateRun(settings, 'eu-west-1')).toMatchObject({ totalUsd: 0.22, complete: false });
-    expect(estimateRun(settings, 'eu-south-2')).toMatchObject({ totalUsd: null, complete: false });
+    expect(estimatePipelineRun(settings, 'eu-west-1')).toMatchObject({ totalUsd: 0.22, complete: false });
+    expect(estimatePipelineRun(settings, 'eu-south-2')).toMatchObject({ totalUsd: null, complete: false });
   });
 });
 
@@ -158,7 +158,7 @@ describe('reading past runs', () => {
         { CrawlId: 'c1', State: 'COMPLETED', DPUHour: 0.5, StartTime: new Date('2025-04-01T00:00:00Z') },
       ],
     });
-    const cost = await estimateRunCost(t.ctx);
+    const cost = await estimatePipelineRunCost(t.ctx);
     expect(cost.job).toMatchObject({ minutes: 20, minutesFrom: 'last-run', dpuHours: 0.666667, usd: 0.293333 });
     expect(cost.crawler).toMatchObject({ dpuHours: 0.5, dpuHoursFrom: 'last-crawl', usd: 0.22 });
     expect(mutatingCommands(t)).toEqual([]);
@@ -167,19 +167,19 @@ describe('reading past runs', () => {
   it('prices the worker count it is given (the one chosen for the data), and only the documented figures', async () => {
     t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
     t.glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
-    const cost = await estimateRunCost(t.ctx, 4);
+    const cost = await estimatePipelineRunCost(t.ctx, 4);
     // 4 x G.1X x 15 min = 1 DPU-hour.
     expect(cost.job).toMatchObject({ workers: 4, dpus: 4, dpuHours: 1 });
     // What --json documents of the job's estimate, and none of the other settings.
     const documented = new Set(['workerType', 'workers', 'dpus', 'executionClass', 'minutes', 'minutesFrom', 'billedSeconds', 'dpuHours', 'usdPerDpuHour', 'usd', 'noPrice']);
     expect(Object.keys(cost.job).filter((key) => !documented.has(key))).toEqual([]);
-    expect((await estimateRunCost(t.ctx)).job.workers).toBe(2);
+    expect((await estimatePipelineRunCost(t.ctx)).job.workers).toBe(2);
   });
 
   it('estimates from the settings alone for a stack not made yet, or without permission to read crawls', async () => {
     t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
     t.glue.on(ListCrawlsCommand).rejects(Object.assign(new Error('not authorized to perform: glue:ListCrawls'), { name: 'AccessDeniedException' }));
-    const cost = await estimateRunCost(t.ctx);
+    const cost = await estimatePipelineRunCost(t.ctx);
     expect(cost.job.minutesFrom).toBe('assumed');
     expect(cost.crawler.dpuHoursFrom).toBe('assumed');
     expect(cost.totalUsd).toBe(0.366667);
