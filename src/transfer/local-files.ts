@@ -1,5 +1,5 @@
 import { readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { ProvisionerError, UsageError } from '../core/errors.js';
 
@@ -102,9 +102,27 @@ async function walk(dir: string, ancestors: ReadonlySet<string> = new Set()): Pr
       const kind = await linkKind(full);
       if (kind === 'directory') found.push(...(await walk(full, inside)));
       else if (kind !== 'other') found.push(full);
+      else throw notAFile(full, 'a link to something that is neither a file nor a folder');
+    } else {
+      throw notAFile(full, describeSpecial(entry));
     }
   }
   return found.sort();
+}
+
+/**
+ * A pipe, socket or device under the data folder is refused rather than skipped: whatever the user
+ * meant it to hold would otherwise be missing from the quarter without a word.
+ */
+function notAFile(file: string, what: string): UsageError {
+  return new UsageError(`cannot upload "${file}": it is ${what}; valid: regular files and folders (move it out of the folder to go on)`);
+}
+
+function describeSpecial(entry: Dirent): string {
+  if (entry.isFIFO()) return 'a named pipe (FIFO)';
+  if (entry.isSocket()) return 'a socket';
+  if (entry.isBlockDevice() || entry.isCharacterDevice()) return 'a device';
+  return 'neither a file nor a folder';
 }
 
 /**

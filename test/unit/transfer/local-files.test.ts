@@ -1,4 +1,7 @@
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -122,6 +125,36 @@ describe('scanDataDir', () => {
     await symlink(path.join(dir, 'was-deleted.csv'), path.join(dir, 'broken.csv'));
     const error = await usageErrorOf(scanDataDir(dir, 'raw/'));
     expect(error.message).toBe(`cannot read file "${path.join(dir, 'broken.csv')}": ENOENT; every file to upload must be readable`);
+  });
+
+  it('refuses a named pipe under the data folder, naming it, instead of skipping it', async () => {
+    await tree({ 'good.csv': 'ok', 'q3/x.csv': 'ok' });
+    execFileSync('mkfifo', [path.join(dir, 'q3', 'incoming.csv')]);
+    const error = await usageErrorOf(scanDataDir(dir, 'raw/'));
+    expect(error.message).toBe(
+      `cannot upload "${path.join(dir, 'q3', 'incoming.csv')}": it is a named pipe (FIFO); valid: regular files and folders (move it out of the folder to go on)`,
+    );
+  });
+
+  it('refuses a socket under the data folder, naming it', async () => {
+    await tree({ 'good.csv': 'ok' });
+    const socket = path.join(dir, 'feed.sock');
+    const server = createServer().listen(socket);
+    await once(server, 'listening');
+    try {
+      const error = await usageErrorOf(scanDataDir(dir, 'raw/'));
+      expect(error.message).toContain(`cannot upload "${socket}": it is a socket`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a link to a named pipe, naming the link', async () => {
+    await tree({ 'good.csv': 'ok' });
+    execFileSync('mkfifo', [path.join(dir, '.pipe')]);
+    await symlink(path.join(dir, '.pipe'), path.join(dir, 'linked.csv'));
+    const error = await usageErrorOf(scanDataDir(dir, 'raw/'));
+    expect(error.message).toContain(`cannot upload "${path.join(dir, 'linked.csv')}": it is a link to something that is neither a file nor a folder`);
   });
 
   // root reads a mode-000 file anyway, so this case can only be seen as another user.
