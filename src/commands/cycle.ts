@@ -1,6 +1,7 @@
 import type { CommandEnv, Outcome } from './command.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError, UsageError, describeCause } from '../core/errors.js';
-import { parseExportParts, parseExportTarget } from '../transfer/export.js';
+import { parseExportParts } from '../transfer/export.js';
+import { assertWritableTarget, parseExportTarget } from '../transfer/export-target.js';
 import { exportResults } from './export.js';
 import { runLocally, runPipelineToEnd } from './run.js';
 import { teardown } from './teardown.js';
@@ -49,11 +50,12 @@ export async function cycle(env: CommandEnv, options: CycleOptions, onStepEnded:
   const { settings, runtime, confirm } = env;
   const { logger } = runtime;
   // Everything that can be refused is refused before anything is created.
-  parseExportTarget(options.to);
+  const target = parseExportTarget(options.to);
   parseExportParts(options.only);
   if (!options.yes && !confirm) {
     throw new UsageError('cycle ends with teardown, which deletes the stack and its data: pass --yes (or PROVISIONER_YES=true) to confirm');
   }
+  await assertWritableTarget(target);
 
   // Every step's result is gathered into one document: what `--json` prints.
   const steps: CycleStep[] = [];

@@ -3,7 +3,8 @@ import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { ProvisionerError } from '../core/errors.js';
 import { bucketExists } from '../resources/bucket.js';
 import { withStack } from '../stack/open-stack.js';
-import { exportProcessed, parseExportParts, parseExportTarget, type ExportResult } from '../transfer/export.js';
+import { exportProcessed, parseExportParts, type ExportResult } from '../transfer/export.js';
+import { assertWritableTarget, parseExportTarget } from '../transfer/export-target.js';
 
 export interface ExportOptions {
   /** A folder, or s3://BUCKET/PREFIX. */
@@ -18,6 +19,7 @@ export async function exportResults({ settings, runtime }: CommandEnv, options: 
   // Bad input is refused before any AWS call.
   const target = parseExportTarget(options.to);
   const parts = parseExportParts(options.only);
+  await assertWritableTarget(target);
   return withStack(settings, runtime, async (ctx) => {
     if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: nothing to export (run \`provisioner up\` and a run first)`, 'user');

@@ -441,7 +441,7 @@ export function assertBucketName(value: string): void {
   }
 }
 
-function bucketNameProblem(value: string): string | undefined {
+export function bucketNameProblem(value: string): string | undefined {
   if (value === '') return 'it is empty';
   if (value.length < 3 || value.length > 63) return `it is ${value.length} characters long`;
   if (!/^[a-z0-9.-]+$/.test(value)) return 'it has characters other than a-z, 0-9, "-" and "."';

@@ -10,6 +10,7 @@ import { copyObjects, downloadObjects, type RemoteObject } from './download.js';
 import { transferLimits } from './limits.js';
 import { sameJson } from '../util/json.js';
 import { hashFile } from './upload.js';
+import type { ExportTarget } from './export-target.js';
 
 /** The parts of processed/ that can be exported; `delivered/` is the job's own memory of every row. */
 export const EXPORT_PARTS = ['features', 'rejected', 'aggregates', 'manifests', 'reports', 'delivered'] as const;
@@ -20,7 +21,6 @@ export const DEFAULT_EXPORT_PARTS: readonly ExportPart[] = ['features', 'rejecte
 /** Kept beside the exported files: which stack they came from, and what each file is. */
 export const EXPORT_MANIFEST = '.provisioner-export.json';
 
-export type ExportTarget = { readonly kind: 'dir'; readonly dir: string } | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
 
 interface ManifestEntry {
   readonly size: number;
@@ -54,14 +54,6 @@ export interface ExportResult {
   /** Files of an earlier export whose source objects are gone (a rewritten partition). */
   readonly removed: number;
   readonly bytesTransferred: number;
-}
-
-/** `--to`: `s3://BUCKET[/PREFIX]`, or a folder. */
-export function parseExportTarget(text: string, cwd = process.cwd()): ExportTarget {
-  const s3 = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(text);
-  if (!s3) return { kind: 'dir', dir: path.resolve(cwd, text) };
-  const prefix = (s3[2] ?? '').replace(/\/*$/, '');
-  return { kind: 's3', bucket: s3[1]!, prefix: prefix ? `${prefix}/` : '' };
 }
 
 export function parseExportParts(text: string | undefined): ExportPart[] {
