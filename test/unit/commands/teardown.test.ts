@@ -3,7 +3,7 @@ import { EventBridgeClient, DescribeRuleCommand } from '@aws-sdk/client-eventbri
 import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
