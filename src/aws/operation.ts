@@ -5,7 +5,7 @@
  * can name the call, the HTTP status and the request id instead.
  */
 
-import { OPERATION_KEY } from '../core/errors.js';
+import { BUCKET_KEY, OPERATION_KEY } from '../core/errors.js';
 
 interface MiddlewareContext {
   readonly clientName?: string;
@@ -39,6 +39,9 @@ export function rememberOperation<C extends WithMiddleware>(client: C): C {
         const name = operationName(context);
         if (name && error !== null && typeof error === 'object' && !(OPERATION_KEY in error)) {
           Object.defineProperty(error, OPERATION_KEY, { value: name, enumerable: false, configurable: true });
+          // S3's NoSuchBucket does not say which bucket: the request does.
+          const bucket = (args as { input?: { Bucket?: unknown } } | undefined)?.input?.Bucket;
+          if (typeof bucket === 'string') Object.defineProperty(error, BUCKET_KEY, { value: bucket, enumerable: false, configurable: true });
         }
         throw error;
       }

@@ -94,6 +94,8 @@ export function describeCause(cause: unknown): string {
     } else {
       what = status ? `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim() : '(no message)';
     }
+    const bucket = (cause as unknown as Record<string, unknown>)[BUCKET_KEY];
+    if (typeof bucket === 'string' && /Bucket/.test(cause.name) && !what.includes(bucket)) facts.unshift(`bucket ${bucket}`);
     if (!status && code && !what.includes(code)) facts.push(code);
     if (meta?.requestId) facts.push(`request id ${meta.requestId}`);
     if (meta?.attempts && meta.attempts > 1) facts.push(`${meta.attempts} attempts`);
@@ -115,6 +117,8 @@ const UNINFORMATIVE = /^(Unknown|UnknownError|\d{3}|)$/;
 
 /** The property aws/operation.ts sets on an SDK error: the service and operation, e.g. `S3 HeadObject`. */
 export const OPERATION_KEY = '$operation';
+/** And the bucket an S3 request named, so that an error about a bucket names it. */
+export const BUCKET_KEY = '$bucket';
 
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';

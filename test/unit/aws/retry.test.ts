@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetDatabaseCommand } from '@aws-sdk/client-glue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClients, destroyClients, type Clients } from '../../../src/aws/clients.js';
@@ -161,6 +161,16 @@ describe('the SDK clients against a failing endpoint', () => {
     };
     const error = await clients.s3.send(new CreateBucketCommand({ Bucket: 'b' })).catch((e: unknown) => e);
     expect(describeCause(error)).toBe('S3 CreateBucket: BucketAlreadyExists: The requested bucket name is not available. (HTTP 409, request id REQ-409)');
+  });
+
+  it('names the bucket S3 says does not exist', async () => {
+    handler = (_req, res) => {
+      const body = '<?xml version="1.0"?><Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message><RequestId>REQ-404</RequestId></Error>';
+      res.writeHead(404, { 'x-amz-request-id': 'REQ-404', 'content-type': 'application/xml', 'content-length': String(Buffer.byteLength(body)) });
+      res.end(body);
+    };
+    const error = await clients.s3.send(new ListObjectsV2Command({ Bucket: 'ml-exports' })).catch((e: unknown) => e);
+    expect(describeCause(error)).toBe('S3 ListObjectsV2: NoSuchBucket: The specified bucket does not exist (bucket ml-exports, HTTP 404, request id REQ-404)');
   });
 
   it('retries Glue throttling', async () => {
