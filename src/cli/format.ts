@@ -173,8 +173,9 @@ export function formatExport(result: ExportResult): string {
   ].join('\n');
 }
 
-export function formatUnlock(result: UnlockResult): string {
-  return result.removed ? `Unlocked stack ${result.stack} (lock ${result.removed.id})` : `Stack ${result.stack} was not locked`;
+/** `id`: the lock ID the person gave, named when there was no lock to remove. */
+export function formatUnlock(result: UnlockResult, id: string): string {
+  return result.removed ? `Unlocked stack ${result.stack} (lock ${result.removed.id})` : `Stack ${result.stack} was not locked: there is no lock ${id} to remove`;
 }
 
 /** The page written, then the headline figures of the quarter. */

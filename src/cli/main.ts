@@ -180,7 +180,10 @@ export async function main(argv: string[]): Promise<number> {
         'unlock <id>',
         'Remove the lock a command left when it died (the ID is the one a locked-out command names)',
         (y) => y.positional('id', { type: 'string', describe: 'The lock ID' }),
-        withSettings((env, a, io) => shown(io, unlock(env, { id: nonEmpty(a.id, 'id') }), formatUnlock)),
+        withSettings((env, a, io) => {
+          const id = nonEmpty(a.id, 'id');
+          return shown(io, unlock(env, { id }), (result) => formatUnlock(result, id));
+        }),
       )
       .demandCommand(1, 'name a command: up, plan, status, run, logs, report, export, cycle, teardown or unlock')
       .recommendCommands()

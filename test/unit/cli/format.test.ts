@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatWorkers } from '../../../src/cli/format.js';
+import { formatChanges, formatCost, formatRunOutcome, formatRunStarted, formatStatus, formatTeardown, formatUnlock, formatWorkers } from '../../../src/cli/format.js';
 import { chooseWorkers } from '../../../src/resources/job.js';
 import { estimatePipelineRun } from '../../../src/stack/cost.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
@@ -226,5 +226,16 @@ describe('formatRunOutcome', () => {
       links: ['job logs: /aws-glue/jobs/output, stream jr_1'],
     };
     expect(formatRunOutcome(outcome)).toBe('timed out after 90 min; run wr_1 goes on in Glue\njob logs: /aws-glue/jobs/output, stream jr_1');
+  });
+});
+
+describe('formatUnlock', () => {
+  it('names the lock it removed', () => {
+    const removed = { id: 'dead-beef', command: 'up', who: 'me@host', pid: 42, createdAt: '2026-12-01T00:00:00Z' };
+    expect(formatUnlock({ stack: 'flight-delays', removed }, 'dead-beef')).toBe('Unlocked stack flight-delays (lock dead-beef)');
+  });
+
+  it('names the ID it was given when there was no lock', () => {
+    expect(formatUnlock({ stack: 'flight-delays', removed: null }, 'dead-beef')).toBe('Stack flight-delays was not locked: there is no lock dead-beef to remove');
   });
 });
