@@ -200,3 +200,33 @@ def test_p90_matches_an_independent_computation(spark, january_run):
     for name, columns in keys.items():
         stored = spark.read.parquet(str(out / "aggregates" / name / "parquet")).collect()
         assert {tuple(r[c] for c in columns): r.p90_delay for r in stored} == p90[name], name
+
+
+def _catalog_tables() -> dict:
+    """The catalog's tables of the job's output (glue-job/tables.json), which `up` defines in Glue."""
+    return json.loads((JOB_DIR / "tables.json").read_text())
+
+
+def test_catalog_tables_cover_every_parquet_output():
+    names = {table["name"] for table in _catalog_tables()["tables"]}
+    expected = {"features", "rejected", *(f"aggregates_{name}" for name in transforms.AGGREGATE_KEYS)}
+    assert names == expected
+
+
+def test_parquet_outputs_match_the_catalog_tables(spark, january_run):
+    # The tables Athena reads are declared, not crawled: a column, a type or a partition key the
+    # job writes differently from the declaration would break every query on that table.
+    out = january_run[0]
+    catalog = _catalog_tables()
+    keys = [(key["name"], key["type"]) for key in catalog["partitionKeys"]]
+    for table in catalog["tables"]:
+        folder = out / table["path"]
+        written = spark.read.parquet(str(folder)).schema
+        columns = [(field.name, field.dataType.simpleString()) for field in written.fields]
+        declared = [(column["name"], column["type"]) for column in table["columns"]]
+        # Spark lists the partition columns, found from the folder names, after the data columns.
+        assert columns == declared + keys, table["name"]
+        partition_folders = sorted(p.relative_to(folder).as_posix() for p in folder.glob("*/*") if p.is_dir())
+        assert partition_folders, table["name"]
+        for relative in partition_folders:
+            assert re.fullmatch(r"year=\d{4}/quarter=[1-4]", relative), (table["name"], relative)

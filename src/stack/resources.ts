@@ -8,8 +8,10 @@ import { databaseResource } from '../resources/database.js';
 import { crawlerFailureSpec, failureRuleResource, jobFailureSpec } from '../resources/failure-rule.js';
 import { chooseWorkers, jobResource, rawDataBytes } from '../resources/job.js';
 import { objectsResource } from '../resources/objects.js';
+import { OUTPUT_TABLES } from '../resources/output-tables.js';
 import type { AnyResource } from '../resources/resource.js';
 import { roleResource } from '../resources/role.js';
+import { tableResource } from '../resources/table.js';
 import { jobTriggerSpec, scheduleTriggerSpec, triggerResource } from '../resources/trigger.js';
 import { workflowResource } from '../resources/workflow.js';
 import { transferLimits } from '../transfer/limits.js';
@@ -43,6 +45,8 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     // A role passed with --role-arn is the user's: never created, changed or deleted here.
     ...(ctx.settings.roleArn ? [] : [roleResource(ctx)]),
     databaseResource(ctx),
+    // The job's outputs as tables Athena can query the moment a quarter is written.
+    ...OUTPUT_TABLES.map((table) => tableResource(ctx, table)),
     crawlerResource(ctx),
     // As many workers as the raw data asks for, unless --workers says: the count `up` shows.
     jobResource(ctx, modules, chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count),

@@ -13,6 +13,7 @@ import {
   CreateTriggerCommand,
   UpdateJobCommand,
   UpdateTriggerCommand,
+  GetTableCommand,
 } from '@aws-sdk/client-glue';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sns';
@@ -43,7 +44,9 @@ import { jobTriggerSpec, scheduleTriggerSpec } from '../../../src/resources/trig
 import { converge } from '../../../src/stack/converge.js';
 import type { LocalSources } from '../../../src/stack/resources.js';
 import { TransferBudgets } from '../../../src/transfer/upload.js';
-import { iamNoSuchEntity } from '../support/errors.js';
+import { glueNotFound, iamNoSuchEntity } from '../support/errors.js';
+import { OUTPUT_TABLES } from '../../../src/resources/output-tables.js';
+import { tableInput } from '../../../src/resources/table.js';
 import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
@@ -151,6 +154,12 @@ function inSync(t: MockedStack): void {
   t.glue.on(GetDatabaseCommand).resolves({
     Database: { Name: names.database, Description: `Raw flight tables crawled by stack ${names.stack}`, CatalogId: ACCOUNT },
   });
+  // Each output table as Glue returns it: the definition up made, with what Glue adds.
+  t.glue.on(GetTableCommand).callsFake((input: { Name: string }) => {
+    const table = OUTPUT_TABLES.find((candidate) => candidate.name === input.Name);
+    if (!table) throw glueNotFound();
+    return { Table: { ...tableInput(ctx, table), DatabaseName: names.database, CatalogId: ACCOUNT, CreateTime: new Date(), IsRegisteredWithLakeFormation: false } };
+  });
   const crawler = crawlerSpec(ctx);
   t.glue.on(GetCrawlerCommand).resolves({
     Crawler: { Name: names.crawler, ...crawler, Role: names.role, State: 'READY', Version: 3, CreationTime: new Date() },
@@ -188,7 +197,8 @@ describe('converge', () => {
     inSync(t);
     const changes = await up(t);
     expect(changes.map((c) => [c.kind, c.action, c.details])).toEqual(changes.map((c) => [c.kind, 'no-op', []]));
-    expect(changes).toHaveLength(10);
+    // The ten resources of the pipeline and one table per output of the job.
+    expect(changes).toHaveLength(10 + OUTPUT_TABLES.length);
     expect(mutatingCommands(t)).toEqual([]);
     // It did look at everything, the files through one listing and the record of sent files each: no request per file.
     expect(sentCommands(t)).toEqual(expect.arrayContaining(['HeadBucketCommand', 'GetRoleCommand', 'GetJobCommand', 'GetTriggerCommand', 'ListObjectsV2Command', 'GetObjectCommand']));
@@ -301,7 +311,7 @@ describe('converge', () => {
     const t = stack();
     mockNothingDeployed(t);
     const changes = await plan(t);
-    expect(changes.map((c) => c.action)).toEqual(Array(10).fill('create'));
+    expect(changes.map((c) => c.action)).toEqual(Array(10 + OUTPUT_TABLES.length).fill('create'));
     expect(mutatingCommands(t)).toEqual([]);
   });
 
@@ -376,6 +386,11 @@ describe('converge', () => {
       'create objects s3://flight-delays-123456789012-eu-west-1/raw/',
       'create role flight-delays-glue-role',
       'create database flight_delays',
+      'create table flight_delays.features',
+      'create table flight_delays.rejected',
+      'create table flight_delays.aggregates_day_of_week',
+      'create table flight_delays.aggregates_origin_hour',
+      'create table flight_delays.aggregates_route_quarter',
       'create crawler flight-delays-raw-crawler',
       'create job flight-delays-features',
       'create workflow flight-delays-pipeline',

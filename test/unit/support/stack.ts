@@ -8,6 +8,7 @@ import {
   GetWorkflowCommand,
   GetWorkflowRunsCommand,
   GlueClient,
+  GetTableCommand,
 } from '@aws-sdk/client-glue';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -154,6 +155,7 @@ export function mockNothingDeployed(t: MockedStack): void {
   t.glue.on(GetWorkflowCommand).rejects(glueNotFound());
   t.glue.on(GetTriggerCommand).rejects(glueNotFound());
   t.glue.on(GetTagsCommand).rejects(glueNotFound());
+  t.glue.on(GetTableCommand).rejects(glueNotFound());
   t.glue.on(GetWorkflowRunsCommand).rejects(glueNotFound());
   t.glue.on(GetJobRunsCommand).rejects(glueNotFound());
   t.kms.on(DescribeKeyCommand).rejects(kmsNotFound());
