@@ -1,4 +1,4 @@
-import { redactUrl } from '../config/settings.js';
+import { redactUrl } from '../config/redact.js';
 import { InterruptedError } from '../core/errors.js';
 import { usesTls } from '../resources/bucket.js';
 import type { AnyResource, PlannedChange } from '../resources/resource.js';

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKER_TYPES } from '../../../src/core/glue.js';
-import { OPTIONS, assertBucketName, redactUrl, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
+import { assertBucketName } from '../../../src/config/names.js';
+import { OPTIONS } from '../../../src/config/options.js';
+import { resolveSettings, type RawOptions } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 const CWD = '/home/user/project';
@@ -387,51 +389,5 @@ describe('job settings that follow Glue', () => {
     expect(usageErrorOf({ pythonModules: 'pandas==2.2.2,Pandas' }).message).toBe(
       'invalid --python-modules "pandas==2.2.2,Pandas": "pandas" is listed twice; valid: each package once',
     );
-  });
-});
-
-describe('stackName', () => {
-  it('returns a valid name unchanged and names an invalid one in the error', () => {
-    expect(stackName('flights-2')).toBe('flights-2');
-    expect(() => stackName('Bad Name')).toThrow(/invalid --name "Bad Name"/);
-  });
-});
-
-describe('the option table', () => {
-  it('gives every setting one option, read from its camelCase flag', () => {
-    const defaults = resolveSettings({}, {}, CWD);
-    expect(Object.keys(OPTIONS).sort()).toEqual(Object.keys(defaults).sort());
-    // Each option's raw key is its flag in camelCase: setting it changes that setting alone.
-    const raw: Record<string, unknown> = { workers: 7, jobTimeout: 9, workerType: 'G.2X', logLevel: 'debug', dataDir: '/d', roleArn: 'arn:aws:iam::123456789012:role/r' };
-    const settings = resolveSettings(raw as RawOptions, {}, CWD);
-    expect(settings).toMatchObject({ workers: 7, jobTimeoutMinutes: 9, workerType: 'G.2X', logLevel: 'debug', dataDir: '/d', roleArn: 'arn:aws:iam::123456789012:role/r' });
-  });
-
-  it('parses each declared default into the setting an unset option gets', () => {
-    for (const [key, spec] of Object.entries(OPTIONS)) {
-      if (!('default' in spec)) continue;
-      const fromDefault = resolveSettings({}, {}, CWD)[key as keyof typeof OPTIONS];
-      const given = resolveSettings({ [key === 'jobTimeoutMinutes' ? 'jobTimeout' : key]: spec.default } as RawOptions, {}, CWD)[key as keyof typeof OPTIONS];
-      expect(given, key).toEqual(fromDefault);
-    }
-  });
-
-  it('offers a choice list exactly where the setting is one of a few values', () => {
-    expect(OPTIONS.workerType.choices).toEqual(WORKER_TYPES);
-    expect(OPTIONS.logLevel.choices).toEqual(['error', 'warn', 'info', 'debug']);
-    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['execution-class', 'log-format', 'log-level', 'worker-type']);
-  });
-});
-
-describe('redactUrl', () => {
-  it.each([
-    ['http://user:secret@127.0.0.1:5000', 'http://user:****@127.0.0.1:5000'],
-    ['https://token@host.example/path', 'https://****@host.example/path'],
-    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
-    ['https://host.example/a@b', 'https://host.example/a@b'],
-    ['http://u:p@ss@host:1/x', 'http://u:****@host:1/x'],
-    [undefined, undefined],
-  ])('shows %j as %j', (url, shown) => {
-    expect(redactUrl(url)).toBe(shown);
   });
 });

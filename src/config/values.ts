@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+/**
+ * The checks that many options share: text, numbers, a choice of words, yes or no. Each takes the
+ * raw value as a flag, a PROVISIONER_* variable or the config file gave it, and names the option
+ * (`flag`, kebab-case) in its error.
+ */
+
+/** A value as an error shows it: numbers bare, JSON.stringify showing NaN (yargs' `--workers abc`) as null. */
+export function shown(value: unknown): string {
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+export function validated<T>(value: T | undefined, assert: (value: T) => void): T | undefined {
+  if (value !== undefined) assert(value);
+  return value;
+}
+
+/** Text that must be there: an option with a default always is. */
+export function text(value: unknown, flag: string): string {
+  const given = optionalString(value, flag);
+  if (given === undefined) throw new UsageError(`invalid --${flag}: expected text`);
+  return given;
+}
+
+/** Undefined only when not given: empty text is given, and the option's own check rejects it. */
+export function optionalString(value: unknown, flag: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected text`);
+  return value;
+}
+
+/** AWS_REGION and the like: set but empty counts as unset, as in the AWS SDK and CLI. */
+export function awsVariable(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** A directory, against the working directory; empty text would silently mean the working directory. */
+export function directory(value: unknown, flag: string, cwd: string): string {
+  const given = text(value, flag);
+  if (given.trim() === '') throw new UsageError(`invalid --${flag} ${JSON.stringify(given)}: expected a directory`);
+  return path.resolve(cwd, given);
+}
+
+export function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: valid values are ${allowed.join(', ')}`);
+}
+
+/** `alternative` ends the error's list of what is valid, e.g. ", or auto". */
+export function integer(value: unknown, flag: string, min: number, max: number, alternative = ''): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
+  throw new UsageError(`invalid --${flag} ${shown(value)}: expected a whole number from ${min} to ${max}${alternative}`);
+}
+
+export function positive(value: unknown, flag: string, max: number): number {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number === 'number' && Number.isFinite(number) && number > 0 && number <= max) return number;
+  throw new UsageError(`invalid --${flag} ${shown(value)}: expected a number of minutes greater than 0 and at most ${max}`);
+}
