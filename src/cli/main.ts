@@ -9,8 +9,8 @@ import { createLogger } from './logger.js';
 import { createProgress } from './progress.js';
 import { terminalIo, type CommandEnv } from './io.js';
 import { bindValues } from './argv.js';
-import { COMMAND_OPTIONS, exportOptions, nonEmpty, positiveNumber, runCount } from './command-options.js';
-import { globalOptions, valueFlags } from './options.js';
+import { exportOptions, nonEmpty, positiveNumber, runCount } from './command-options.js';
+import { commandFlags, globalOptions, valueFlags } from './options.js';
 import { status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
@@ -28,7 +28,8 @@ export const EXIT_TERMINATED = 143;
 
 /**
  * The only place that knows about yargs, process signals and exit codes. Options come from flags,
- * then PROVISIONER_* environment variables, then the --config JSON file, then defaults.
+ * then PROVISIONER_* environment variables, then the --config JSON file, then defaults
+ * (config/sources.ts).
  */
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
@@ -53,13 +54,14 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let exitCode = 0;
+  // Warnings about the options' sources, logged once the settings say how.
+  const optionWarnings: string[] = [];
   // Every command handler gets validated settings, a logger, progress and the interrupt signal.
   const withSettings = (command: (env: CommandEnv, args: Record<string, unknown>) => Promise<number>) => async (args: Record<string, unknown>) => {
-    // yargs reads no file for an empty --config and says nothing: empty text is invalid here too.
-    if (args.config === '') throw new UsageError('invalid --config "": expected the path of a JSON file');
     const settings: Settings = resolveSettings(args as RawOptions);
     const progress = createProgress();
     logger = createLogger(settings.logLevel, settings.logFormat, progress.clear);
+    for (const warning of optionWarnings) logger.warn(warning);
     const runtime = { logger, progress, signal: controller.signal };
     exitCode = await command({ settings, runtime, io: terminalIo(settings.json) }, args);
     // A command that returns "interrupted" itself (run --wait) was interrupted by this signal.
@@ -67,30 +69,30 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    await globalOptions(yargs(bindValues(hideBin(['node', 'provisioner', ...argv]), valueFlags())))
+    await globalOptions(yargs(bindValues(hideBin(['node', 'provisioner', ...argv]), valueFlags())), (warning) => optionWarnings.push(warning))
       .command(
         'up',
         'Create or converge the whole pipeline',
-        (y) => y.options(COMMAND_OPTIONS.up),
+        (y) => y.options(commandFlags('up')),
         withSettings((env, a) => up(env, { dryRun: a.dryRun === true })),
       )
       .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env) => up(env, { dryRun: true })))
       .command(
         'status',
         'Show what exists, its state, the last runs with their cost, and object counts',
-        (y) => y.options(COMMAND_OPTIONS.status),
+        (y) => y.options(commandFlags('status')),
         withSettings((env, a) => status(env, { runs: runCount(a.runs) })),
       )
       .command(
         'teardown',
         'Delete everything this stack created, data included',
-        (y) => y.options(COMMAND_OPTIONS.teardown),
+        (y) => y.options(commandFlags('teardown')),
         withSettings((env, a) => teardown(env, { yes: a.yes === true })),
       )
       .command(
         'run',
         'Run the pipeline now: the crawl, then the job (on Glue, or --local on this machine)',
-        (y) => y.options(COMMAND_OPTIONS.run),
+        (y) => y.options(commandFlags('run')),
         withSettings((env, a) =>
           runPipeline(env, {
             wait: a.wait === true,
@@ -104,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         'logs',
         "Show the job run's output and error logs from CloudWatch (the newest run, or --run ID)",
-        (y) => y.options(COMMAND_OPTIONS.logs),
+        (y) => y.options(commandFlags('logs')),
         withSettings((env, a) =>
           logs(env, {
             runId: a.run === undefined ? undefined : String(a.run),
@@ -116,7 +118,7 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         'report',
         "Write the quarter's results as one HTML page with charts",
-        (y) => y.options(COMMAND_OPTIONS.report),
+        (y) => y.options(commandFlags('report')),
         // Loaded when asked for: the charting libraries would cost every other command memory and start-up time.
         withSettings(async (env, a) =>
           (await import('../commands/report.js')).report(env, { from: nonEmpty(a.from, 'from'), out: nonEmpty(a.out, 'out'), open: a.open === true }),
@@ -125,13 +127,13 @@ export async function main(argv: string[]): Promise<number> {
       .command(
         'export',
         "Copy the results (processed/) out of the stack's bucket, into a folder or another bucket",
-        (y) => y.options(COMMAND_OPTIONS.export),
+        (y) => y.options(commandFlags('export')),
         withSettings((env, a) => exportResults(env, exportOptions(a))),
       )
       .command(
         'cycle',
         'One quarter without standing infrastructure: up, run and wait, export, teardown',
-        (y) => y.options(COMMAND_OPTIONS.cycle),
+        (y) => y.options(commandFlags('cycle')),
         withSettings((env, a) =>
           cycle(env, {
             ...exportOptions(a),

@@ -1,12 +1,16 @@
 import type { Argv } from 'yargs';
-import { loadConfigFile } from '../config/config-file.js';
 import { GROUPS } from '../config/option-spec.js';
 import { OPTIONS } from '../config/options.js';
 import { camelCase } from '../config/settings.js';
-import { commandOptions } from './command-options.js';
+import { COMMAND_OPTIONS, commandOptions } from './command-options.js';
+import { CONFIG_FLAG, optionSources, shownDefaults } from './option-sources.js';
 
-/** The options every command takes, straight from the one option table. */
-export function globalOptions(y: Argv): Argv {
+/**
+ * The options every command takes, straight from the one option table, and the middleware that
+ * fills in every option of the command being run from its variable, the config file or its default;
+ * `warn` receives its warnings.
+ */
+export function globalOptions(y: Argv, warn: (warning: string) => void): Argv {
   const specs = Object.values(OPTIONS);
   const options = Object.fromEntries(
     specs.map((spec) => [
@@ -16,7 +20,7 @@ export function globalOptions(y: Argv): Argv {
         // them, and its errors show what was given.
         ...(spec.type === 'number' ? {} : { type: spec.type }),
         describe: spec.describe,
-        ...('default' in spec ? { default: spec.default } : {}),
+        ...('default' in spec ? { defaultDescription: JSON.stringify(spec.default) } : {}),
         ...('choices' in spec ? { choices: spec.choices } : {}),
       },
     ]),
@@ -25,11 +29,11 @@ export function globalOptions(y: Argv): Argv {
   const withGroups = y
     .scriptName('provisioner')
     .usage('$0 <command> [options]\n\nStand up, run and tear down a quarterly AWS Glue pipeline.')
-    .env('PROVISIONER')
-    .config('config', 'JSON file with any of these options (camelCase or kebab-case keys)', loadConfigFile)
-    .options(options);
+    .option(CONFIG_FLAG, { describe: 'JSON file with any of these options (camelCase or kebab-case keys)' })
+    .options(options)
+    .middleware(optionSources(warn), true);
   // --config sits with the stack's options, and yargs' own --help and --version with the output's.
-  const extra: Record<string, string[]> = { 'Stack:': ['config'], 'Output:': ['help', 'version'] };
+  const extra: Record<string, string[]> = { 'Stack:': [CONFIG_FLAG], 'Output:': ['help', 'version'] };
   return GROUPS.reduce((built, group) => built.group([...inGroup(group), ...(extra[group] ?? [])], group), withGroups);
 }
 
@@ -40,6 +44,11 @@ export function globalOptions(y: Argv): Argv {
 export function valueFlags(): Set<string> {
   const global = Object.values(OPTIONS).filter((spec) => spec.type !== 'boolean').map((spec) => spec.flag);
   const ofCommands = commandOptions().filter(([, , spec]) => spec.type !== 'boolean').map(([, flag]) => flag);
-  const flags = [...global, 'config', ...ofCommands];
+  const flags = [...global, CONFIG_FLAG, ...ofCommands];
   return new Set([...flags, ...flags.map(camelCase)]);
+}
+
+/** The options of one command, for its builder. */
+export function commandFlags<C extends keyof typeof COMMAND_OPTIONS>(command: C) {
+  return shownDefaults(COMMAND_OPTIONS[command]);
 }
