@@ -10,7 +10,7 @@ import { createProgress } from './progress.js';
 import { terminalIo, type CommandEnv } from './io.js';
 import { bindValues } from './argv.js';
 import { exportOptions, nonEmpty, positiveNumber, runCount } from './command-options.js';
-import { commandFlags, globalOptions, valueFlags } from './options.js';
+import { boundFlags, commandFlags, globalOptions } from './options.js';
 import { status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   try {
-    await globalOptions(yargs(bindValues(hideBin(['node', 'provisioner', ...argv]), valueFlags())), (warning) => optionWarnings.push(warning))
+    await globalOptions(yargs(bindValues(hideBin(['node', 'provisioner', ...argv]), boundFlags())), (warning) => optionWarnings.push(warning))
       .command(
         'up',
         'Create or converge the whole pipeline',

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { GROUPS } from '../config/option-spec.js';
 import { OPTIONS } from '../config/options.js';
 import { camelCase } from '../config/settings.js';
+import type { BoundFlags } from './argv.js';
 import { COMMAND_OPTIONS, commandOptions } from './command-options.js';
 import { CONFIG_FLAG, optionSources, shownDefaults } from './option-sources.js';
 
@@ -38,14 +39,21 @@ export function globalOptions(y: Argv, warn: (warning: string) => void): Argv {
 }
 
 /**
- * The flags that take a value, in kebab-case and camelCase: the option table's strings and
- * numbers, --config, and those of every command. bindValues binds each to the argument after it.
+ * The flags whose argument bindValues binds, in kebab-case and camelCase: those that take a value
+ * (the option table's strings and numbers, --config, and those of every command), and the yes-or-no
+ * ones. No flag is a value in one command and a yes or no in another.
  */
-export function valueFlags(): Set<string> {
-  const global = Object.values(OPTIONS).filter((spec) => spec.type !== 'boolean').map((spec) => spec.flag);
-  const ofCommands = commandOptions().filter(([, , spec]) => spec.type !== 'boolean').map(([, flag]) => flag);
-  const flags = [...global, CONFIG_FLAG, ...ofCommands];
-  return new Set([...flags, ...flags.map(camelCase)]);
+export function boundFlags(): BoundFlags {
+  const all = [
+    ...Object.values(OPTIONS).map((spec) => [spec.flag, spec.type] as const),
+    [CONFIG_FLAG, 'string'] as const,
+    ...commandOptions().map(([, flag, spec]) => [flag, spec.type] as const),
+  ];
+  const spelt = (flags: string[]) => new Set([...flags, ...flags.map(camelCase)]);
+  return {
+    values: spelt(all.filter(([, type]) => type !== 'boolean').map(([flag]) => flag)),
+    booleans: spelt(all.filter(([, type]) => type === 'boolean').map(([flag]) => flag)),
+  };
 }
 
 /** The options of one command, for its builder. */

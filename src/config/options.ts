@@ -7,7 +7,7 @@ import { glueVersion, pythonModules, sparkMemory } from './job-values.js';
 import { assertBucketName, stackName } from './names.js';
 import { option, type OptionSpec } from './option-spec.js';
 import { parseSchedule } from './schedule.js';
-import { awsVariable, directory, integer, oneOf, optionalString, positive, text, validated } from './values.js';
+import { awsVariable, directory, integer, oneOf, optionalString, positive, text, validated, yesOrNo } from './values.js';
 
 /**
  * The one table of options: the CLI's flags and --help, their variables, config keys, defaults and
@@ -112,7 +112,7 @@ export const OPTIONS = {
     flag: 'job-run-queuing', type: 'boolean', group: 'Pipeline:', default: false,
     describe: 'Let Glue queue a run that would exceed account limits instead of failing it',
     doc: "Glue job run queuing: a run that would exceed the account's limits waits (`WAITING`) instead of failing; Flex runs wait for capacity either way",
-    parse: (value) => value === true,
+    parse: (value) => yesOrNo(value, 'job-run-queuing'),
   }),
   expectedMinutes: option({
     flag: 'expected-minutes', type: 'number', group: 'Pipeline:', unset: 'last successful run, else 15',
@@ -137,7 +137,7 @@ export const OPTIONS = {
     flag: 'prune', type: 'boolean', group: 'Pipeline:', default: false,
     describe: 'Delete uploaded files that no longer exist locally',
     doc: 'delete uploaded files that no longer exist locally (otherwise they stay)',
-    parse: (value) => value === true,
+    parse: (value) => yesOrNo(value, 'prune'),
   }),
   notify: option({
     flag: 'notify', type: 'string', group: 'Monitoring:', unset: 'none',
@@ -156,7 +156,7 @@ export const OPTIONS = {
     flag: 'dashboard', type: 'boolean', group: 'Monitoring:', default: false,
     describe: "A CloudWatch dashboard of the job's metrics and the crawler's runs",
     doc: 'a CloudWatch dashboard of the job and crawler',
-    parse: (value) => value === true,
+    parse: (value) => yesOrNo(value, 'dashboard'),
   }),
   maxRequests: option({
     flag: 'max-requests', type: 'number', group: 'Transfer:', default: 32,
@@ -197,6 +197,6 @@ export const OPTIONS = {
     flag: 'json', type: 'boolean', group: 'Output:', default: false,
     describe: 'Print a machine-readable result on stdout',
     doc: 'machine-readable result on stdout',
-    parse: (value) => value === true,
+    parse: (value) => yesOrNo(value, 'json'),
   }),
 } satisfies { readonly [K in keyof Settings]: OptionSpec<Settings[K]> };

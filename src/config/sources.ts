@@ -1,6 +1,7 @@
 import { UsageError } from '../core/errors.js';
 import { loadConfigFile } from './config-file.js';
 import { camelCase } from './settings.js';
+import { yesOrNo } from './values.js';
 import { variableValue } from './variables.js';
 
 /**
@@ -61,14 +62,14 @@ export function unknownConfigKeys({ file }: Sources, known: readonly string[]): 
 }
 
 function asFlagText(value: unknown, option: SourcedOption): unknown {
+  // Never a false from a value the user did not mean as one: yargs read PROVISIONER_DASHBOARD=1 so.
+  if (option.type === 'boolean') return yesOrNo(value, option.flag);
   if (typeof value !== 'string') return value;
   switch (option.type) {
     case 'string':
       return value;
     case 'number':
       return Number(value);
-    case 'boolean':
-      return value === 'true';
     default:
       return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
   }

@@ -60,3 +60,36 @@ export function positive(value: unknown, flag: string, max: number): number {
   if (typeof number === 'number' && Number.isFinite(number) && number > 0 && number <= max) return number;
   throw new UsageError(`invalid --${flag} ${shown(value)}: expected a number of minutes greater than 0 and at most ${max}`);
 }
+
+/**
+ * The words a yes-or-no option takes, in any letter case, from a flag (`--dashboard=on`), a variable
+ * (`PROVISIONER_DASHBOARD=1`) or the config file (`"dashboard": "yes"`, or 1 and 0 as numbers).
+ */
+const YES_OR_NO: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['false', false],
+  ['1', true],
+  ['0', false],
+  ['yes', true],
+  ['no', false],
+  ['on', true],
+  ['off', false],
+]);
+
+/** Whether `word` is one of the words for yes or no, in any letter case. */
+export function isYesOrNo(word: string): boolean {
+  return YES_OR_NO.has(word.toLowerCase());
+}
+
+/**
+ * A yes or a no, from exactly one of those words. Anything else is refused rather than read as
+ * false: an option such as --dashboard turns a resource off when false, and `up` then deletes it,
+ * so a no must be one the user wrote. Empty text is a value given, and refused too.
+ */
+export function yesOrNo(value: unknown, flag: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const word = typeof value === 'number' || typeof value === 'string' ? String(value).toLowerCase() : undefined;
+  const answer = word === undefined ? undefined : YES_OR_NO.get(word);
+  if (answer !== undefined) return answer;
+  throw new UsageError(`invalid --${flag} ${shown(value)}: valid values are ${[...YES_OR_NO.keys()].join(', ')} (any case)`);
+}

@@ -109,9 +109,12 @@ describe('resolveSettings defaults', () => {
     expect(resolveSettings({ workers: '10', jobTimeout: '30' }, {}, CWD)).toMatchObject({ workers: 10, jobTimeoutMinutes: 30 });
   });
 
-  it('only turns prune and json on for a real true', () => {
+  it('turns prune and json on for true or a word for yes, and off only for false or a word for no', () => {
     expect(resolveSettings({ prune: true, json: true }, {}, CWD)).toMatchObject({ prune: true, json: true });
-    expect(resolveSettings({ prune: 'yes', json: 1 }, {}, CWD)).toMatchObject({ prune: false, json: false });
+    expect(resolveSettings({ prune: 'yes', json: 1 }, {}, CWD)).toMatchObject({ prune: true, json: true });
+    expect(resolveSettings({ prune: 'OFF', json: 0 }, {}, CWD)).toMatchObject({ prune: false, json: false });
+    expect(usageErrorOf({ prune: 'maybe' }).message).toBe('invalid --prune "maybe": valid values are true, false, 1, 0, yes, no, on, off (any case)');
+    expect(usageErrorOf({ json: 2 }).message).toBe('invalid --json 2: valid values are true, false, 1, 0, yes, no, on, off (any case)');
   });
 });
 
@@ -357,9 +360,11 @@ describe('job settings that follow Glue', () => {
     expect(resolveSettings({ expectedMinutes: '2.5', retentionDays: '0' }, {}, CWD)).toMatchObject({ expectedMinutes: 2.5, retentionDays: 0 });
   });
 
-  it('turns job run queuing on for a real true only', () => {
+  it('turns job run queuing on for true or a word for yes, and refuses any other value', () => {
     expect(resolveSettings({ jobRunQueuing: true }, {}, CWD).jobRunQueuing).toBe(true);
-    expect(resolveSettings({ jobRunQueuing: 'yes' }, {}, CWD).jobRunQueuing).toBe(false);
+    expect(resolveSettings({ jobRunQueuing: 'yes' }, {}, CWD).jobRunQueuing).toBe(true);
+    expect(resolveSettings({ jobRunQueuing: 'no' }, {}, CWD).jobRunQueuing).toBe(false);
+    expect(usageErrorOf({ jobRunQueuing: 'queue' }).message).toContain('invalid --job-run-queuing "queue": valid values are true, false');
   });
 
   it('reads --python-modules as a list of pip requirements, spaces around commas aside', () => {
