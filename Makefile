@@ -30,6 +30,10 @@ install: $(NODE_STAMP) $(VENV_STAMP) ## Install Node and Python dependencies
 build: $(NODE_STAMP) ## Bundle the CLI into dist/ (esbuild; `make typecheck` checks the types)
 	npm run --silent build
 
+.PHONY: docs
+docs: $(NODE_STAMP) ## Write README.md's list of options from the option tables
+	node scripts/options-doc.mjs
+
 .PHONY: typecheck
 typecheck: $(NODE_STAMP) ## Type-check sources and tests
 	npm run --silent typecheck

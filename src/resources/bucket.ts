@@ -6,11 +6,8 @@ import {
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
   GetBucketTaggingCommand,
-  GetBucketVersioningCommand,
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
-  ListMultipartUploadsCommand,
-  ListObjectVersionsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketOwnershipControlsCommand,
@@ -30,7 +27,17 @@ import { sameJson } from '../util/json.js';
 import { missingTags, tagList, tagRecord } from '../aws/tags.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
-import { PREFIX } from '../core/names.js';
+import { abortsUploads, lifecycleRules, sameRetention } from './bucket-lifecycle.js';
+import {
+  BLOCK_ALL_PUBLIC_ACCESS,
+  DENY_INSECURE_TRANSPORT_SID,
+  denyInsecureTransport,
+  desiredEncryption,
+  sameEncryption,
+  usesTls,
+  type PolicyDocument,
+} from './bucket-policy.js';
+import { isUnfinishedBucket } from './bucket-unfinished.js';
 
 export interface BucketState {
   readonly publicAccessBlock: PublicAccessBlockConfiguration | undefined;
@@ -38,92 +45,6 @@ export interface BucketState {
   readonly ownership: string | undefined;
   readonly policy: PolicyDocument | undefined;
   readonly lifecycleRules: LifecycleRule[];
-}
-
-interface PolicyStatement {
-  Sid?: string;
-  [key: string]: unknown;
-}
-interface PolicyDocument {
-  Version?: string;
-  Statement: PolicyStatement[];
-}
-
-const BLOCK_ALL_PUBLIC_ACCESS: PublicAccessBlockConfiguration = {
-  BlockPublicAcls: true,
-  IgnorePublicAcls: true,
-  BlockPublicPolicy: true,
-  RestrictPublicBuckets: true,
-};
-const DENY_INSECURE_TRANSPORT_SID = 'DenyInsecureTransport';
-const ABORT_UPLOADS_RULE_ID = 'abort-incomplete-multipart-uploads';
-const ABORT_UPLOADS_AFTER_DAYS = 7;
-
-export function desiredEncryption(kmsKey: string | undefined): ServerSideEncryptionRule {
-  return kmsKey
-    ? { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: kmsKey }, BucketKeyEnabled: true }
-    : { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } };
-}
-
-export function denyInsecureTransport(partition: string, bucket: string): PolicyStatement {
-  return {
-    Sid: DENY_INSECURE_TRANSPORT_SID,
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 's3:*',
-    Resource: [`arn:${partition}:s3:::${bucket}`, `arn:${partition}:s3:::${bucket}/*`],
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  };
-}
-
-export const abortIncompleteUploadsRule: LifecycleRule = {
-  ID: ABORT_UPLOADS_RULE_ID,
-  Status: 'Enabled',
-  Filter: { Prefix: '' },
-  AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_UPLOADS_AFTER_DAYS },
-};
-
-/**
- * What each job run leaves behind and nobody reads after a while: Glue's scratch files (--TempDir)
- * and the Spark UI's event logs. One rule per prefix, as a lifecycle filter takes one prefix; a
- * versioned bucket's old versions go too.
- */
-const RETENTION_PREFIXES = [PREFIX.temp, PREFIX.sparkLogs] as const;
-
-function retentionRuleId(prefix: string): string {
-  return `retention-${prefix.replace(/\/$/, '')}`;
-}
-
-/** The expiry rules for --retention-days; none for 0, which keeps everything. */
-export function retentionRules(days: number): LifecycleRule[] {
-  if (days === 0) return [];
-  return RETENTION_PREFIXES.map((prefix) => ({
-    ID: retentionRuleId(prefix),
-    Status: 'Enabled',
-    Filter: { Prefix: prefix },
-    Expiration: { Days: days },
-    NoncurrentVersionExpiration: { NoncurrentDays: days },
-  }));
-}
-
-/** The lifecycle rules this stack owns, by ID: any other rule is someone else's and is kept. */
-const OWN_RULE_IDS: ReadonlySet<string> = new Set([ABORT_UPLOADS_RULE_ID, ...RETENTION_PREFIXES.map(retentionRuleId)]);
-
-/** Whether the bucket's expiry rules are those --retention-days asks for. */
-export function sameRetention(current: readonly LifecycleRule[], days: number): boolean {
-  const wanted = retentionRules(days);
-  const present = current.filter((rule) => rule.ID !== undefined && rule.ID !== ABORT_UPLOADS_RULE_ID && OWN_RULE_IDS.has(rule.ID));
-  if (present.length !== wanted.length) return false;
-  return wanted.every((want) => {
-    const rule = present.find((r) => r.ID === want.ID);
-    return (
-      rule?.Status === 'Enabled' &&
-      // S3 reports a rule's prefix in Filter; rules written with the older top-level Prefix keep it there.
-      (rule.Filter?.Prefix ?? rule.Prefix) === want.Filter?.Prefix &&
-      rule.Expiration?.Days === want.Expiration?.Days &&
-      rule.NoncurrentVersionExpiration?.NoncurrentDays === want.NoncurrentVersionExpiration?.NoncurrentDays
-    );
-  });
 }
 
 /** Returns false when the bucket does not exist; throws when someone else owns the name. */
@@ -211,13 +132,7 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
       if (current.ownership !== 'BucketOwnerEnforced') drift.push('ownership');
       const statement = current.policy?.Statement.find((s) => s.Sid === DENY_INSECURE_TRANSPORT_SID);
       if (tlsOnly && !sameJson(statement, tlsStatement)) drift.push('tlsPolicy');
-      const rule = current.lifecycleRules.find((r) => r.ID === ABORT_UPLOADS_RULE_ID);
-      if (
-        rule?.Status !== 'Enabled' ||
-        rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== ABORT_UPLOADS_AFTER_DAYS
-      ) {
-        drift.push('lifecycle');
-      }
+      if (!abortsUploads(current.lifecycleRules)) drift.push('lifecycle');
       if (!sameRetention(current.lifecycleRules, retentionDays)) drift.push('retention');
       return drift;
     },
@@ -311,79 +226,10 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
       const policy: PolicyDocument = { Version: '2012-10-17', Statement: [...others, tlsStatement] };
       await s3.send(new PutBucketPolicyCommand({ Bucket, Policy: JSON.stringify(policy) }));
     }
-    // One configuration holds every rule and a put replaces it whole: write this stack's rules as
-    // wanted and keep the rules others added.
     if (keys.includes('lifecycle') || keys.includes('retention')) {
-      const others = current?.lifecycleRules.filter((r) => r.ID === undefined || !OWN_RULE_IDS.has(r.ID)) ?? [];
       await s3.send(
-        new PutBucketLifecycleConfigurationCommand({
-          Bucket,
-          LifecycleConfiguration: { Rules: [...others, abortIncompleteUploadsRule, ...retentionRules(retentionDays)] },
-        }),
+        new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: lifecycleRules(current?.lifecycleRules, retentionDays) } }),
       );
     }
   }
-}
-
-/**
- * The prefix of what this tool itself keeps in the bucket (the stack's lock, the record of uploads):
- * keys no one else writes.
- */
-export const TOOL_PREFIX = '.provisioner/';
-
-/**
- * Whether a bucket with the stack's bucket name but without its tags is one an interrupted `up`
- * left: created, not yet tagged. The bucket is created with its tags in one call, so against AWS
- * itself (no --endpoint-url) there is no such bucket: an untagged one is someone else's, always.
- * A store that ignores tags at creation (moto, some S3-compatible stores) is tagged by a second call,
- * and a kill, a network failure or a failed PutBucketTagging between the two leaves it untagged. It
- * is recognised by what nothing but that moment leaves behind, all of which must hold:
- * - it is in this account (ExpectedBucketOwner);
- * - its object ownership is BucketOwnerEnforced, which the tool's CreateBucket asks for: such a
- *   store leaves it unset on a bucket created without asking (`aws s3 mb`, a plain CreateBucket);
- * - it has no tags at all (whoever tags a bucket has made it theirs);
- * - it has no bucket policy and no lifecycle rules, and versioning was never turned on: the tool
- *   sets none of these before its tags, so someone else did;
- * - it holds nothing: no object, version, delete marker or unfinished upload, except under
- *   `.provisioner/` (the lock a teardown takes before it deletes the bucket).
- * Such a bucket holds nothing anyone could lose. A store without ownership controls never shows one,
- * so there an interrupted bucket stays refused (exit 2), as any untagged bucket used to be.
- */
-export async function isUnfinishedBucket(
-  s3: S3Client,
-  Bucket: string,
-  accountId: string,
-  endpointUrl: string | undefined,
-  found: { readonly state: BucketState; readonly tags: Tags },
-): Promise<boolean> {
-  if (endpointUrl === undefined) return false;
-  const { state, tags } = found;
-  if (state.ownership !== 'BucketOwnerEnforced' || Object.keys(tags).length > 0 || state.policy !== undefined || state.lifecycleRules.length > 0) {
-    return false;
-  }
-  const ExpectedBucketOwner = accountId;
-  const [versioning, versions, uploads] = await Promise.all([
-    s3.send(new GetBucketVersioningCommand({ Bucket, ExpectedBucketOwner })),
-    s3.send(new ListObjectVersionsCommand({ Bucket, ExpectedBucketOwner, MaxKeys: 100 })),
-    s3.send(new ListMultipartUploadsCommand({ Bucket, ExpectedBucketOwner, MaxUploads: 100 })),
-  ]);
-  if (versioning.Status !== undefined || versioning.MFADelete !== undefined) return false;
-  const keys = [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? []), ...(uploads.Uploads ?? [])].map((v) => v.Key ?? '');
-  if (versions.IsTruncated || uploads.IsTruncated) return false;
-  return keys.every((key) => key.startsWith(TOOL_PREFIX));
-}
-
-export function usesTls(endpointUrl: string | undefined): boolean {
-  return endpointUrl === undefined || endpointUrl.startsWith('https://');
-}
-
-function sameEncryption(current: ServerSideEncryptionRule | undefined, desired: ServerSideEncryptionRule): boolean {
-  const a = current?.ApplyServerSideEncryptionByDefault;
-  const b = desired.ApplyServerSideEncryptionByDefault;
-  return (
-    a?.SSEAlgorithm === b?.SSEAlgorithm &&
-    (a?.KMSMasterKeyID ?? undefined) === (b?.KMSMasterKeyID ?? undefined) &&
-    // An S3 Bucket Key cuts KMS requests (and cost) per object: keep it on when SSE-KMS is used.
-    (desired.BucketKeyEnabled !== true || current?.BucketKeyEnabled === true)
-  );
 }

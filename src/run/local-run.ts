@@ -7,7 +7,7 @@ import type { StackContext } from '../core/context.js';
 import { InterruptedError, ProvisionerError } from '../core/errors.js';
 import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
 import { PREFIX } from '../core/names.js';
-import { usesTls } from '../resources/bucket.js';
+import { usesTls } from '../resources/bucket-policy.js';
 import type { LocalSpark } from './local-tools.js';
 import { SegmentSplitter, SparkProgress } from './spark-progress.js';
 

@@ -1,6 +1,6 @@
-import { redactUrl } from '../config/settings.js';
+import { redactUrl } from '../config/redact.js';
 import { InterruptedError } from '../core/errors.js';
-import { usesTls } from '../resources/bucket.js';
+import { usesTls } from '../resources/bucket-policy.js';
 import type { AnyResource, PlannedChange } from '../resources/resource.js';
 import type { StackContext } from '../core/context.js';
 import { applyStep, planRemoval, planStep, type PlannedStep } from './plan.js';

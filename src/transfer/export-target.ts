@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { bucketNameProblem } from '../config/settings.js';
+import { bucketNameProblem } from '../config/names.js';
 import { UsageError } from '../core/errors.js';
 
 /** Where `export` writes: a local folder, or a prefix of another bucket. */

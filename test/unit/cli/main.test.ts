@@ -13,7 +13,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
-import { OPTIONS } from '../../../src/config/settings.js';
+import { OPTIONS } from '../../../src/config/options.js';
 
 /**
  * main() runs with a fake environment: a region, dummy credentials and an endpoint on a closed

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKER_TYPES } from '../../../src/core/glue.js';
-import { OPTIONS, assertBucketName, redactUrl, resolveSettings, stackName, type RawOptions } from '../../../src/config/settings.js';
+import { assertBucketName } from '../../../src/config/names.js';
+import { OPTIONS } from '../../../src/config/options.js';
+import { resolveSettings, type RawOptions } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/core/errors.js';
 
 const CWD = '/home/user/project';
@@ -107,9 +109,12 @@ describe('resolveSettings defaults', () => {
     expect(resolveSettings({ workers: '10', jobTimeout: '30' }, {}, CWD)).toMatchObject({ workers: 10, jobTimeoutMinutes: 30 });
   });
 
-  it('only turns prune and json on for a real true', () => {
+  it('turns prune and json on for true or a word for yes, and off only for false or a word for no', () => {
     expect(resolveSettings({ prune: true, json: true }, {}, CWD)).toMatchObject({ prune: true, json: true });
-    expect(resolveSettings({ prune: 'yes', json: 1 }, {}, CWD)).toMatchObject({ prune: false, json: false });
+    expect(resolveSettings({ prune: 'yes', json: 1 }, {}, CWD)).toMatchObject({ prune: true, json: true });
+    expect(resolveSettings({ prune: 'OFF', json: 0 }, {}, CWD)).toMatchObject({ prune: false, json: false });
+    expect(usageErrorOf({ prune: 'maybe' }).message).toBe('invalid --prune "maybe": valid values are true, false, 1, 0, yes, no, on, off (any case)');
+    expect(usageErrorOf({ json: 2 }).message).toBe('invalid --json 2: valid values are true, false, 1, 0, yes, no, on, off (any case)');
   });
 });
 
@@ -355,9 +360,11 @@ describe('job settings that follow Glue', () => {
     expect(resolveSettings({ expectedMinutes: '2.5', retentionDays: '0' }, {}, CWD)).toMatchObject({ expectedMinutes: 2.5, retentionDays: 0 });
   });
 
-  it('turns job run queuing on for a real true only', () => {
+  it('turns job run queuing on for true or a word for yes, and refuses any other value', () => {
     expect(resolveSettings({ jobRunQueuing: true }, {}, CWD).jobRunQueuing).toBe(true);
-    expect(resolveSettings({ jobRunQueuing: 'yes' }, {}, CWD).jobRunQueuing).toBe(false);
+    expect(resolveSettings({ jobRunQueuing: 'yes' }, {}, CWD).jobRunQueuing).toBe(true);
+    expect(resolveSettings({ jobRunQueuing: 'no' }, {}, CWD).jobRunQueuing).toBe(false);
+    expect(usageErrorOf({ jobRunQueuing: 'queue' }).message).toContain('invalid --job-run-queuing "queue": valid values are true, false');
   });
 
   it('reads --python-modules as a list of pip requirements, spaces around commas aside', () => {
@@ -387,51 +394,5 @@ describe('job settings that follow Glue', () => {
     expect(usageErrorOf({ pythonModules: 'pandas==2.2.2,Pandas' }).message).toBe(
       'invalid --python-modules "pandas==2.2.2,Pandas": "pandas" is listed twice; valid: each package once',
     );
-  });
-});
-
-describe('stackName', () => {
-  it('returns a valid name unchanged and names an invalid one in the error', () => {
-    expect(stackName('flights-2')).toBe('flights-2');
-    expect(() => stackName('Bad Name')).toThrow(/invalid --name "Bad Name"/);
-  });
-});
-
-describe('the option table', () => {
-  it('gives every setting one option, read from its camelCase flag', () => {
-    const defaults = resolveSettings({}, {}, CWD);
-    expect(Object.keys(OPTIONS).sort()).toEqual(Object.keys(defaults).sort());
-    // Each option's raw key is its flag in camelCase: setting it changes that setting alone.
-    const raw: Record<string, unknown> = { workers: 7, jobTimeout: 9, workerType: 'G.2X', logLevel: 'debug', dataDir: '/d', roleArn: 'arn:aws:iam::123456789012:role/r' };
-    const settings = resolveSettings(raw as RawOptions, {}, CWD);
-    expect(settings).toMatchObject({ workers: 7, jobTimeoutMinutes: 9, workerType: 'G.2X', logLevel: 'debug', dataDir: '/d', roleArn: 'arn:aws:iam::123456789012:role/r' });
-  });
-
-  it('parses each declared default into the setting an unset option gets', () => {
-    for (const [key, spec] of Object.entries(OPTIONS)) {
-      if (!('default' in spec)) continue;
-      const fromDefault = resolveSettings({}, {}, CWD)[key as keyof typeof OPTIONS];
-      const given = resolveSettings({ [key === 'jobTimeoutMinutes' ? 'jobTimeout' : key]: spec.default } as RawOptions, {}, CWD)[key as keyof typeof OPTIONS];
-      expect(given, key).toEqual(fromDefault);
-    }
-  });
-
-  it('offers a choice list exactly where the setting is one of a few values', () => {
-    expect(OPTIONS.workerType.choices).toEqual(WORKER_TYPES);
-    expect(OPTIONS.logLevel.choices).toEqual(['error', 'warn', 'info', 'debug']);
-    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['execution-class', 'log-format', 'log-level', 'worker-type']);
-  });
-});
-
-describe('redactUrl', () => {
-  it.each([
-    ['http://user:secret@127.0.0.1:5000', 'http://user:****@127.0.0.1:5000'],
-    ['https://token@host.example/path', 'https://****@host.example/path'],
-    ['http://127.0.0.1:5000', 'http://127.0.0.1:5000'],
-    ['https://host.example/a@b', 'https://host.example/a@b'],
-    ['http://u:p@ss@host:1/x', 'http://u:****@host:1/x'],
-    [undefined, undefined],
-  ])('shows %j as %j', (url, shown) => {
-    expect(redactUrl(url)).toBe(shown);
   });
 });

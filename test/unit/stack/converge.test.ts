@@ -35,7 +35,8 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../../src/core/logger.js';
 import { scanDataDir, scanJobDir } from '../../../src/transfer/local-files.js';
-import { abortIncompleteUploadsRule, denyInsecureTransport, retentionRules } from '../../../src/resources/bucket.js';
+import { abortIncompleteUploadsRule, retentionRules } from '../../../src/resources/bucket-lifecycle.js';
+import { denyInsecureTransport } from '../../../src/resources/bucket-policy.js';
 import { crawlerSpec } from '../../../src/resources/crawler.js';
 import { jobSpec } from '../../../src/resources/job.js';
 import type { PlannedChange } from '../../../src/resources/resource.js';
