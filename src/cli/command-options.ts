@@ -50,8 +50,9 @@ const CYCLE_OPTIONS = {
   ...EXPORT_OPTIONS,
   local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark, as run --local does" },
   python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
-  timeout: { type: 'number', default: 120, describe: 'Minutes to wait for the run' },
-  'poll-interval': { type: 'number', default: 15, describe: 'Seconds between status checks of the run' },
+  // Numbers are handed over as given (yargs would make "abc" a NaN, shown as null); positiveNumber converts them.
+  timeout: { default: 120, describe: 'Minutes to wait for the run' },
+  'poll-interval': { default: 15, describe: 'Seconds between status checks of the run' },
   yes: { type: 'boolean', default: false, describe: 'Confirm the teardown at the end without a prompt' },
   'teardown-on-failure': { type: 'boolean', default: false, describe: 'Tear down even when the run fails (default: keep it to look into)' },
 } as const;

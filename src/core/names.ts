@@ -50,6 +50,8 @@ export const PREFIX = Object.freeze({
   processed: 'processed/',
   temp: 'tmp/',
   sparkLogs: 'spark-logs/',
+  /** What this tool itself keeps in the bucket (the stack's lock, the record of uploads): keys no one else writes. */
+  tool: '.provisioner/',
 });
 
 export function s3Uri(bucket: string, key: string): string {

@@ -1,11 +1,6 @@
 import { GetBucketVersioningCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, type LifecycleRule, type S3Client } from '@aws-sdk/client-s3';
+import { PREFIX } from '../core/names.js';
 import type { Tags } from './resource.js';
-
-/**
- * The prefix of what this tool itself keeps in the bucket (the stack's lock, the record of uploads):
- * keys no one else writes.
- */
-export const TOOL_PREFIX = '.provisioner/';
 
 /** What isUnfinishedBucket reads of a bucket found without the stack's tags. */
 interface FoundBucket {
@@ -52,5 +47,5 @@ export async function isUnfinishedBucket(
   if (versioning.Status !== undefined || versioning.MFADelete !== undefined) return false;
   const keys = [...(versions.Versions ?? []), ...(versions.DeleteMarkers ?? []), ...(uploads.Uploads ?? [])].map((v) => v.Key ?? '');
   if (versions.IsTruncated || uploads.IsTruncated) return false;
-  return keys.every((key) => key.startsWith(TOOL_PREFIX));
+  return keys.every((key) => key.startsWith(PREFIX.tool));
 }

@@ -4,6 +4,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { hasName, isNotFound, orUndefined } from '../aws/errors.js';
 import { ProvisionerError, UsageError, describeCause } from '../core/errors.js';
 import type { StackContext } from '../core/context.js';
+import { PREFIX } from '../core/names.js';
 
 /**
  * The stack's lock: one object in its bucket, written only if absent (S3's conditional write,
@@ -11,7 +12,7 @@ import type { StackContext } from '../core/context.js';
  * it, so `up` and `teardown` (or two `up`s) never interleave, from one machine or many. A lock whose
  * holder died on this machine is taken over; one left on another machine needs `unlock ID`.
  */
-export const LOCK_KEY = '.provisioner/lock.json';
+export const LOCK_KEY = `${PREFIX.tool}lock.json`;
 
 /** Who holds the lock, as the next command to find it is told. */
 export interface LockInfo {

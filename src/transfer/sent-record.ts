@@ -1,5 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { orUndefined } from '../aws/errors.js';
+import { PREFIX } from '../core/names.js';
 
 /**
  * What `up` sent under one prefix, kept in the bucket beside the data: for each key the size, the
@@ -18,7 +19,7 @@ export interface SentEntry {
 export type SentRecord = ReadonlyMap<string, SentEntry>;
 
 /** Outside raw/ and scripts/, so neither the crawler nor the job sees it; teardown removes it. */
-export const RECORD_PREFIX = '.provisioner/sent/';
+export const RECORD_PREFIX = `${PREFIX.tool}sent/`;
 
 export function recordKey(prefix: string): string {
   return `${RECORD_PREFIX}${prefix.replace(/\/+$/, '')}.json`;

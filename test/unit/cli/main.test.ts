@@ -113,6 +113,8 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     [['plan', '--endpoint-url', 'localhost:4566'], 'invalid --endpoint-url "localhost:4566"'],
     [['status', '--worker-type', 'G.3X'], 'G.3X'],
     [['status', '--runs', '0'], 'invalid --runs 0: expected a whole number from 1 to 50'],
+    [['cycle', '--to', 'out', '--yes', '--timeout', 'abc'], 'invalid --timeout "abc": expected a number greater than 0'],
+    [['cycle', '--to', 'out', '--yes', '--poll-interval', 'often'], 'invalid --poll-interval "often": expected a number greater than 0'],
     [['status', '--runs'], 'invalid --runs "": expected a whole number from 1 to 50'],
     [['plan', '--glue-version', '4.0'], 'invalid --glue-version "4.0": valid values are 5.0, 5.1'],
     [['plan', '--execution-class', 'FLEX', '--worker-type', 'G.8X'], 'invalid --worker-type G.8X with --execution-class FLEX'],
