@@ -1,18 +1,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GetBucketTaggingCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand } from '@aws-sdk/client-glue';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetBucketTaggingCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { cleanCliEnvironment } from '../support/cli.js';
+import { mockEveryClient, sentThrough } from '../support/sdk.js';
 import { OPTIONS } from '../../../src/config/options.js';
 
 /**
@@ -20,23 +16,8 @@ import { OPTIONS } from '../../../src/config/options.js';
  * local port, so a call that slipped past validation fails here instead of reaching AWS. Every SDK
  * client class is mocked as well, and the tests check that the failing ones sent nothing.
  */
-const mocks = {
-  sts: mockClient(STSClient),
-  s3: mockClient(S3Client),
-  glue: mockClient(GlueClient),
-  iam: mockClient(IAMClient),
-  // Answer nothing unless told: a lookup of an alert resource or the dashboard finds none.
-  kms: mockClient(KMSClient),
-  sns: mockClient(SNSClient),
-  events: mockClient(EventBridgeClient),
-  logs: mockClient(CloudWatchLogsClient),
-  cloudwatch: mockClient(CloudWatchClient),
-};
-/** The class names of the commands sent through any client. */
-const allCalls = (): string[] =>
-  Object.values(mocks).map((mock) => mock.calls()).flatMap((calls) =>
-    calls.map((call) => (call.args[0] as object).constructor.name),
-  );
+const mocks = mockEveryClient();
+const allCalls = (): string[] => sentThrough(mocks);
 
 let stderr: string[];
 let stdout: string[];
@@ -45,28 +26,7 @@ let stdinTty: boolean | undefined;
 
 beforeEach(async () => {
   for (const mock of Object.values(mocks)) mock.reset();
-  for (const key of Object.keys(process.env)) if (key.startsWith('PROVISIONER_')) vi.stubEnv(key, undefined);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-secret');
-  vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
-  vi.stubEnv('AWS_PROFILE', undefined);
-  stderr = [];
-  stdout = [];
-  // Winston's console transport writes to console._stderr, which is not process.stderr under vitest.
-  const consoleStderr = (console as unknown as { _stderr?: NodeJS.WriteStream })._stderr;
-  for (const stream of new Set([process.stderr, ...(consoleStderr ? [consoleStderr] : [])])) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
-  }
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
-  vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
+  ({ stderr, stdout } = cleanCliEnvironment());
   stdinTty = process.stdin.isTTY;
   process.stdin.isTTY = false;
   workDir = await mkdtemp(path.join(tmpdir(), 'cli-test-'));

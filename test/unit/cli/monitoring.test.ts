@@ -1,29 +1,13 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetJobRunCommand, GetJobRunsCommand, GlueClient } from '@aws-sdk/client-glue';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetJobRunCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { mockEveryClient, sentThrough } from '../support/sdk.js';
 
 /** main() as in main.test.ts: every SDK client class mocked, an endpoint nothing listens on. */
-const mocks = {
-  sts: mockClient(STSClient),
-  s3: mockClient(S3Client),
-  glue: mockClient(GlueClient),
-  iam: mockClient(IAMClient),
-  kms: mockClient(KMSClient),
-  sns: mockClient(SNSClient),
-  events: mockClient(EventBridgeClient),
-  logs: mockClient(CloudWatchLogsClient),
-  cloudwatch: mockClient(CloudWatchClient),
-};
-const allCalls = (): string[] => Object.values(mocks).flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
+const mocks = mockEveryClient();
+const allCalls = (): string[] => sentThrough(mocks);
 
 const RUN = `jr_${'5'.repeat(64)}`;
 let stderr: string[];

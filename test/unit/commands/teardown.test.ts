@@ -1,12 +1,11 @@
-import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { EventBridgeClient, DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
-import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand, GlueClient } from '@aws-sdk/client-glue';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetCrawlerCommand, GetDatabaseCommand, GetJobCommand, GetTagsCommand, GetTriggerCommand, GetWorkflowCommand } from '@aws-sdk/client-glue';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetTopicAttributesCommand } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandEnv } from '../../../src/commands/command.js';
 import { teardown } from '../../../src/commands/teardown.js';
@@ -14,20 +13,11 @@ import { resolveSettings } from '../../../src/config/settings.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { silentProgress } from '../../../src/core/progress.js';
+import { mockEveryClient, sentThrough } from '../support/sdk.js';
 import { dashboardNotFound, eventsNotFound, glueNotFound, iamNoSuchEntity, kmsNotFound, s3NotFound, snsNotFound } from '../support/errors.js';
 
-/** Every SDK client class, mocked: the command builds its own clients, as it does for the CLI. */
-const mocks = {
-  sts: mockClient(STSClient),
-  s3: mockClient(S3Client),
-  glue: mockClient(GlueClient),
-  iam: mockClient(IAMClient),
-  kms: mockClient(KMSClient),
-  sns: mockClient(SNSClient),
-  events: mockClient(EventBridgeClient),
-  cloudwatch: mockClient(CloudWatchClient),
-};
-const sent = (): string[] => Object.values(mocks).flatMap((mock) => mock.calls().map((call) => (call.args[0] as object).constructor.name));
+const mocks = mockEveryClient();
+const sent = (): string[] => sentThrough(mocks);
 const STACK_TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
 
 beforeEach(() => {
