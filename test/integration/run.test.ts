@@ -72,7 +72,7 @@ describe('provisioner run', () => {
     expect((listed.Contents ?? []).some((o) => o.Key?.endsWith('.parquet'))).toBe(true);
     const stored = await stack.aws.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'processed/reports/run_report.json' }));
     expect(JSON.parse(await stored.Body!.transformToString()).rows).toEqual(report.rows);
-  });
+  }, 600_000);
 
   it('run --local names what to install when pyspark is missing', async () => {
     const result = await stack.cli(['run', '--local', '--python', '/usr/bin/python3']);
