@@ -1,31 +1,23 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateEventBusCommand,
   DescribeRuleCommand,
-  EventBridgeClient,
   ListTagsForResourceCommand as ListRuleTagsCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListResourceTagsCommand } from '@aws-sdk/client-kms';
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, ListResourceTagsCommand } from '@aws-sdk/client-kms';
 import {
   CreateTopicCommand,
   GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListTagsForResourceCommand as ListTopicTagsCommand,
-  SNSClient,
 } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { startRequestLog, type RequestLog } from './support/request-log.js';
-import { writeTinyRawData } from './support/tiny-data.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
 
 const STACK = 'alerts-stack';
 const ACCOUNT = '123456789012';
@@ -52,48 +44,21 @@ const crawlEvent = (crawlerName: string, state: string) => glueEvent('Glue Crawl
 
 /** up, status and teardown with --notify, --notify-topic-arn and --dashboard against moto. */
 describe('failure alerts and the dashboard', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
-  let sns: SNSClient;
-  let events: EventBridgeClient;
-  let kms: KMSClient;
-  let logs: CloudWatchLogsClient;
-  let cloudwatch: CloudWatchClient;
-  let work: string;
+  const stack = useEmulator({ region: REGION });
   let dataDir: string;
   let jobDir: string;
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    log = await startRequestLog(moto.url);
-    env = awsEnv(log.url);
-    const clientConfig = { region: REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    sns = new SNSClient(clientConfig);
-    events = new EventBridgeClient(clientConfig);
-    kms = new KMSClient(clientConfig);
-    logs = new CloudWatchLogsClient(clientConfig);
-    cloudwatch = new CloudWatchClient(clientConfig);
-    work = mkdtempSync(path.join(tmpdir(), 'provisioner-alerts-'));
-    dataDir = path.join(work, 'data');
-    jobDir = path.join(work, 'job');
-    writeTinyRawData(dataDir);
-    cpSync(path.resolve('glue-job'), jobDir, { recursive: true });
+  beforeAll(() => {
+    dataDir = stack.temp.tinyRawData('alerts-data').dir;
+    jobDir = stack.temp.jobCopy('alerts-job');
   });
 
-  afterAll(async () => {
-    for (const client of [sns, events, kms, logs, cloudwatch]) client?.destroy();
-    await log?.close();
-    await moto?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  const cli = (...args: string[]) => runCli([...args, '--name', STACK, '--data-dir', dataDir, '--job-dir', jobDir], env);
-  const topicPolicy = async (arn: string) => JSON.parse((await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!.Policy!);
-  const ruleTarget = async (rule: string) => (await events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? [];
+  const cli = (...args: string[]) => stack.cli([...args, '--name', STACK, '--data-dir', dataDir, '--job-dir', jobDir]);
+  const topicPolicy = async (arn: string) => JSON.parse((await stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: arn }))).Attributes!.Policy!);
+  const ruleTarget = async (rule: string) => (await stack.aws.events.send(new ListTargetsByRuleCommand({ Rule: rule }))).Targets ?? [];
 
   it('plan lists the key, topic, emails, both rules and the dashboard as creates, and changes nothing', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('plan', ...NOTIFY, '--dashboard', '--json');
     expect(result.code, result.stderr).toBe(0);
     const changes = (JSON.parse(result.stdout) as { changes: { kind: string; name: string; action: string }[] }).changes;
@@ -105,14 +70,14 @@ describe('failure alerts and the dashboard', () => {
       `create rule ${CRAWL_RULE}`,
       `create dashboard ${DASHBOARD}`,
     ]);
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('up --notify makes an encrypted topic that only the stack\'s two rules may publish to, with the addresses subscribed', async () => {
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
 
-    const attributes = (await sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).Attributes!;
+    const attributes = (await stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).Attributes!;
     expect(attributes.KmsMasterKeyId).toBe(KEY_ALIAS);
     expect(attributes.DisplayName).toBe(`${STACK} alerts`);
     const policy = await topicPolicy(TOPIC_ARN);
@@ -127,29 +92,29 @@ describe('failure alerts and the dashboard', () => {
         Condition: { ArnEquals: { 'aws:SourceArn': RULE_ARNS } },
       },
     ]);
-    const topicTags = (await sns.send(new ListTopicTagsCommand({ ResourceArn: TOPIC_ARN }))).Tags;
+    const topicTags = (await stack.aws.sns.send(new ListTopicTagsCommand({ ResourceArn: TOPIC_ARN }))).Tags;
     expect(Object.fromEntries((topicTags ?? []).map((t) => [t.Key, t.Value]))).toEqual(TAGS);
-    const subscriptions = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions ?? [];
+    const subscriptions = (await stack.aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).Subscriptions ?? [];
     expect(subscriptions.map((s) => `${s.Protocol} ${s.Endpoint}`).sort()).toEqual(['email dev@example.com', 'email ops@example.com']);
   });
 
   it('the topic\'s key lets EventBridge encrypt for it, rotates, and is the stack\'s', async () => {
-    const key = (await kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).KeyMetadata!;
+    const key = (await stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).KeyMetadata!;
     expect(key.KeyState).toBe('Enabled');
-    const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!);
+    const policy = JSON.parse((await stack.aws.kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!);
     expect(policy.Statement).toContainEqual(
       expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'] }),
     );
-    expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(true);
-    const tags = (await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags ?? [];
+    expect((await stack.aws.kms.send(new GetKeyRotationStatusCommand({ KeyId: key.KeyId }))).KeyRotationEnabled).toBe(true);
+    const tags = (await stack.aws.kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags ?? [];
     expect(Object.fromEntries(tags.map((t) => [t.TagKey, t.TagValue]))).toEqual(TAGS);
   });
 
   it('each rule is enabled, tagged, and sends a readable message to the topic', async () => {
     for (const rule of [JOB_RULE, CRAWL_RULE]) {
-      const described = await events.send(new DescribeRuleCommand({ Name: rule }));
+      const described = await stack.aws.events.send(new DescribeRuleCommand({ Name: rule }));
       expect(described.State).toBe('ENABLED');
-      const tags = (await events.send(new ListRuleTagsCommand({ ResourceARN: described.Arn }))).Tags ?? [];
+      const tags = (await stack.aws.events.send(new ListRuleTagsCommand({ ResourceARN: described.Arn }))).Tags ?? [];
       expect(Object.fromEntries(tags.map((t) => [t.Key, t.Value]))).toEqual(TAGS);
       const [target, ...others] = await ruleTarget(rule);
       expect(others).toEqual([]);
@@ -162,14 +127,14 @@ describe('failure alerts and the dashboard', () => {
     // Moto has no TestEventPattern (it answers without a Result) and cannot deliver to SNS, so each
     // rule's own pattern goes on a probe rule on a bus of its own, sending to a log group; moto's
     // matcher then decides which sample events get through.
-    await events.send(new CreateEventBusCommand({ Name: 'probe' }));
+    await stack.aws.events.send(new CreateEventBusCommand({ Name: 'probe' }));
     const delivered: Record<string, string[]> = {};
     for (const rule of [JOB_RULE, CRAWL_RULE]) {
-      const { EventPattern } = await events.send(new DescribeRuleCommand({ Name: rule }));
+      const { EventPattern } = await stack.aws.events.send(new DescribeRuleCommand({ Name: rule }));
       const group = `/probe/${rule}`;
-      await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
-      await events.send(new PutRuleCommand({ Name: `probe-${rule}`, EventBusName: 'probe', EventPattern }));
-      await events.send(
+      await stack.aws.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await stack.aws.events.send(new PutRuleCommand({ Name: `probe-${rule}`, EventBusName: 'probe', EventPattern }));
+      await stack.aws.events.send(
         new PutTargetsCommand({ Rule: `probe-${rule}`, EventBusName: 'probe', Targets: [{ Id: 'log', Arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${group}` }] }),
       );
     }
@@ -180,10 +145,10 @@ describe('failure alerts and the dashboard', () => {
       crawlEvent(`${STACK}-raw-crawler`, 'Succeeded'),
       crawlEvent('another-stack-raw-crawler', 'Failed'),
     ];
-    const put = await events.send(new PutEventsCommand({ Entries: samples.map((s) => ({ ...s, EventBusName: 'probe' })) }));
+    const put = await stack.aws.events.send(new PutEventsCommand({ Entries: samples.map((s) => ({ ...s, EventBusName: 'probe' })) }));
     expect(put.FailedEntryCount).toBe(0);
     for (const rule of [JOB_RULE, CRAWL_RULE]) {
-      const found = (await logs.send(new FilterLogEventsCommand({ logGroupName: `/probe/${rule}` }))).events ?? [];
+      const found = (await stack.aws.logs.send(new FilterLogEventsCommand({ logGroupName: `/probe/${rule}` }))).events ?? [];
       delivered[rule] = found.map((e) => (JSON.parse(e.message!) as { detail: { message?: string; errorMessage?: string } }).detail).map((d) => d.message ?? d.errorMessage ?? '');
     }
     expect(delivered[JOB_RULE]!.sort()).toEqual([`${STACK}-features ERROR`, `${STACK}-features FAILED`, `${STACK}-features STOPPED`, `${STACK}-features TIMEOUT`]);
@@ -191,19 +156,19 @@ describe('failure alerts and the dashboard', () => {
   });
 
   it('up --dashboard makes the dashboard', async () => {
-    const dashboard = await cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }));
+    const dashboard = await stack.aws.cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }));
     const body = JSON.parse(dashboard.DashboardBody!);
     expect(JSON.stringify(body)).toContain('glue.driver.aggregate.recordsRead');
     expect(JSON.stringify(body)).toContain(JOB_RULE);
   });
 
   it('a second up with the same flags changes nothing: zero mutating requests', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/0 created, 0 updated, 16 unchanged/);
-    expect(log.requests.some((r) => r.service === 'sns')).toBe(true);
-    expect(log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
+    expect(stack.log.requests.some((r) => r.service === 'sns')).toBe(true);
+    expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });
 
   it('status shows the alerts wired and who confirmed', async () => {
@@ -233,10 +198,10 @@ describe('failure alerts and the dashboard', () => {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sns:Publish', Resource: USER_TOPIC_ARN }],
     };
-    await sns.send(new CreateTopicCommand({ Name: USER_TOPIC, Attributes: { Policy: JSON.stringify(userPolicy) } }));
-    const before = (await sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).Attributes;
+    await stack.aws.sns.send(new CreateTopicCommand({ Name: USER_TOPIC, Attributes: { Policy: JSON.stringify(userPolicy) } }));
+    const before = (await stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).Attributes;
 
-    log.clear();
+    stack.log.clear();
     const result = await cli('up', '--notify-topic-arn', USER_TOPIC_ARN);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`~ update rule      ${JOB_RULE}  (target)`);
@@ -246,12 +211,12 @@ describe('failure alerts and the dashboard', () => {
     expect(result.stdout).toMatch(/0 created, 2 updated, 3 deleted, 10 unchanged/);
 
     for (const rule of [JOB_RULE, CRAWL_RULE]) expect((await ruleTarget(rule)).map((t) => t.Arn)).toEqual([USER_TOPIC_ARN]);
-    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }))).rejects.toThrow();
-    await expect(kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(stack.aws.cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }))).rejects.toThrow();
+    await expect(stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });
     // Nothing was sent that names the user's topic except reads.
-    expect(log.mutating().filter((r) => r.body.includes(encodeURIComponent(USER_TOPIC_ARN)) && r.service === 'sns')).toEqual([]);
-    expect((await sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).Attributes).toEqual(before);
+    expect(stack.log.mutating().filter((r) => r.body.includes(encodeURIComponent(USER_TOPIC_ARN)) && r.service === 'sns')).toEqual([]);
+    expect((await stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).Attributes).toEqual(before);
 
     const status = JSON.parse((await cli('status', '--notify-topic-arn', USER_TOPIC_ARN, '--json')).stdout);
     expect(status.alerts).toMatchObject({ target: 'user-topic', topicArn: USER_TOPIC_ARN, wired: true, problems: ['the topic has no subscriptions: nobody receives the alerts'] });
@@ -261,42 +226,42 @@ describe('failure alerts and the dashboard', () => {
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/0 created, 0 updated, 2 deleted, 10 unchanged/);
-    await expect(events.send(new DescribeRuleCommand({ Name: JOB_RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: JOB_RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     // The user's topic stays.
-    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
+    await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
 
     const status = JSON.parse((await cli('status', '--json')).stdout);
     expect(status.alerts.target).toBe('none');
     expect((status.resources as { kind: string }[]).map((r) => r.kind)).not.toContain('rule');
-    log.clear();
+    stack.log.clear();
     const again = await cli('up');
     expect(again.stdout).toMatch(/0 created, 0 updated, 10 unchanged/);
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('teardown removes the topic with its subscriptions, both rules, the key\'s alias (the key waits for deletion) and the dashboard', async () => {
     const up = await cli('up', ...NOTIFY, '--dashboard');
     expect(up.code, up.stderr).toBe(0);
-    const keyId = (await kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).KeyMetadata!.KeyId!;
+    const keyId = (await stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).KeyMetadata!.KeyId!;
 
     // No alert flags: teardown finds what an earlier up made all the same.
-    const result = await runCli(['teardown', '--yes', '--name', STACK], env);
+    const result = await stack.cli(['teardown', '--yes', '--name', STACK]);
     expect(result.code, result.stderr).toBe(0);
     for (const gone of [`dashboard ${DASHBOARD}`, `rule ${CRAWL_RULE}`, `rule ${JOB_RULE}`, `topic ${TOPIC}`, `key ${KEY_ALIAS}`]) {
       expect(result.stdout).toContain(`deleted  ${gone}`);
     }
-    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).rejects.toThrow();
+    await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    await expect(stack.aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).rejects.toThrow();
     for (const rule of [JOB_RULE, CRAWL_RULE]) {
-      await expect(events.send(new DescribeRuleCommand({ Name: rule }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+      await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: rule }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     }
-    await expect(kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('PendingDeletion');
-    await expect(cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }))).rejects.toThrow();
+    await expect(stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });
+    expect((await stack.aws.kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState).toBe('PendingDeletion');
+    await expect(stack.aws.cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }))).rejects.toThrow();
     // Never the user's.
-    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
+    await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
 
-    const second = await runCli(['teardown', '--yes', '--name', STACK], env);
+    const second = await stack.cli(['teardown', '--yes', '--name', STACK]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('nothing to delete');
   });

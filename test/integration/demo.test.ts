@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTempFolders } from './support/harness.js';
+import { RAW_DATA_DIR } from './support/paths.js';
 
 /** Data rows (header excluded) in every gzip CSV under the raw flights folder. */
 function rawFlightRows(dir: string): number {
@@ -32,8 +33,13 @@ function runDemo(env: Record<string, string>): Promise<{ code: number; output: s
 }
 
 describe('make demo', () => {
-  const work = mkdtempSync(path.join(tmpdir(), 'provisioner-demo-test-'));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  // The demo starts and stops its own emulator (scripts/demo.sh), as `make demo` does.
+  const temp = useTempFolders();
+  let work: string;
+
+  beforeAll(() => {
+    work = temp.dir('demo-test');
+  });
 
   it('runs the whole pipeline over the real raw data, accounts for every row, and leaves nothing behind', async () => {
     const summaryFile = path.join(work, 'summary.json');
@@ -42,7 +48,7 @@ describe('make demo', () => {
     expect(code, output).toBe(0);
 
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
-    const expectedRows = rawFlightRows(path.resolve('rawdata/flights'));
+    const expectedRows = rawFlightRows(path.join(RAW_DATA_DIR, 'flights'));
     expect(summary.run.rows.read).toBe(expectedRows);
     expect(summary.run.rows.written + summary.run.rows.rejected).toBe(expectedRows);
     const byReason = Object.values(summary.run.rejected_by_reason as Record<string, number>).reduce((a, b) => a + b, 0);

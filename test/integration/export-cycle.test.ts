@@ -1,17 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { startRequestLog, type RequestLog } from './support/request-log.js';
-import { writeTinyRawData } from './support/tiny-data.js';
+import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
+import { JOB_DIR, VENV_PYTHON as PYTHON } from './support/paths.js';
 
 const STACK = 'flight-delays';
 const BUCKET = `${STACK}-123456789012-us-east-1`;
-const PYTHON = path.resolve('.venv/bin/python');
 const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /** processed/ as a job run leaves it: a few files of each part, with known bytes. */
@@ -37,36 +33,24 @@ function tree(dir: string, base = dir): Record<string, string> {
 }
 
 describe('provisioner export and cycle', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
-  let s3: S3Client;
+  const stack = useEmulator();
+  /** Where the exports of the tests go. */
   let work: string;
+  let dataDir: string;
   let dirs: string[];
 
-  const put = (rel: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `processed/${rel}`, Body: body }));
+  const put = (rel: string, body: string) => stack.aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `processed/${rel}`, Body: body }));
   const exportTo = async (to: string, ...extra: string[]) => {
-    const result = await runCli(['export', '--to', to, '--json', ...extra], env);
+    const result = await stack.cli(['export', '--to', to, '--json', ...extra]);
     return { ...result, json: result.code === 0 ? JSON.parse(result.stdout) : undefined };
   };
 
   beforeAll(async () => {
-    moto = await startMoto();
-    log = await startRequestLog(moto.url);
-    env = awsEnv(log.url);
-    s3 = new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    work = mkdtempSync(path.join(tmpdir(), 'provisioner-export-'));
-    writeTinyRawData(path.join(work, 'data'));
-    dirs = ['--data-dir', path.join(work, 'data'), '--job-dir', path.resolve('glue-job')];
-    expect((await runCli(['up', ...dirs], env)).code).toBe(0);
+    work = stack.temp.dir('export');
+    dataDir = stack.temp.tinyRawData('export-data').dir;
+    dirs = ['--data-dir', dataDir, '--job-dir', JOB_DIR];
+    expect((await stack.cli(['up', ...dirs])).code).toBe(0);
     for (const [rel, body] of Object.entries(PROCESSED)) await put(rel, body);
-  });
-
-  afterAll(async () => {
-    s3?.destroy();
-    await log?.close();
-    await moto?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('exports every part but the job memory into a folder, byte for byte, and names what it exported', async () => {
@@ -86,14 +70,14 @@ describe('provisioner export and cycle', () => {
 
   it('a second export fetches nothing; a changed, a corrupted and a vanished file are put right', async () => {
     const out = path.join(work, 'export');
-    log.clear();
+    stack.log.clear();
     const again = await exportTo(out);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json).toMatchObject({ transferred: 0, unchanged: 6, removed: 0 });
-    expect(log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
+    expect(stack.log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
 
     // The job rewrote a partition (new part file), the report changed, and someone edited a local file.
-    await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'processed/features/year=2001/quarter=2/part-00000.snappy.parquet' }));
+    await stack.aws.s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'processed/features/year=2001/quarter=2/part-00000.snappy.parquet' }));
     await put('features/year=2001/quarter=2/part-00001.snappy.parquet', 'features q2 rewritten');
     await put('reports/run_report.json', '{"rows":{"read":4}}');
     writeFileSync(path.join(out, 'rejected/year=2001/quarter=1/part-00000.snappy.parquet'), 'rejected q?');
@@ -112,7 +96,7 @@ describe('provisioner export and cycle', () => {
     const only = await exportTo(out, '--only', 'aggregates,delivered');
     expect(only.code, only.stderr).toBe(0);
     expect(Object.keys(tree(out)).sort()).toEqual(['.provisioner-export.json', 'aggregates/route_quarter/csv/part-00000.csv', 'delivered/part-00000.txt']);
-    const bad = await runCli(['export', '--to', path.join(work, 'bad'), '--only', 'features,models'], env);
+    const bad = await stack.cli(['export', '--to', path.join(work, 'bad'), '--only', 'features,models']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('no part "models"');
     expect(existsSync(path.join(work, 'bad'))).toBe(false);
@@ -122,39 +106,39 @@ describe('provisioner export and cycle', () => {
     const theirs = path.join(work, 'theirs');
     mkdirSync(theirs);
     writeFileSync(path.join(theirs, 'notes.txt'), 'mine');
-    const refused = await runCli(['export', '--to', theirs], env);
+    const refused = await stack.cli(['export', '--to', theirs]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`refusing to export into ${theirs}`);
     expect(readdirSync(theirs)).toEqual(['notes.txt']);
-    const forced = await runCli(['export', '--to', theirs, '--force'], env);
+    const forced = await stack.cli(['export', '--to', theirs, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(path.join(theirs, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
   it('exports into another bucket inside S3, and a second time copies nothing', async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: 'ml-quarterly' }));
-    log.clear();
+    await stack.aws.s3.send(new CreateBucketCommand({ Bucket: 'ml-quarterly' }));
+    stack.log.clear();
     const first = await exportTo('s3://ml-quarterly/flights/2001q2');
     expect(first.code, first.stderr).toBe(0);
     // Copied by S3 itself: no object bytes came through this machine.
-    expect(log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
-    expect(log.requests.filter((r) => r.operation === 'CopyObject')).toHaveLength(6);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'ml-quarterly', Prefix: 'flights/2001q2/' }));
+    expect(stack.log.requests.filter((r) => r.service === 's3' && r.method === 'GET' && r.path.includes('/processed/'))).toEqual([]);
+    expect(stack.log.requests.filter((r) => r.operation === 'CopyObject')).toHaveLength(6);
+    const listed = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: 'ml-quarterly', Prefix: 'flights/2001q2/' }));
     expect(listed.Contents?.map((o) => o.Key).sort()).toContain('flights/2001q2/reports/run_report.json');
     expect(listed.Contents).toHaveLength(7);
 
-    log.clear();
+    stack.log.clear();
     const again = await exportTo('s3://ml-quarterly/flights/2001q2');
     expect(again.json).toMatchObject({ transferred: 0, unchanged: 6 });
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('cycle refuses to start without --yes where nobody can confirm the teardown, creating nothing', async () => {
-    log.clear();
-    const refused = await runCli(['cycle', '--name', 'no-confirm', '--to', path.join(work, 'never'), ...dirs], env);
+    stack.log.clear();
+    const refused = await stack.cli(['cycle', '--name', 'no-confirm', '--to', path.join(work, 'never'), ...dirs]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('pass --yes');
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('cycle with a failing job keeps the stack to look into, names the step, and exits 1', async () => {
@@ -162,24 +146,21 @@ describe('provisioner export and cycle', () => {
     mkdirSync(badJob);
     writeFileSync(path.join(badJob, 'job.py'), 'raise SystemExit("this job fails on purpose")\n');
     const name = 'failing-cycle';
-    const result = await runCli(
-      ['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--to', path.join(work, 'failed'), '--data-dir', path.join(work, 'data'), '--job-dir', badJob],
-      env,
-    );
+    const result = await stack.cli(['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--to', path.join(work, 'failed'), '--data-dir', dataDir, '--job-dir', badJob]);
     expect(result.code, result.stderr).toBe(1);
     expect(result.stderr).toContain('cycle step 1/4: up');
     expect(result.stderr).toContain('cycle step 2/4: run');
     expect(result.stderr).toContain('cycle stopped at step run (exit 1)');
     expect(result.stderr).toContain(`provisioner teardown --yes --name ${name}`);
-    await expect(s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).resolves.toBeDefined();
+    await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).resolves.toBeDefined();
     expect(existsSync(path.join(work, 'failed'))).toBe(false);
-    expect((await runCli(['teardown', '--yes', '--name', name], env)).code).toBe(0);
+    expect((await stack.cli(['teardown', '--yes', '--name', name])).code).toBe(0);
   });
 
   it('cycle --local: up, the job on local Spark, export, teardown; the results outlive the stack', async () => {
     const name = 'quarter-cycle';
     const out = path.join(work, 'cycle');
-    const result = await runCli(['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--json', '--to', out, ...dirs], env);
+    const result = await stack.cli(['cycle', '--name', name, '--local', '--python', PYTHON, '--yes', '--json', '--to', out, ...dirs]);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ stack: name, completed: true });
@@ -194,8 +175,8 @@ describe('provisioner export and cycle', () => {
     expect(files).toContain('reports/run_report.json');
     const report = JSON.parse(readFileSync(path.join(out, 'reports/run_report.json'), 'utf8'));
     expect(report.rows.read).toBe(report.rows.written + report.rows.rejected);
-    await expect(s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).rejects.toMatchObject({ name: 'NotFound' });
-    const status = JSON.parse((await runCli(['status', '--json', '--name', name], env)).stdout);
+    await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).rejects.toMatchObject({ name: 'NotFound' });
+    const status = JSON.parse((await stack.cli(['status', '--json', '--name', name])).stdout);
     expect(status.resources.filter((r: { exists: boolean }) => r.exists)).toEqual([]);
   }, 600_000);
 });

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -10,7 +9,6 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import {
   GetCrawlerCommand,
@@ -20,19 +18,17 @@ import {
   GetTagsCommand,
   GetTriggerCommand,
   GetWorkflowCommand,
-  GlueClient,
   ListCrawlersCommand,
   ListJobsCommand,
   ListTriggersCommand,
   ListWorkflowsCommand,
 } from '@aws-sdk/client-glue';
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv } from './support/cli.js';
-import { startFaultProxy, type FaultKind, type FaultProxy, type FaultRule } from './support/fault-proxy.js';
-import { startMoto, type MotoServer } from './support/moto.js';
+import type { FaultKind, FaultRule } from './support/fault-proxy.js';
+import { useEmulator } from './support/harness.js';
+import { JOB_DIR } from './support/paths.js';
 import type { LoggedRequest } from './support/request-log.js';
-import { writeTinyRawData } from './support/tiny-data.js';
 
 /**
  * The fault-injection matrix: each cell runs the CLI through a proxy with seeded faults (or kills it
@@ -43,7 +39,6 @@ import { writeTinyRawData } from './support/tiny-data.js';
  * Probabilistic faults stay on for every command of the cell, the second `up` and teardown included;
  * one-shot faults (a kill, an outage, a denial) fire once. The matrix is printed at the end.
  */
-const CLI = path.resolve('dist/cli.js');
 const STACK = 'flight-delays';
 const ACCOUNT = '123456789012';
 const TAGS = { ManagedBy: 'glue-provisioner', Stack: STACK };
@@ -150,24 +145,14 @@ interface Outcome {
 }
 
 describe('fault injection', () => {
-  let moto: MotoServer;
-  let proxy: FaultProxy;
+  // Glue is regional: the cells in eu-west-1 are looked at with clients of their own.
+  const stack = useEmulator({ proxy: 'faults', regions: ['eu-west-1'] });
   let dataDir: string;
-  let direct: { s3: S3Client; iam: IAMClient; glue: Map<string, GlueClient> };
   const outcomes: Outcome[] = [];
   let expected: string[] = [];
 
-  beforeAll(async () => {
-    moto = await startMoto();
-    proxy = await startFaultProxy(moto.url);
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'faults-data-'));
-    writeTinyRawData(dataDir);
-    const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-    direct = {
-      s3: new S3Client({ region: 'us-east-1', endpoint: moto.url, forcePathStyle: true, credentials }),
-      iam: new IAMClient({ region: 'us-east-1', endpoint: moto.url, credentials }),
-      glue: new Map(['us-east-1', 'eu-west-1'].map((region) => [region, new GlueClient({ region, endpoint: moto.url, credentials })])),
-    };
+  beforeAll(() => {
+    dataDir = stack.temp.tinyRawData('faults-data').dir;
   });
 
   afterAll(async () => {
@@ -177,35 +162,24 @@ describe('fault injection', () => {
       writeFileSync(file, `${table}\n`);
       console.log(`fault matrix (also in ${file}):\n${table}`);
     }
-    direct?.s3.destroy();
-    direct?.iam.destroy();
-    for (const client of direct?.glue.values() ?? []) client.destroy();
-    await proxy?.close();
-    await moto?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   /** Runs the built CLI through the proxy; a `kill` fault SIGKILLs it. */
-  function run(region: string, ...args: string[]): Promise<Run> {
-    const env = awsEnv(proxy.url, { AWS_REGION: region });
-    const all = [...args, '--data-dir', dataDir, '--job-dir', path.resolve('glue-job')];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...all], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      let killed = false;
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const limit = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
-      proxy.onKill = () => {
-        killed = true;
-        child.kill('SIGKILL');
-      };
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(limit);
-        proxy.onKill = undefined;
-        resolve({ args: args.join(' '), code, killed, stderr });
-      });
-    });
+  async function run(region: string, ...args: string[]): Promise<Run> {
+    const child = stack.startCli([...args, '--data-dir', dataDir, '--job-dir', JOB_DIR], { env: { AWS_REGION: region } });
+    let killed = false;
+    const limit = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
+    stack.faults.onKill = () => {
+      killed = true;
+      child.kill('SIGKILL');
+    };
+    try {
+      const code = await child.exited;
+      return { args: args.join(' '), code, killed, stderr: child.stderr };
+    } finally {
+      clearTimeout(limit);
+      stack.faults.onKill = undefined;
+    }
   }
 
   /** What a failed run printed must be one line, exit 1 or 2, and name what failed. */
@@ -246,22 +220,23 @@ describe('fault injection', () => {
   /** The stack as moto holds it, with the region written as REGION so cells compare. */
   async function snapshot(region: string): Promise<string[]> {
     const bucket = `${STACK}-${ACCOUNT}-${region}`;
-    const glue = direct.glue.get(region)!;
+    const { s3, iam } = stack.aws;
+    const { glue } = stack.awsIn(region);
     const lines: string[] = [];
     const hasTags = (tags: Record<string, string> | undefined) => tags?.ManagedBy === TAGS.ManagedBy && tags.Stack === TAGS.Stack;
     try {
-      await direct.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-      const tagging = await direct.s3.send(new GetBucketTaggingCommand({ Bucket: bucket })).catch(() => ({ TagSet: [] }));
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      const tagging = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket })).catch(() => ({ TagSet: [] }));
       const tags = Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]));
-      const pab = await direct.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).catch(() => undefined);
-      const lifecycle = await direct.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })).catch(() => undefined);
+      const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).catch(() => undefined);
+      const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })).catch(() => undefined);
       lines.push(`bucket tagged=${hasTags(tags)} public-blocked=${pab?.PublicAccessBlockConfiguration?.BlockPublicAcls === true} lifecycle=${(lifecycle?.Rules ?? []).length > 0}`);
-      const listed = await direct.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
       for (const object of listed.Contents ?? []) {
         if (object.Key?.startsWith('.provisioner/sent/')) continue;
         lines.push(`object ${object.Key} ${object.Size}`);
       }
-      const lock = await direct.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: '.provisioner/lock.json' })).then(
+      const lock = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: '.provisioner/lock.json' })).then(
         () => 'held',
         () => 'none',
       );
@@ -269,8 +244,8 @@ describe('fault injection', () => {
     } catch {
       lines.push('bucket missing');
     }
-    const role = await direct.iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` })).catch(() => undefined);
-    const policy = await direct.iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` })).catch(() => undefined);
+    const role = await iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` })).catch(() => undefined);
+    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` })).catch(() => undefined);
     lines.push(
       role?.Role
         ? `role tagged=${hasTags(Object.fromEntries((role.Role.Tags ?? []).map((t) => [t.Key, t.Value])))} policy=${policy !== undefined}`
@@ -302,10 +277,11 @@ describe('fault injection', () => {
 
   /** Whatever of any stack is left in moto: buckets, roles, Glue resources. */
   async function leftovers(region: string): Promise<string[]> {
-    const glue = direct.glue.get(region)!;
+    const { s3, iam } = stack.aws;
+    const { glue } = stack.awsIn(region);
     const left: string[] = [];
-    for (const b of (await direct.s3.send(new ListBucketsCommand({}))).Buckets ?? []) left.push(`bucket ${b.Name}`);
-    for (const r of (await direct.iam.send(new ListRolesCommand({}))).Roles ?? []) left.push(`role ${r.RoleName}`);
+    for (const b of (await s3.send(new ListBucketsCommand({}))).Buckets ?? []) left.push(`bucket ${b.Name}`);
+    for (const r of (await iam.send(new ListRolesCommand({}))).Roles ?? []) left.push(`role ${r.RoleName}`);
     for (const d of (await glue.send(new GetDatabasesCommand({}))).DatabaseList ?? []) if (d.Name !== 'default') left.push(`database ${d.Name}`);
     for (const n of (await glue.send(new ListCrawlersCommand({}))).CrawlerNames ?? []) left.push(`crawler ${n}`);
     for (const n of (await glue.send(new ListJobsCommand({}))).JobNames ?? []) left.push(`job ${n}`);
@@ -316,15 +292,15 @@ describe('fault injection', () => {
 
   it.each(CELLS.map((cell) => [cell.name, cell] as const))('%s', async (_name, cell) => {
     const region = cell.region ?? 'us-east-1';
-    await moto.reset();
-    proxy.configure(cell.rules, cell.seed);
-    proxy.clear();
+    await stack.moto.reset();
+    stack.faults.configure(cell.rules, cell.seed);
+    stack.faults.clear();
     const outcome: Outcome = { cell: cell.name, faults: '', up: [], secondUpMutating: '-', teardown: [], leftovers: '-', ok: false, problems: [] };
     outcomes.push(outcome);
     // Where a one-shot fault struck: the operation and key.
     const struck: string[] = [];
     const collectStrikes = () => {
-      for (const r of proxy.requests) {
+      for (const r of stack.faults.requests) {
         if (r.fault === 'kill' || r.fault === 'deny') struck.push(`${r.fault} at ${operationName(r)} ${r.service === 's3' ? r.path.replace(/^\/[^/]+\/?/, '') : ''}`.trim());
       }
     };
@@ -346,9 +322,9 @@ describe('fault injection', () => {
     if (!complete) outcome.problems.push(`after up: ${state.filter((l) => !expected.includes(l)).join('; ') || 'up did not succeed'}`);
 
     collectStrikes();
-    proxy.clear();
+    stack.faults.clear();
     const second = await run(region, 'up');
-    const changes = proxy.mutating().map((r) => `${operationName(r)} ${r.path}`);
+    const changes = stack.faults.mutating().map((r) => `${operationName(r)} ${r.path}`);
     outcome.secondUpMutating = second.code === 0 ? changes.length : summary(second);
     if (second.code !== 0 || changes.length > 0) outcome.problems.push(`second up: ${summary(second)}; mutating: ${changes.join(', ')}`);
 
@@ -359,7 +335,7 @@ describe('fault injection', () => {
 
     collectStrikes();
     outcome.faults =
-      [...Object.entries(proxy.counts).map(([kind, n]) => `${kind as FaultKind}×${n}`), ...struck.map((s) => `(${s})`)].join(' ') || 'none';
+      [...Object.entries(stack.faults.counts).map(([kind, n]) => `${kind as FaultKind}×${n}`), ...struck.map((s) => `(${s})`)].join(' ') || 'none';
     outcome.ok = outcome.problems.length === 0;
     expect(outcome.problems).toEqual([]);
   });

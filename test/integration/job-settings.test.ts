@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetBucketLifecycleConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
-import { GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { startRequestLog, type LoggedRequest, type RequestLog } from './support/request-log.js';
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
+import { StartJobRunCommand } from '@aws-sdk/client-glue';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
+import { JOB_DIR } from './support/paths.js';
+import type { LoggedRequest } from './support/request-log.js';
 import { loadShapes, requestProblems } from './support/service-shapes.js';
-import { writeTinyRawData } from './support/tiny-data.js';
 
 const STACK = 'flight-delays';
 const BUCKET = `${STACK}-123456789012-us-east-1`;
 const JOB = `${STACK}-features`;
-const JOB_DIR = path.resolve('glue-job');
 /** Glue's request shapes as botocore publishes them (scripts/glue_shapes.py wrote the fixture). */
 const GLUE = loadShapes(path.resolve('test/integration/fixtures/glue-shapes.json'));
 
@@ -25,42 +21,23 @@ function glueBody(requests: readonly LoggedRequest[], operation: string): Record
 }
 
 describe('job settings, retention and cost against a local AWS', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
-  let s3: S3Client;
-  let glue: GlueClient;
+  // Moto has no UpdateJob: the proxy logs the request as AWS would get it and answers as Glue does.
+  const stack = useEmulator({
+    requestLog: { respond: (request) => (request.operation === 'UpdateJob' ? { status: 200, body: JSON.stringify({ JobName: JOB }) } : undefined) },
+  });
   let dataDir: string;
   /** Every Glue request of the file, for the check against botocore's shapes at the end. */
   const glueRequests: LoggedRequest[] = [];
   const cli = async (...args: string[]) => {
-    log.clear();
-    const result = await runCli([...args, '--data-dir', dataDir, '--job-dir', JOB_DIR], env);
-    glueRequests.push(...log.requests.filter((r) => r.service === 'glue'));
+    stack.log.clear();
+    const result = await stack.cli([...args, '--data-dir', dataDir, '--job-dir', JOB_DIR]);
+    glueRequests.push(...stack.log.requests.filter((r) => r.service === 'glue'));
     return result;
   };
-  const lifecycleRules = async () => (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }))).Rules ?? [];
+  const lifecycleRules = async () => (await stack.aws.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }))).Rules ?? [];
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'job-settings-data-'));
-    writeTinyRawData(dataDir);
-    moto = await startMoto();
-    // Moto has no UpdateJob: the proxy logs the request as AWS would get it and answers as Glue does.
-    log = await startRequestLog(moto.url, {
-      respond: (request) => (request.operation === 'UpdateJob' ? { status: 200, body: JSON.stringify({ JobName: JOB }) } : undefined),
-    });
-    env = awsEnv(log.url);
-    const clientConfig = { region: 'us-east-1', endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-    glue = new GlueClient(clientConfig);
-  });
-
-  afterAll(async () => {
-    s3?.destroy();
-    glue?.destroy();
-    await log?.close();
-    await moto?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  beforeAll(() => {
+    dataDir = stack.temp.tinyRawData('job-settings-data').dir;
   });
 
   it('the shape check finds what AWS would refuse', () => {
@@ -93,7 +70,7 @@ describe('job settings, retention and cost against a local AWS', () => {
       complete: true,
     });
 
-    const created = glueBody(log.requests, 'CreateJob');
+    const created = glueBody(stack.log.requests, 'CreateJob');
     expect(created).toMatchObject({ GlueVersion: '5.0', ExecutionClass: 'STANDARD', JobRunQueuingEnabled: false, WorkerType: 'G.1X', NumberOfWorkers: 2 });
     expect(created.DefaultArguments).not.toHaveProperty('--additional-python-modules');
 
@@ -128,7 +105,7 @@ describe('job settings, retention and cost against a local AWS', () => {
     expect(output.changes.find((c) => c.kind === 'bucket')).toMatchObject({ action: 'update', details: ['retention of tmp/ and spark-logs/'] });
     // 2 DPU x 0.25 h x $0.29 (Flex in us-east-1).
     expect(output.cost.job).toMatchObject({ executionClass: 'FLEX', minutes: 15, usdPerDpuHour: 0.29, usd: 0.145 });
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
 
     const text = await cli('plan', ...NEW_SETTINGS);
     expect(text.stdout).toMatch(/^~ update +job +flight-delays-features +\(.*Glue version.*\)$/m);
@@ -138,7 +115,7 @@ describe('job settings, retention and cost against a local AWS', () => {
   it('up sends them in an UpdateJob and changes the expiry to 7 days', async () => {
     const result = await cli('up', ...NEW_SETTINGS);
     expect(result.code, result.stderr).toBe(0);
-    const update = glueBody(log.requests, 'UpdateJob') as { JobName: string; JobUpdate: Record<string, unknown> };
+    const update = glueBody(stack.log.requests, 'UpdateJob') as { JobName: string; JobUpdate: Record<string, unknown> };
     expect(update.JobName).toBe(JOB);
     expect(update.JobUpdate).toMatchObject({
       GlueVersion: '5.1',
@@ -161,8 +138,8 @@ describe('job settings, retention and cost against a local AWS', () => {
   });
 
   it('status lists the last runs with their DPU-seconds and cost, and keeps lastJobRun', async () => {
-    await glue.send(new StartJobRunCommand({ JobName: JOB }));
-    await glue.send(new StartJobRunCommand({ JobName: JOB }));
+    await stack.aws.glue.send(new StartJobRunCommand({ JobName: JOB }));
+    await stack.aws.glue.send(new StartJobRunCommand({ JobName: JOB }));
     const result = await cli('status', '--json', '--runs', '3');
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Record<string, unknown> & { jobRuns: Record<string, unknown>[] };
@@ -172,8 +149,8 @@ describe('job settings, retention and cost against a local AWS', () => {
     expect(report.jobRuns).toHaveLength(2);
     expect(report.jobRuns[0]).toEqual(expect.objectContaining({ id: expect.any(String), state: expect.any(String), dpuSeconds: expect.toSatisfy((v) => v === null || typeof v === 'number'), costUsd: expect.toSatisfy((v) => v === null || typeof v === 'number') }));
     expect(report.lastJobRun).toEqual(report.jobRuns[0]);
-    expect(glueBody(log.requests, 'GetJobRuns')).toEqual({ JobName: JOB, MaxResults: 3 });
-    expect(glueBody(log.requests, 'ListCrawls')).toMatchObject({ CrawlerName: `${STACK}-raw-crawler` });
+    expect(glueBody(stack.log.requests, 'GetJobRuns')).toEqual({ JobName: JOB, MaxResults: 3 });
+    expect(glueBody(stack.log.requests, 'ListCrawls')).toMatchObject({ CrawlerName: `${STACK}-raw-crawler` });
 
     const text = await cli('status', '--runs', '3');
     expect(text.stdout).toMatch(/^ {2}job runs:\n {4}\S+/m);

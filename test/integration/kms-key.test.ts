@@ -1,14 +1,8 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { GetBucketEncryptionCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { startRequestLog, type RequestLog } from './support/request-log.js';
-import { writeTinyRawData } from './support/tiny-data.js';
+import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
+import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
 
 const STACK = 'kms-stack';
 const ACCOUNT = '123456789012';
@@ -27,71 +21,46 @@ const asList = (value: string | string[]): string[] => (Array.isArray(value) ? v
 
 /** `up --kms-key` against moto's KMS: the role's policy names the key by its ARN, whatever the user named it by. */
 describe('--kms-key', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
-  let s3: S3Client;
-  let iam: IAMClient;
-  let kms: KMSClient;
-  let work: string;
+  const stack = useEmulator({ region: REGION });
   let dataDir: string;
   let jobDir: string;
   let keyId: string;
   let keyArn: string;
 
   beforeAll(async () => {
-    moto = await startMoto();
-    log = await startRequestLog(moto.url);
-    env = awsEnv(log.url);
-    const clientConfig = { region: REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-    iam = new IAMClient(clientConfig);
-    kms = new KMSClient(clientConfig);
-    work = mkdtempSync(path.join(tmpdir(), 'provisioner-kms-'));
-    dataDir = path.join(work, 'data');
-    jobDir = path.join(work, 'job');
-    writeTinyRawData(dataDir);
-    cpSync(path.resolve('glue-job'), jobDir, { recursive: true });
+    dataDir = stack.temp.tinyRawData('kms-data').dir;
+    jobDir = stack.temp.jobCopy('kms-job');
 
-    const key = await kms.send(new CreateKeyCommand({ Description: 'provisioner integration test' }));
+    const key = await stack.aws.kms.send(new CreateKeyCommand({ Description: 'provisioner integration test' }));
     keyId = key.KeyMetadata!.KeyId!;
     keyArn = key.KeyMetadata!.Arn!;
-    await kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: keyId }));
+    await stack.aws.kms.send(new CreateAliasCommand({ AliasName: ALIAS, TargetKeyId: keyId }));
   });
 
-  afterAll(async () => {
-    s3?.destroy();
-    iam?.destroy();
-    kms?.destroy();
-    await log?.close();
-    await moto?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-
-  const cli = (...args: string[]) => runCli([...args, '--name', STACK, '--data-dir', dataDir, '--job-dir', jobDir], env);
+  const cli = (...args: string[]) => stack.cli([...args, '--name', STACK, '--data-dir', dataDir, '--job-dir', jobDir]);
 
   async function rolePolicy(): Promise<Statement[]> {
-    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` }));
+    const policy = await stack.aws.iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` }));
     return (JSON.parse(decodeURIComponent(policy.PolicyDocument!)) as { Statement: Statement[] }).Statement;
   }
 
   it('refuses a key that does not exist before creating anything, in one line naming it (exit 2)', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('up', '--kms-key', 'alias/no-such-key');
     expect(result.code, result.stderr).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('alias/no-such-key');
-    expect(log.mutating()).toEqual([]);
-    expect(log.requests.map((r) => r.operation)).toContain('DescribeKey');
+    expect(stack.log.mutating()).toEqual([]);
+    expect(stack.log.requests.map((r) => r.operation)).toContain('DescribeKey');
   });
 
   it('up --kms-key alias/NAME grants the role KMS use on the key ARN, and encrypts the bucket with the key as given', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('up', '--kms-key', ALIAS);
     expect(result.code, result.stderr).toBe(0);
     // Once for --kms-key; the other DescribeKey looks for the alert key an earlier `up --notify` may have made.
-    expect(log.requests.filter((r) => r.operation === 'DescribeKey' && r.body.includes(ALIAS))).toHaveLength(1);
+    expect(stack.log.requests.filter((r) => r.operation === 'DescribeKey' && r.body.includes(ALIAS))).toHaveLength(1);
 
     const kmsStatements = (await rolePolicy()).filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
     expect(kmsStatements).toHaveLength(1);
@@ -99,7 +68,7 @@ describe('--kms-key', () => {
     expect(kmsStatements[0]!.Resource).toBe(keyArn);
     expect(keyArn).toMatch(new RegExp(`^arn:aws:kms:${REGION}:${ACCOUNT}:key/${keyId}$`));
 
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
+    const encryption = await stack.aws.s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
     expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault).toMatchObject({
       SSEAlgorithm: 'aws:kms',
       KMSMasterKeyID: ALIAS,
@@ -120,10 +89,10 @@ describe('--kms-key', () => {
     ['the bare key id', () => keyId],
     ['the key ARN', () => keyArn],
   ])('naming the same key by %s leaves the role as it is', async (_how, kmsKey) => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('up', '--kms-key', kmsKey());
     expect(result.code, result.stderr).toBe(0);
-    expect(log.mutating().filter((r) => r.service === 'iam')).toEqual([]);
+    expect(stack.log.mutating().filter((r) => r.service === 'iam')).toEqual([]);
     const kmsStatements = (await rolePolicy()).filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
     expect(kmsStatements.map((s) => s.Resource)).toEqual([keyArn]);
   });

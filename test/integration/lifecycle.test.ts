@@ -11,7 +11,6 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
 import {
   GetCrawlerCommand,
@@ -20,19 +19,16 @@ import {
   GetTagsCommand,
   GetTriggerCommand,
   GetWorkflowCommand,
-  GlueClient,
 } from '@aws-sdk/client-glue';
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { deleteObjectsKeyCount, startRequestLog, type RequestLog } from './support/request-log.js';
+import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
+import { JOB_DIR, RAW_DATA_DIR as DATA_DIR } from './support/paths.js';
+import { deleteObjectsKeyCount } from './support/request-log.js';
 
 const STACK = 'flight-delays';
 const ACCOUNT = '123456789012';
 const BUCKET = `${STACK}-${ACCOUNT}-us-east-1`;
-const DATA_DIR = path.resolve('rawdata');
-const JOB_DIR = path.resolve('glue-job');
 const TAGS = { ManagedBy: 'glue-provisioner', Stack: STACK };
 
 function filesUnder(dir: string): string[] {
@@ -44,84 +40,57 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('provisioner against a local AWS', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
-  let s3: S3Client;
-  let glue: GlueClient;
-  let iam: IAMClient;
-  const cli = (...args: string[]) => runCli([...args, '--data-dir', DATA_DIR, '--job-dir', JOB_DIR], env);
-
-  beforeAll(async () => {
-    moto = await startMoto();
-    log = await startRequestLog(moto.url);
-    env = awsEnv(log.url);
-    const clientConfig = {
-      region: 'us-east-1',
-      endpoint: moto.url,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    };
-    s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
-    glue = new GlueClient(clientConfig);
-    iam = new IAMClient(clientConfig);
-  });
-
-  afterAll(async () => {
-    s3?.destroy();
-    glue?.destroy();
-    iam?.destroy();
-    await log?.close();
-    await moto?.stop();
-  });
+  const stack = useEmulator();
+  const cli = (...args: string[]) => stack.cli([...args, '--data-dir', DATA_DIR, '--job-dir', JOB_DIR]);
 
   it('plan on an empty account lists every resource as a create and changes nothing', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('plan');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Plan: 10 to create, 0 to update, 0 unchanged/);
-    expect(log.mutating()).toEqual([]);
-    await expect(s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toThrow();
+    expect(stack.log.mutating()).toEqual([]);
+    await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toThrow();
   });
 
   it('up creates the hardened bucket with every raw and job file', async () => {
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
 
-    const pab = await s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }));
+    const pab = await stack.aws.s3.send(new GetPublicAccessBlockCommand({ Bucket: BUCKET }));
     expect(pab.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
       RestrictPublicBuckets: true,
     });
-    const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
+    const encryption = await stack.aws.s3.send(new GetBucketEncryptionCommand({ Bucket: BUCKET }));
     expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
-    const ownership = await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: BUCKET }));
+    const ownership = await stack.aws.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: BUCKET }));
     expect(ownership.OwnershipControls?.Rules?.[0]?.ObjectOwnership).toBe('BucketOwnerEnforced');
-    const lifecycle = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));
+    const lifecycle = await stack.aws.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: BUCKET }));
     expect(lifecycle.Rules?.some((r) => r.AbortIncompleteMultipartUpload?.DaysAfterInitiation === 7)).toBe(true);
-    const tagging = await s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }));
+    const tagging = await stack.aws.s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }));
     expect(Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]))).toMatchObject(TAGS);
 
-    const raw = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'raw/' }));
+    const raw = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'raw/' }));
     const localData = filesUnder(DATA_DIR);
     expect(raw.KeyCount).toBe(localData.length);
     const sample = localData.find((f) => f.endsWith('.csv.gz'))!;
-    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `raw/${path.relative(DATA_DIR, sample)}` }));
+    const head = await stack.aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `raw/${path.relative(DATA_DIR, sample)}` }));
     expect(head.ContentLength).toBe(statSync(sample).size);
 
-    const scripts = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'scripts/' }));
+    const scripts = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'scripts/' }));
     const keys = (scripts.Contents ?? []).map((o) => o.Key);
     expect(keys).toContain('scripts/job.py');
     expect(keys.every((k) => k?.endsWith('.py') && !k.includes('test'))).toBe(true);
   });
 
   it('up creates a Glue-only role scoped to this bucket and database', async () => {
-    const role = await iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` }));
+    const role = await stack.aws.iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` }));
     const trust = JSON.parse(decodeURIComponent(role.Role!.AssumeRolePolicyDocument!));
     expect(trust.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'glue.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     expect(Object.fromEntries((role.Role!.Tags ?? []).map((t) => [t.Key, t.Value]))).toMatchObject(TAGS);
-    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` }));
+    const policy = await stack.aws.iam.send(new GetRolePolicyCommand({ RoleName: `${STACK}-glue-role`, PolicyName: `${STACK}-glue-access` }));
     const text = decodeURIComponent(policy.PolicyDocument!);
     expect(text).toContain(`arn:aws:s3:::${BUCKET}/raw/*`);
     expect(text).toContain(`database/flight_delays`);
@@ -130,16 +99,16 @@ describe('provisioner against a local AWS', () => {
   });
 
   it('up creates the database, crawler, job and workflow triggers as specified', async () => {
-    await expect(glue.send(new GetDatabaseCommand({ Name: 'flight_delays' }))).resolves.toBeDefined();
+    await expect(stack.aws.glue.send(new GetDatabaseCommand({ Name: 'flight_delays' }))).resolves.toBeDefined();
 
-    const { Crawler } = await glue.send(new GetCrawlerCommand({ Name: `${STACK}-raw-crawler` }));
+    const { Crawler } = await stack.aws.glue.send(new GetCrawlerCommand({ Name: `${STACK}-raw-crawler` }));
     expect(Crawler?.Targets?.S3Targets?.map((t) => t.Path)).toEqual([`s3://${BUCKET}/raw/`]);
     expect(Crawler?.RecrawlPolicy?.RecrawlBehavior).toBe('CRAWL_NEW_FOLDERS_ONLY');
     expect(Crawler?.SchemaChangePolicy).toMatchObject({ UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' });
     expect(JSON.parse(Crawler!.Configuration!).Grouping.TableLevelConfiguration).toBe(2);
     expect(Crawler?.Schedule).toBeUndefined();
 
-    const { Job } = await glue.send(new GetJobCommand({ JobName: `${STACK}-features` }));
+    const { Job } = await stack.aws.glue.send(new GetJobCommand({ JobName: `${STACK}-features` }));
     expect(Job).toMatchObject({
       GlueVersion: '5.0',
       WorkerType: 'G.1X',
@@ -155,8 +124,8 @@ describe('provisioner against a local AWS', () => {
     });
     expect(Job?.DefaultArguments?.['--extra-py-files']).toContain(`s3://${BUCKET}/scripts/transforms.py`);
 
-    await expect(glue.send(new GetWorkflowCommand({ Name: `${STACK}-pipeline` }))).resolves.toBeDefined();
-    const schedule = (await glue.send(new GetTriggerCommand({ Name: `${STACK}-schedule` }))).Trigger;
+    await expect(stack.aws.glue.send(new GetWorkflowCommand({ Name: `${STACK}-pipeline` }))).resolves.toBeDefined();
+    const schedule = (await stack.aws.glue.send(new GetTriggerCommand({ Name: `${STACK}-schedule` }))).Trigger;
     expect(schedule).toMatchObject({
       Type: 'SCHEDULED',
       State: 'ACTIVATED',
@@ -164,7 +133,7 @@ describe('provisioner against a local AWS', () => {
       Schedule: 'cron(0 6 1 1,4,7,10 ? *)',
       Actions: [{ CrawlerName: `${STACK}-raw-crawler` }],
     });
-    const onCrawl = (await glue.send(new GetTriggerCommand({ Name: `${STACK}-on-crawl-success` }))).Trigger;
+    const onCrawl = (await stack.aws.glue.send(new GetTriggerCommand({ Name: `${STACK}-on-crawl-success` }))).Trigger;
     expect(onCrawl).toMatchObject({
       Type: 'CONDITIONAL',
       State: 'ACTIVATED',
@@ -181,22 +150,22 @@ describe('provisioner against a local AWS', () => {
       ['trigger', `${STACK}-schedule`],
       ['trigger', `${STACK}-on-crawl-success`],
     ]) {
-      const { Tags } = await glue.send(new GetTagsCommand({ ResourceArn: `arn:aws:glue:us-east-1:${ACCOUNT}:${type}/${name}` }));
+      const { Tags } = await stack.aws.glue.send(new GetTagsCommand({ ResourceArn: `arn:aws:glue:us-east-1:${ACCOUNT}:${type}/${name}` }));
       expect(Tags, `${type} ${name}`).toMatchObject(TAGS);
     }
   });
 
   it('a second up changes nothing: zero mutating requests', async () => {
-    log.clear();
+    stack.log.clear();
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/0 created, 0 updated, 10 unchanged/);
-    expect(log.requests.length).toBeGreaterThan(0);
-    expect(log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
+    expect(stack.log.requests.length).toBeGreaterThan(0);
+    expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });
 
   it('status --json reports resources, triggers and object counts', async () => {
-    const result = await runCli(['status', '--json'], env);
+    const result = await stack.cli(['status', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.stack).toBe(STACK);
@@ -208,12 +177,12 @@ describe('provisioner against a local AWS', () => {
   });
 
   it('teardown without --yes refuses, says what it would delete, and deletes nothing', async () => {
-    log.clear();
-    const result = await runCli(['teardown'], env);
+    stack.log.clear();
+    const result = await stack.cli(['teardown']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`bucket ${BUCKET}`);
     expect(result.stderr).toContain('--yes');
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('teardown deletes every version in batches of at most 1,000 and aborts open uploads first', async () => {
@@ -221,16 +190,16 @@ describe('provisioner against a local AWS', () => {
     // accept an oversized batch and delete a bucket with an open upload; AWS would not.
     const extra = Array.from({ length: 1_050 }, (_, i) => `processed/part-${String(i).padStart(5, '0')}.json`);
     for (let i = 0; i < extra.length; i += 50) {
-      await Promise.all(extra.slice(i, i + 50).map((Key) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: '{}' }))));
+      await Promise.all(extra.slice(i, i + 50).map((Key) => stack.aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: '{}' }))));
     }
-    await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'processed/big.parquet' }));
+    await stack.aws.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'processed/big.parquet' }));
 
-    log.clear();
+    stack.log.clear();
     // Confirmed through the environment, as a scheduled job would.
-    const result = await runCli(['teardown'], { ...env, PROVISIONER_YES: 'true' });
+    const result = await stack.cli(['teardown'], { env: { PROVISIONER_YES: 'true' } });
     expect(result.code, result.stderr).toBe(0);
 
-    const deletes = log.requests.filter((r) => r.service === 's3' && r.operation === 'POST delete');
+    const deletes = stack.log.requests.filter((r) => r.service === 's3' && r.operation === 'POST delete');
     expect(deletes.length).toBeGreaterThanOrEqual(2);
     const counts = deletes.map((r) => deleteObjectsKeyCount(r.body));
     expect(Math.max(...counts)).toBeLessThanOrEqual(1000);
@@ -238,31 +207,31 @@ describe('provisioner against a local AWS', () => {
     // scripts/, and the lock teardown holds until the bucket goes.
     expect(counts.reduce((a, b) => a + b, 0)).toBe(extra.length + filesUnder(DATA_DIR).length + (await scriptCount()) + 3);
 
-    const order = log.requests.map((r) => r.operation);
+    const order = stack.log.requests.map((r) => r.operation);
     const abortAt = order.indexOf('AbortMultipartUpload');
-    const deleteBucketAt = log.requests.findIndex((r) => r.service === 's3' && r.method === 'DELETE' && r.path.replace(/\/$/, '') === `/${BUCKET}`);
+    const deleteBucketAt = stack.log.requests.findIndex((r) => r.service === 's3' && r.method === 'DELETE' && r.path.replace(/\/$/, '') === `/${BUCKET}`);
     expect(abortAt).toBeGreaterThanOrEqual(0);
     expect(deleteBucketAt).toBeGreaterThan(abortAt);
-    expect(deleteBucketAt).toBeGreaterThan(log.requests.lastIndexOf(deletes.at(-1)!));
+    expect(deleteBucketAt).toBeGreaterThan(stack.log.requests.lastIndexOf(deletes.at(-1)!));
   });
 
   it('after teardown every resource is gone', async () => {
-    await expect(s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
-    await expect(iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    await expect(glue.send(new GetDatabaseCommand({ Name: 'flight_delays' }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
-    await expect(glue.send(new GetCrawlerCommand({ Name: `${STACK}-raw-crawler` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
-    await expect(glue.send(new GetJobCommand({ JobName: `${STACK}-features` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
-    await expect(glue.send(new GetWorkflowCommand({ Name: `${STACK}-pipeline` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
-    await expect(glue.send(new GetTriggerCommand({ Name: `${STACK}-schedule` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
-    await expect(glue.send(new GetTriggerCommand({ Name: `${STACK}-on-crawl-success` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toMatchObject({ name: 'NotFound' });
+    await expect(stack.aws.iam.send(new GetRoleCommand({ RoleName: `${STACK}-glue-role` }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(stack.aws.glue.send(new GetDatabaseCommand({ Name: 'flight_delays' }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.glue.send(new GetCrawlerCommand({ Name: `${STACK}-raw-crawler` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.glue.send(new GetJobCommand({ JobName: `${STACK}-features` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.glue.send(new GetWorkflowCommand({ Name: `${STACK}-pipeline` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.glue.send(new GetTriggerCommand({ Name: `${STACK}-schedule` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
+    await expect(stack.aws.glue.send(new GetTriggerCommand({ Name: `${STACK}-on-crawl-success` }))).rejects.toMatchObject({ name: 'EntityNotFoundException' });
   });
 
   it('a second teardown has nothing to do and exits 0', async () => {
-    log.clear();
-    const result = await runCli(['teardown', '--yes'], env);
+    stack.log.clear();
+    const result = await stack.cli(['teardown', '--yes']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('nothing to delete');
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 });
 

@@ -1,14 +1,10 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateJobCommand, GlueClient, StartJobRunCommand } from '@aws-sdk/client-glue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli, type CliResult } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
+import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateJobCommand, StartJobRunCommand } from '@aws-sdk/client-glue';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
 
 const STACK = 'logs-stack';
 const JOB = `${STACK}-features`;
-const REGION = 'us-east-1';
 const OUTPUT = '/aws-glue/jobs/output';
 const ERROR = '/aws-glue/jobs/error';
 const REPORT = 'RUN_REPORT {"job_name":"logs-stack-features","rows":{"read":22,"written":20,"rejected":2}}';
@@ -16,47 +12,25 @@ const REPORT = 'RUN_REPORT {"job_name":"logs-stack-features","rows":{"read":22,"
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
 const at = (ms: number): string => new Date(T0 + ms).toISOString();
 
-/** The built CLI on a pseudo-terminal (util-linux `script`), as a person at a terminal runs it. */
-function runOnTerminal(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const command = [process.execPath, path.resolve('dist/cli.js'), ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...env, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
-
 /** `provisioner logs` reading the streams Glue would write, written here into moto's CloudWatch Logs. */
 describe('provisioner logs', () => {
-  let moto: MotoServer;
-  let env: Record<string, string>;
-  let glue: GlueClient;
-  let logs: CloudWatchLogsClient;
+  // The CLI reads moto's CloudWatch Logs directly: nothing here counts its requests.
+  const stack = useEmulator({ proxy: 'none' });
   let firstRun: string;
   let lastRun: string;
 
   const write = async (group: string, stream: string, lines: [number, string][]) => {
-    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
-    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map(([ms, message]) => ({ timestamp: T0 + ms, message })) }));
+    await stack.aws.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+    await stack.aws.logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: lines.map(([ms, message]) => ({ timestamp: T0 + ms, message })) }));
   };
 
   beforeAll(async () => {
-    moto = await startMoto();
-    env = awsEnv(moto.url);
-    const clientConfig = { region: REGION, endpoint: moto.url, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-    glue = new GlueClient(clientConfig);
-    logs = new CloudWatchLogsClient(clientConfig);
     // Only the job matters to `logs`: made here directly rather than through a whole `up`.
-    await glue.send(new CreateJobCommand({ Name: JOB, Role: 'arn:aws:iam::123456789012:role/r', Command: { Name: 'glueetl', ScriptLocation: 's3://b/job.py' } }));
-    firstRun = (await glue.send(new StartJobRunCommand({ JobName: JOB }))).JobRunId!;
-    lastRun = (await glue.send(new StartJobRunCommand({ JobName: JOB }))).JobRunId!;
-    await logs.send(new CreateLogGroupCommand({ logGroupName: OUTPUT }));
-    await logs.send(new CreateLogGroupCommand({ logGroupName: ERROR }));
+    await stack.aws.glue.send(new CreateJobCommand({ Name: JOB, Role: 'arn:aws:iam::123456789012:role/r', Command: { Name: 'glueetl', ScriptLocation: 's3://b/job.py' } }));
+    firstRun = (await stack.aws.glue.send(new StartJobRunCommand({ JobName: JOB }))).JobRunId!;
+    lastRun = (await stack.aws.glue.send(new StartJobRunCommand({ JobName: JOB }))).JobRunId!;
+    await stack.aws.logs.send(new CreateLogGroupCommand({ logGroupName: OUTPUT }));
+    await stack.aws.logs.send(new CreateLogGroupCommand({ logGroupName: ERROR }));
     await write(OUTPUT, lastRun, [
       [1_000, 'reading raw/flights'],
       [5_000, REPORT],
@@ -69,13 +43,7 @@ describe('provisioner logs', () => {
     await write(OUTPUT, firstRun, [[500, 'the first run']]);
   });
 
-  afterAll(async () => {
-    glue?.destroy();
-    logs?.destroy();
-    await moto?.stop();
-  });
-
-  const cli = (...args: string[]) => runCli([...args, '--name', STACK], env);
+  const cli = (...args: string[]) => stack.cli([...args, '--name', STACK]);
 
   it('shows the newest run\'s output and error streams, oldest first, and no other run\'s', async () => {
     const result = await cli('logs');
@@ -95,7 +63,7 @@ describe('provisioner logs', () => {
   });
 
   it('highlights the run report line on a terminal', async () => {
-    const result = await runOnTerminal(['logs', '--name', STACK], env);
+    const result = await stack.cliOnTerminal(['logs', '--name', STACK]);
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toContain(`\u001b[1;32m${at(5_000)} out ${REPORT}\u001b[0m`);
     expect(result.stdout).toContain(`${at(1_000)} out reading raw/flights\r\n`);
@@ -129,7 +97,7 @@ describe('provisioner logs', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`invalid --run "${unknown}": job ${JOB} has no such run`);
 
-    const other = await runCli(['logs', '--name', 'no-such-stack'], env);
+    const other = await stack.cli(['logs', '--name', 'no-such-stack']);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('job no-such-stack-features does not exist: run `provisioner up` first');
   });

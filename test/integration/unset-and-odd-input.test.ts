@@ -1,10 +1,8 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awsEnv, runCli } from './support/cli.js';
-import { startMoto, type MotoServer } from './support/moto.js';
-import { startRequestLog, type RequestLog } from './support/request-log.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useEmulator } from './support/harness.js';
+import { JOB_DIR, RAW_DATA_DIR } from './support/paths.js';
 
-const dirs = ['--data-dir', path.resolve('rawdata'), '--job-dir', path.resolve('glue-job')];
+const dirs = ['--data-dir', RAW_DATA_DIR, '--job-dir', JOB_DIR];
 
 /**
  * Input a script or a person gets wrong: an unset variable, a flag-like value, a region AWS does
@@ -12,21 +10,11 @@ const dirs = ['--data-dir', path.resolve('rawdata'), '--job-dir', path.resolve('
  * one line naming the option, and never touches the default stack.
  */
 describe('unset and odd input against a deployed default stack', () => {
-  let moto: MotoServer;
-  let log: RequestLog;
-  let env: Record<string, string>;
+  const stack = useEmulator();
 
   beforeAll(async () => {
-    moto = await startMoto();
-    log = await startRequestLog(moto.url);
-    env = awsEnv(log.url);
-    const deployed = await runCli(['up', ...dirs], env);
+    const deployed = await stack.cli(['up', ...dirs]);
     expect(deployed.code, deployed.stderr).toBe(0);
-  });
-
-  afterAll(async () => {
-    await log?.close();
-    await moto?.stop();
   });
 
   it.each([
@@ -41,27 +29,27 @@ describe('unset and odd input against a deployed default stack', () => {
     [['up', ...dirs, '--schedule', 'cron(0 6 31 2 ? *)'], {}, 'never'],
     [['up', ...dirs, '--schedule', 'cron(0 6 1 1 ? 2020)'], {}, 'year field "2020"'],
   ])('%j %j is refused with exit 2 and one line, before any AWS request', async (args, extra, text) => {
-    log.clear();
-    const result = await runCli(args, { ...env, ...extra });
+    stack.log.clear();
+    const result = await stack.cli(args, { env: extra });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(text);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(log.requests).toEqual([]);
+    expect(stack.log.requests).toEqual([]);
   });
 
   it('the default stack is still there', async () => {
-    log.clear();
-    const again = await runCli(['up', ...dirs], env);
+    stack.log.clear();
+    const again = await stack.cli(['up', ...dirs]);
     expect(again.code, again.stderr).toBe(0);
-    expect(log.mutating()).toEqual([]);
+    expect(stack.log.mutating()).toEqual([]);
   });
 
   it('never prints the password of an endpoint URL', async () => {
-    const endpoint = log.url.replace('http://', 'http://admin:hunter2@');
-    const plan = await runCli(['plan', ...dirs, '--endpoint-url', endpoint, '--log-level', 'debug'], env);
+    const endpoint = stack.log.url.replace('http://', 'http://admin:hunter2@');
+    const plan = await stack.cli(['plan', ...dirs, '--endpoint-url', endpoint, '--log-level', 'debug']);
     expect(plan.stderr).toContain('endpoint http://admin:****@127.0.0.1:');
     expect(plan.stderr + plan.stdout).not.toContain('hunter2');
-    const refused = await runCli(['plan', ...dirs, '--endpoint-url', endpoint.replace('http:', 'ftp:')], env);
+    const refused = await stack.cli(['plan', ...dirs, '--endpoint-url', endpoint.replace('http:', 'ftp:')]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).not.toContain('hunter2');
   });

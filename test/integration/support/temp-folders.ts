@@ -1,0 +1,34 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { JOB_DIR } from './paths.js';
+import { writeTinyRawData } from './tiny-data.js';
+
+/** Temporary folders a test file makes, all removed together when the file is done. */
+export class TempFolders {
+  private readonly made: string[] = [];
+
+  /** A new empty folder, named after what it is for. */
+  dir(label: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), `provisioner-${label}-`));
+    this.made.push(dir);
+    return dir;
+  }
+
+  /** A new folder holding the few rows of tiny-data.ts, for stacks whose job runs on local Spark. */
+  tinyRawData(label: string): { readonly dir: string; readonly rows: number } {
+    const dir = this.dir(label);
+    return { dir, ...writeTinyRawData(dir) };
+  }
+
+  /** A copy of the job's scripts that a test may change without touching the checkout. */
+  jobCopy(label: string): string {
+    const dir = this.dir(label);
+    cpSync(JOB_DIR, dir, { recursive: true });
+    return dir;
+  }
+
+  removeAll(): void {
+    for (const dir of this.made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  }
+}
