@@ -166,7 +166,7 @@ describe('failure alerts and the dashboard', () => {
     stack.log.clear();
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 16 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 21 unchanged/);
     expect(stack.log.requests.some((r) => r.service === 'sns')).toBe(true);
     expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe('failure alerts and the dashboard', () => {
     expect(result.stdout).toContain(`- delete dashboard ${DASHBOARD}`);
     expect(result.stdout).toContain(`- delete topic     ${TOPIC}`);
     expect(result.stdout).toContain(`- delete key       ${KEY_ALIAS}`);
-    expect(result.stdout).toMatch(/0 created, 2 updated, 3 deleted, 10 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 2 updated, 3 deleted, 15 unchanged/);
 
     for (const rule of [JOB_RULE, CRAWL_RULE]) expect((await ruleTarget(rule)).map((t) => t.Arn)).toEqual([USER_TOPIC_ARN]);
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
@@ -225,7 +225,7 @@ describe('failure alerts and the dashboard', () => {
   it('up without alert flags deletes the rules; status then says alerts are off and lists none of them', async () => {
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 2 deleted, 10 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 2 deleted, 15 unchanged/);
     await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: JOB_RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     // The user's topic stays.
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
@@ -235,7 +235,7 @@ describe('failure alerts and the dashboard', () => {
     expect((status.resources as { kind: string }[]).map((r) => r.kind)).not.toContain('rule');
     stack.log.clear();
     const again = await cli('up');
-    expect(again.stdout).toMatch(/0 created, 0 updated, 10 unchanged/);
+    expect(again.stdout).toMatch(/0 created, 0 updated, 15 unchanged/);
     expect(stack.log.mutating()).toEqual([]);
   });
 
