@@ -4,6 +4,7 @@ import { AUTO_WORKERS, BYTES_PER_WORKER, type WorkerChoice } from '../resources/
 import type { PlannedChange } from '../resources/resource.js';
 import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
+import type { CostCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
 import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
@@ -24,11 +25,13 @@ export function formatChanges({
   dryRun,
   cost,
   workers,
+  ceiling,
 }: {
   changes: readonly PlannedChange[];
   dryRun: boolean;
-  cost?: CostEstimate;
+  cost?: CostEstimate | undefined;
   workers?: WorkerChoice;
+  ceiling?: CostCeiling | undefined;
 }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
@@ -45,6 +48,7 @@ export function formatChanges({
   );
   if (workers) lines.push('', formatWorkers(workers, cost?.job.workerType));
   if (cost) lines.push('', formatCost(cost));
+  if (ceiling) lines.push(formatCeiling(ceiling, cost));
   return lines.join('\n');
 }
 
@@ -84,6 +88,16 @@ export function formatCost(cost: CostEstimate): string {
     `  crawler  ${crawler.dpuHours} DPU-hours (${crawlFrom})${rate(crawler)}`,
     `  total    ${total}`,
   ].join('\n');
+}
+
+/** The ceiling beside the estimate: the timeout it sets, and whether the estimated run fits in it. */
+export function formatCeiling(ceiling: CostCeiling, cost?: CostEstimate): string {
+  const line =
+    `  ceiling  ${formatUsd(ceiling.maxUsd)} a job run (--max-usd): job timeout ${ceiling.timeoutMinutes} min` +
+    ` at ${formatUsd(ceiling.usdPerMinute)} a minute, at most ${formatUsd(ceiling.mostUsd)}`;
+  const estimated = cost?.job.minutes;
+  if (estimated === undefined || estimated <= ceiling.timeoutMinutes) return line;
+  return `${line}; the estimated ${formatMinutes(estimated)} min run would be stopped at it`;
 }
 
 function formatMinutes(minutes: number): string {

@@ -4,6 +4,7 @@ import { withStack } from '../stack/open-stack.js';
 import { converge } from '../stack/converge.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
 import { estimatePipelineRunCost, type CostEstimate } from '../stack/cost.js';
+import { costCeiling, type CostCeiling } from '../stack/cost-ceiling.js';
 import { chooseWorkers, rawDataBytes, type WorkerChoice } from '../resources/job.js';
 import type { PlannedChange } from '../resources/resource.js';
 import { PREFIX } from '../core/names.js';
@@ -17,6 +18,8 @@ export interface UpResult {
   readonly changes: readonly PlannedChange[];
   readonly cost: CostEstimate | undefined;
   readonly workers: WorkerChoice;
+  /** With --max-usd only: the job's timeout it allows. */
+  readonly ceiling?: CostCeiling;
 }
 
 /**
@@ -30,6 +33,8 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
   // the same choice from the same files.
   const workers = chooseWorkers(settings.workers, rawDataBytes(data));
   return withStack(settings, runtime, async (ctx) => {
+    // A ceiling even Glue's minimum breaks is refused before anything is read or changed.
+    const ceiling = costCeiling(settings, workers.count, ctx.aws.region);
     // Shown where the decision is made: what one run of the pipeline, as planned, would cost. It
     // reads the job's past runs, which converging does not change, so it is read meanwhile.
     const estimate = estimatePipelineRunCost(ctx, workers.count);
@@ -42,6 +47,6 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
       await releaseQuietly(ctx, held);
     }
     const cost = await estimate;
-    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers });
+    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers, ...(ceiling ? { ceiling } : {}) });
   }, connect, { resolveKmsKey: true });
 }

@@ -114,6 +114,12 @@ export const OPTIONS = {
     doc: "Glue job run queuing: a run that would exceed the account's limits waits (`WAITING`) instead of failing; Flex runs wait for capacity either way",
     parse: (value) => yesOrNo(value, 'job-run-queuing'),
   }),
+  maxUsd: option({
+    flag: 'max-usd', type: 'number', group: 'Pipeline:', unset: 'none',
+    describe: "Most a job run may cost, in USD: the job's timeout is derived from it and the workers",
+    doc: "the most one job run may cost, in USD at list prices: the job's timeout becomes the whole minutes its workers can run for that (never more than `--job-timeout`), so Glue stops a run before it costs more; `plan` shows the ceiling and refuses one below the cost of Glue's 1-minute minimum",
+    parse: (value) => (value === undefined || value === null ? undefined : positive(value, 'max-usd', 1_000_000)),
+  }),
   expectedMinutes: option({
     flag: 'expected-minutes', type: 'number', group: 'Pipeline:', unset: 'last successful run, else 15',
     describe: "Minutes a job run takes, for the cost estimate (default: the last successful run's, else 15)",

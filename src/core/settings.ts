@@ -27,6 +27,8 @@ export interface Settings {
   /** Undefined: `auto`, chosen from the bytes of raw data. */
   readonly workers: number | undefined;
   readonly jobTimeoutMinutes: number;
+  /** The most one job run may cost, in USD; undefined: no ceiling but the timeout. */
+  readonly maxUsd: number | undefined;
   readonly glueVersion: GlueVersion;
   readonly executionClass: ExecutionClass;
   readonly pythonModules: readonly string[];

@@ -80,6 +80,8 @@ export function jobSpec(
   ctx: Pick<StackContext, 'names' | 'settings' | 'roleArn'>,
   modules: readonly string[],
   workers: number = chooseWorkers(ctx.settings.workers, 0).count,
+  /** --job-timeout, or the shorter one --max-usd allows (stack/cost-ceiling.ts). */
+  timeoutMinutes: number = ctx.settings.jobTimeoutMinutes,
 ): JobSpec {
   const bucket = ctx.names.bucket;
   const defaultArguments: Record<string, string> = {
@@ -105,7 +107,7 @@ export function jobSpec(
     GlueVersion: ctx.settings.glueVersion,
     WorkerType: ctx.settings.workerType as WorkerType,
     NumberOfWorkers: workers,
-    Timeout: ctx.settings.jobTimeoutMinutes,
+    Timeout: timeoutMinutes,
     // A quarterly batch that failed needs a person, not the same failure again.
     MaxRetries: 0,
     ExecutionProperty: { MaxConcurrentRuns: 1 },
@@ -182,10 +184,11 @@ export function jobResource(
   ctx: StackContext,
   modules: readonly string[],
   workers: number = chooseWorkers(ctx.settings.workers, 0).count,
+  timeoutMinutes: number = ctx.settings.jobTimeoutMinutes,
 ): ResourceDefinition<Job, JobKey> {
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
-  const spec = jobSpec(ctx, modules, workers);
+  const spec = jobSpec(ctx, modules, workers, timeoutMinutes);
   return glueResource(ctx, {
     type: 'job',
     name: JobName,

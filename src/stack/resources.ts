@@ -19,6 +19,7 @@ import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
 import { TransferBudgets } from '../transfer/upload.js';
 import type { StackContext } from '../core/context.js';
 import { PREFIX } from '../core/names.js';
+import { jobTimeoutMinutes } from './cost-ceiling.js';
 
 /** The local files `up` mirrors into the bucket; teardown and status need none. */
 export interface LocalSources {
@@ -37,6 +38,7 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
   const modules = sources.scripts.filter((f) => !f.key.endsWith(`/${JOB_ENTRY_SCRIPT}`)).map((f) => f.key);
   // Both uploads may run at once (alongside): within one bound on requests and one on memory.
   const transfers = new TransferBudgets(transferLimits(ctx.settings));
+  const workers = chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count;
   return [
     bucketResource(ctx),
     // The scripts (a few KiB) first, then the data, the longest step, sent while the rest is made.
@@ -48,8 +50,9 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     // The job's outputs as tables Athena can query the moment a quarter is written.
     ...OUTPUT_TABLES.map((table) => tableResource(ctx, table)),
     crawlerResource(ctx),
-    // As many workers as the raw data asks for, unless --workers says: the count `up` shows.
-    jobResource(ctx, modules, chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count),
+    // As many workers as the raw data asks for, unless --workers says: the count `up` shows; and
+    // the timeout --max-usd allows them, if it is shorter than --job-timeout.
+    jobResource(ctx, modules, workers, jobTimeoutMinutes(ctx.settings, workers, ctx.aws.region)),
     workflowResource(ctx),
     triggerResource(ctx, scheduleTriggerSpec(ctx)),
     triggerResource(ctx, jobTriggerSpec(ctx)),

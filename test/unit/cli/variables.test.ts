@@ -128,6 +128,7 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_PYTHON_MODULES: 'pyarrow==17.0.0',
       PROVISIONER_JOB_RUN_QUEUING: 'true',
       PROVISIONER_EXPECTED_MINUTES: '20',
+      PROVISIONER_MAX_USD: '50',
       PROVISIONER_SPARK_MEMORY: '4g',
       PROVISIONER_RETENTION_DAYS: '7',
       PROVISIONER_PRUNE: 'true',

@@ -43,6 +43,13 @@ describe('stackResources', () => {
     ]);
   });
 
+  it('gives the job the timeout --max-usd allows its workers, and --job-timeout without it', () => {
+    const timeoutOf = (t: ReturnType<typeof stack>) => stackResources(t.ctx, sources).find((r) => r.kind === 'job')!.createDetails!().find((d) => d.startsWith('timeout'));
+    // 2 G.1X workers at $0.44 a DPU-hour: $0.01467 a minute, so $0.50 pays for 34 minutes.
+    expect(timeoutOf(stack({ raw: { maxUsd: 0.5 } }))).toBe('timeout 34 min');
+    expect(timeoutOf(stack())).toBe('timeout 120 min');
+  });
+
   it('leaves out the role when --role-arn is given', () => {
     const t = stack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
     expect(stackResources(t.ctx, sources).map((r) => r.kind)).not.toContain('role');
