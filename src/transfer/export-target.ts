@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { bucketNameProblem } from '../config/names.js';
 import { UsageError } from '../core/errors.js';
@@ -36,19 +36,22 @@ function looksLikeUri(text: string): boolean {
 /**
  * A folder target is made, and written to once, before anything else happens: a path that cannot be
  * created or written (under /proc, a read-only mount, a file in the way, no permission) fails at
- * once in one line naming it and the reason, not after the stack has run.
+ * once in one line naming it and the reason, not after the stack has run. The folders made for the
+ * check are removed again: a cycle that stops before its export leaves no empty folder behind.
  */
 export async function assertWritableTarget(target: ExportTarget): Promise<void> {
   if (target.kind !== 'dir') return;
   const probe = path.join(target.dir, `.provisioner-export-probe-${randomUUID()}`);
+  const made: string[] = [];
   try {
-    await makeFolder(target.dir);
+    made.push(...(await makeFolder(target.dir)));
     await writeFile(probe, '');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new UsageError(`cannot write to --to "${target.dir}": ${code} (${REASONS[code] ?? (error as Error).message}); valid: a folder this user can create and write`);
   } finally {
     await rm(probe, { force: true }).catch(() => {});
+    for (const folder of made.reverse()) await rmdir(folder).catch(() => {});
   }
 }
 
@@ -56,7 +59,7 @@ export async function assertWritableTarget(target: ExportTarget): Promise<void> 
  * `mkdir -p`, one level at a time from the deepest folder that exists. Node's recursive mkdir never
  * returns for a path under /proc (each level answers ENOENT, and it tries the parent again).
  */
-async function makeFolder(dir: string): Promise<void> {
+async function makeFolder(dir: string): Promise<string[]> {
   const missing: string[] = [];
   for (let folder = dir; ; folder = path.dirname(folder)) {
     const found = await stat(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
@@ -67,7 +70,12 @@ async function makeFolder(dir: string): Promise<void> {
     if (path.dirname(folder) === folder) break;
     missing.unshift(folder);
   }
-  for (const folder of missing) await mkdir(folder);
+  const made: string[] = [];
+  for (const folder of missing) {
+    await mkdir(folder);
+    made.push(folder);
+  }
+  return made;
 }
 
 const REASONS: Readonly<Record<string, string>> = {

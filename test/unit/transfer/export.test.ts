@@ -41,12 +41,13 @@ describe('parseExportTarget', () => {
 });
 
 describe('assertWritableTarget', () => {
-  it('makes the folder and leaves nothing else in it', async () => {
+  it('leaves no folder it made for the check, and nothing in one that was there', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'export-target-'));
     try {
-      const dir = path.join(root, 'a', 'b');
-      await assertWritableTarget({ kind: 'dir', dir });
-      expect(await readdir(dir)).toEqual([]);
+      await assertWritableTarget({ kind: 'dir', dir: path.join(root, 'a', 'b') });
+      expect(await readdir(root)).toEqual([]);
+      await assertWritableTarget({ kind: 'dir', dir: root });
+      expect(await readdir(root)).toEqual([]);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
