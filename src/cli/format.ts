@@ -8,7 +8,6 @@ import type { CostCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
 import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
-import { formatSize } from '../report/format.js';
 import { headlineLines } from '../report/summary.js';
 import type { ReportResult } from '../commands/report.js';
 import type { UnlockResult } from '../commands/unlock.js';
@@ -62,7 +61,7 @@ export function formatWorkers(choice: WorkerChoice, workerType?: string): string
   const wanted = 1 + Math.ceil(choice.rawBytes / BYTES_PER_WORKER);
   const bound = wanted < choice.count ? `, at least ${AUTO_WORKERS.min}` : wanted > choice.count ? `, at most ${AUTO_WORKERS.max}` : '';
   return (
-    `${type}workers: ${choice.count} (auto: ${formatSize(choice.rawBytes)} of raw data, one per ${formatSize(BYTES_PER_WORKER)} plus the driver${bound};` +
+    `${type}workers: ${choice.count} (auto: ${formatBytes(choice.rawBytes, 'short')} of raw data, one per ${formatBytes(BYTES_PER_WORKER, 'short')} plus the driver${bound};` +
     ' set --workers to change)'
   );
 }

@@ -1,5 +1,6 @@
 import type { SparkFigures } from '../report/data.js';
-import { formatSize, stageLabel } from '../report/format.js';
+import { formatBytes } from '../core/units.js';
+import { stageLabel } from '../report/format.js';
 import { sparkFiguresOrNull } from '../report/run-reports.js';
 
 /**
@@ -59,7 +60,7 @@ export function formatSpark(spark: SparkFigures): string[] {
   const spilled =
     spark.memorySpilledBytes === 0 && spark.diskSpilledBytes === 0
       ? 'nothing spilled'
-      : `spilled ${formatSize(spark.memorySpilledBytes)} in memory, ${formatSize(spark.diskSpilledBytes)} to disk`;
+      : `spilled ${formatBytes(spark.memorySpilledBytes, 'short')} in memory, ${formatBytes(spark.diskSpilledBytes, 'short')} to disk`;
   const parts = [`spark: ${stages}, ${spilled}`];
   const stage = spark.slowestStage;
   if (stage) {

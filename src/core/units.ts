@@ -18,13 +18,21 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/**
+ * Bytes in binary units. `fixed` (the default) always shows one decimal past bytes, "5.0 MiB", for
+ * figures redrawn in place (the progress line) or lined up in a column; `short` drops what adds
+ * nothing, "700 MiB", "1.2 GiB", "5 MiB": one decimal only below 10 of a unit, for prose and pages.
+ */
+export function formatBytes(bytes: number, style: 'fixed' | 'short' = 'fixed'): string {
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+  if (style === 'fixed') return `${unit === 0 ? value : value.toFixed(1)} ${BYTE_UNITS[unit]}`;
+  const shown = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1).replace(/\.0$/, '');
+  return `${shown} ${BYTE_UNITS[unit]}`;
 }

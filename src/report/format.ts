@@ -30,20 +30,6 @@ export function reasonLabel(reason: string): string {
   return reason.replaceAll('_', ' ');
 }
 
-const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-/** 734003200 -> "700 MiB", 1288490189 -> "1.2 GiB": one decimal below 10 of a unit. */
-export function formatSize(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < SIZE_UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const shown = unit === 0 || value >= 10 ? String(Math.round(value)) : value.toFixed(1).replace(/\.0$/, '');
-  return `${shown} ${SIZE_UNITS[unit]}`;
-}
-
 /**
  * A Spark stage's name without the call site every PySpark stage shares (the JVM's reflection
  * frame): "parquet at NativeMethodAccessorImpl.java:0" -> "parquet".

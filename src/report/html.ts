@@ -1,6 +1,7 @@
 /** The page: one self-contained HTML file, styles and SVG inline, nothing fetched. */
 import type { Chart } from './charts/chart.js';
-import { formatCount, formatOne, formatPercent, formatSize, stageLabel } from './format.js';
+import { formatBytes } from '../core/units.js';
+import { formatCount, formatOne, formatPercent, stageLabel } from './format.js';
 import type { LocationRow } from './locations.js';
 import type { SparkRun, SparkSection } from './spark.js';
 import { quarantineReasons, type Headline } from './summary.js';
@@ -121,8 +122,8 @@ function sparkRow(run: SparkRun): string {
   const stage = spark.slowestStage;
   const cells = [
     `<td class="num">${formatCount(spark.stages)}</td>`,
-    `<td class="num">${escape(formatSize(spark.memorySpilledBytes))}</td>`,
-    `<td class="num">${escape(formatSize(spark.diskSpilledBytes))}</td>`,
+    `<td class="num">${escape(formatBytes(spark.memorySpilledBytes, 'short'))}</td>`,
+    `<td class="num">${escape(formatBytes(spark.diskSpilledBytes, 'short'))}</td>`,
     stage ? `<td>${stage.id}${stage.name ? ` · ${escape(stageLabel(stage.name))}` : ''}</td>` : '<td class="none">-</td>',
     stage ? `<td class="num">${formatOne(stage.taskSeconds)} s over ${formatCount(stage.tasks)} task${stage.tasks === 1 ? '' : 's'}</td>` : '<td class="none">-</td>',
     stage && stage.skew !== null ? `<td class="num">${stage.skew.toFixed(2)}</td>` : '<td class="none">-</td>',

@@ -36,3 +36,15 @@ describe('formatUsd', () => {
     expect(formatUsd(1234.5)).toBe('$1,234.50');
   });
 });
+
+describe('formatBytes, short', () => {
+  it.each([
+    [0, '0 B'],
+    [734003200, '700 MiB'],
+    [1288490189, '1.2 GiB'],
+    [5 * 1024 * 1024, '5 MiB'],
+    [10 * 1024 ** 3, '10 GiB'],
+  ])('%d bytes is %s', (bytes, text) => {
+    expect(formatBytes(bytes, 'short')).toBe(text);
+  });
+});
