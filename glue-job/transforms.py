@@ -262,9 +262,17 @@ def is_dated() -> Column:
     return _parse_timestamp("date").isNotNull()
 
 
-def with_quarter(flights: DataFrame) -> DataFrame:
-    """`normalise_flights` output plus `year` and `quarter`, exactly as classify files the row."""
-    return flights.select("*", *_year_and_quarter(_parse_timestamp("date")))
+def with_quarter(flights: DataFrame, dated: str | None = None) -> DataFrame:
+    """`normalise_flights` output plus `year` and `quarter`, exactly as classify files the row.
+
+    With `dated`, also a column of that name: is_dated, from the same parse of
+    the date (the optimiser keeps one parse for the three columns, as it never
+    copies a costly expression into several places).
+    """
+    parsed = flights.withColumn("_departure_time", _parse_timestamp("date"))
+    departure_time = F.col("_departure_time")
+    flags = [] if dated is None else [departure_time.isNotNull().alias(dated)]
+    return parsed.select(*flights.columns, *_year_and_quarter(departure_time), *flags)
 
 
 def prepare_airports(raw: DataFrame) -> DataFrame:
