@@ -80,7 +80,8 @@ step holds more than a task's share of rows in memory:
     (history.py): only the delivered rows of those quarters are read;
   * duplicates are judged without sorting the rows (transforms.mark_duplicates);
   * the classified rows of those quarters are written to a second working
-    copy, and every output is read from it;
+    copy, and every output is read from it; a used row of a moved quarter
+    keeps there only what its features read;
   * partitioned writes keep a file open per quarter instead of sorting;
   * what is broadcast is small by construction: the airports, and the
     aggregates of the quarters just before the recomputed ones.
@@ -481,10 +482,6 @@ def _run(
     classified = transforms.classify_marked(
         marked, airports, keep=["wrong_column_count", incremental.DATED, "_new"]
     )
-    # Every output below reads this copy: parsing, the airports' lookups and
-    # the duplicates' judgement cost more than writing the copy once.
-    with step(spark, "judge duplicates and classify"):
-        classified = _staged(spark, classified, storage.join(working, "classified"))
     # A quarter without history is delivered/ as the new rows stand, if a
     # rename can take their files there (not from one bucket to another).
     movable = storage.same_file_system(spark, new_rows, layout.delivered)
@@ -494,8 +491,32 @@ def _run(
         moved=[q for q in recomputed if movable and q not in known.quarters],
         new_rows=new_rows,
     )
+    # Every output below reads this copy: parsing, the airports' lookups and
+    # the duplicates' judgement cost more than writing the copy once.
+    with step(spark, "judge duplicates and classify"):
+        classified = _staged(
+            spark, _without_unread_values(classified, delivered.moved), storage.join(working, "classified")
+        )
     counts = _write_outputs(spark, classified, layout, recomputed, delivered)
     return counts, recomputed
+
+
+# What only delivered/ and rejected/ read of a row (and the history's index, of
+# undated rows, which are all rejected).
+DELIVERED_VALUES = (*transforms.RAW_FLIGHT_COLUMNS, "wrong_column_count", "source_year", "source_month", "row_order")
+
+
+def _without_unread_values(classified: DataFrame, moved: list[incremental.Quarter]) -> DataFrame:
+    """`classified` with the DELIVERED_VALUES of a used row of a moved quarter left out (null).
+
+    Such a row is read for its features alone: its delivered/ row is moved,
+    not written. Left out, its raw text and position (unique values, the
+    costliest to write) cost the classified copy next to nothing.
+    """
+    read = F.col("reject_reason").isNotNull() | ~incremental.in_quarters_condition(moved)
+    return classified.select(
+        *[F.when(read, F.col(c)).alias(c) if c in DELIVERED_VALUES else F.col(c) for c in classified.columns]
+    )
 
 
 @dataclass(frozen=True)

@@ -233,3 +233,32 @@ def test_a_quarter_without_history_is_delivered_by_moving_the_new_rows(spark, fa
     assert rewritten[1:] == [[(2001, 1)], [(2001, 1), (2001, 2)]]
     assert delivered_rows(spark, out) == delivered_rows(spark, reference)
     assert outputs(spark, out) == outputs(spark, reference)
+
+
+def test_the_classified_copy_holds_the_raw_values_only_where_they_are_read(spark, fake_glue, raw, tmp_path, monkeypatch):
+    import job
+
+    copies = []
+    staged = job._staged
+
+    def recording(spark, df, path):
+        copy = staged(spark, df, path)
+        copies.append(copy.collect())  # the working copies are gone when the run returns
+        return copy
+
+    monkeypatch.setattr(job, "_staged", recording)
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["a"])
+    run_deliveries(fake_glue, raw, out, ["bc"])
+    fresh, delivery = copies
+
+    def raw_values(rows, quarter):
+        # (used, holds its raw values) of every row of the quarter
+        return {(r.reject_reason is None, r.date is not None and r.row_order is not None)
+                for r in rows if (r.year, r.quarter) == quarter}
+
+    # A used row of a moved quarter is read for its features alone; rejected
+    # rows keep theirs for rejected/, and a quarter with history for delivered/.
+    assert raw_values(fresh, (2001, 1)) == {(True, False), (False, True)}
+    assert raw_values(delivery, (2001, 1)) == {(True, True), (False, True)}
+    assert raw_values(delivery, (2001, 2)) == {(True, False), (False, True)}
