@@ -72,13 +72,16 @@ step holds more than a task's share of rows in memory:
     files are fewer than the cores (gzip is read with one task per file);
   * they are written once to a working copy (Parquet under
     `--TempDir`, a local temporary folder or `_scratch/`: see scratch_folder;
-    removed at the end), so the raw CSV is parsed once;
+    removed at the end), so the raw CSV is parsed once; the copy is filed
+    as `delivered/` is, so that a quarter without history is moved there at
+    the end instead of written again (when a rename can reach the output);
   * the quarters to rewrite are planned from one small collect of the new
     rows (one row per file and quarter) and the index beside `delivered/`
     (history.py): only the delivered rows of those quarters are read;
   * duplicates are judged without sorting the rows (transforms.mark_duplicates);
   * the classified rows of those quarters are written to a second working
-    copy, and every output is read from it;
+    copy, and every output is read from it; a used row of a moved quarter
+    keeps there only what its features read;
   * partitioned writes keep a file open per quarter instead of sorting;
   * what is broadcast is small by construction: the airports, and the
     aggregates of the quarters just before the recomputed ones.
@@ -378,6 +381,36 @@ def run(
     return counts, recomputed, layout
 
 
+# The first working copy is filed as delivered/ is, by year and quarter, and
+# within a quarter by whether the rows' dates parse. Its files for a quarter
+# without history are then that quarter's delivered/ partition as they stand:
+# moved there, not written a second time. Spark hides a folder whose name
+# starts with `_`, hence a name of its own for DATED's folder level.
+NEW_ROWS_DATED = "dated"
+
+
+def _stage_new_rows(spark: SparkSession, rows: DataFrame, path: str) -> DataFrame:
+    """`rows` filed as described above and read back, DATED from the folders (no parse)."""
+    filed = rows.withColumnRenamed(incremental.DATED, NEW_ROWS_DATED)
+    filed.write.mode("overwrite").partitionBy(*transforms.PARTITION_COLUMNS, NEW_ROWS_DATED).parquet(path)
+    return spark.read.schema(filed.schema).parquet(path).withColumnRenamed(NEW_ROWS_DATED, incremental.DATED)
+
+
+def _move_new_rows(spark: SparkSession, new_rows: str, delivered: str, quarters: list[incremental.Quarter]) -> None:
+    """The first working copy's files of `quarters` become their partitions of delivered/.
+
+    A task names the files it writes alike in every folder, so the files of
+    undated rows take a prefix to stay apart from the dated ones.
+    """
+    for quarter in quarters:
+        target = storage.partition_folder(delivered, quarter)
+        storage.delete(spark, target)
+        for dated, prefix in (("true", ""), ("false", "undated-")):
+            folder = storage.join(storage.partition_folder(new_rows, quarter), f"{NEW_ROWS_DATED}={dated}")
+            for source in storage.data_files(spark, folder):
+                storage.move(spark, source, storage.join(target, prefix + source.rsplit("/", 1)[1]))
+
+
 def _staged(spark: SparkSession, df: DataFrame, path: str) -> DataFrame:
     """`df` written to `path` and read back: later steps read the copy, never recompute `df`.
 
@@ -421,12 +454,9 @@ def _run(
 ) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter]]:
     parallelism = spark.sparkContext.defaultParallelism
     normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
+    new_rows = storage.join(working, "new")
     with step(spark, "read the new rows"):
-        new = _staged(
-            spark,
-            transforms.with_quarter(normalised).withColumn(incremental.DATED, transforms.is_dated()),
-            storage.join(working, "new"),
-        )
+        new = _stage_new_rows(spark, transforms.with_quarter(normalised, incremental.DATED), new_rows)
     delivered_columns = [c for c in new.columns if c != incremental.DATED]
     with step(spark, "plan the quarters to rewrite"):
         found = incremental.arrivals(new)
@@ -452,12 +482,62 @@ def _run(
     classified = transforms.classify_marked(
         marked, airports, keep=["wrong_column_count", incremental.DATED, "_new"]
     )
+    # A quarter without history is delivered/ as the new rows stand, if a
+    # rename can take their files there (not from one bucket to another).
+    movable = storage.same_file_system(spark, new_rows, layout.delivered)
+    delivered = Delivered(
+        columns=delivered_columns,
+        index=index,
+        moved=[q for q in recomputed if movable and q not in known.quarters],
+        new_rows=new_rows,
+    )
     # Every output below reads this copy: parsing, the airports' lookups and
     # the duplicates' judgement cost more than writing the copy once.
     with step(spark, "judge duplicates and classify"):
-        classified = _staged(spark, classified, storage.join(working, "classified"))
-    counts = _write_outputs(spark, classified, layout, recomputed, delivered_columns, index)
+        classified = _staged(
+            spark, _without_unread_values(classified, delivered.moved), storage.join(working, "classified")
+        )
+    counts = _write_outputs(spark, classified, layout, recomputed, delivered)
     return counts, recomputed
+
+
+# What only delivered/ and rejected/ read of a row (and the history's index, of
+# undated rows, which are all rejected).
+DELIVERED_VALUES = (*transforms.RAW_FLIGHT_COLUMNS, "wrong_column_count", "source_year", "source_month", "row_order")
+
+
+def _without_unread_values(classified: DataFrame, moved: list[incremental.Quarter]) -> DataFrame:
+    """`classified` with the DELIVERED_VALUES of a used row of a moved quarter left out (null).
+
+    Such a row is read for its features alone: its delivered/ row is moved,
+    not written. Left out, its raw text and position (unique values, the
+    costliest to write) cost the classified copy next to nothing.
+    """
+    read = F.col("reject_reason").isNotNull() | ~incremental.in_quarters_condition(moved)
+    return classified.select(
+        *[F.when(read, F.col(c)).alias(c) if c in DELIVERED_VALUES else F.col(c) for c in classified.columns]
+    )
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """How a run writes delivered/: its columns, its index, and the quarters moved from the first working copy."""
+
+    columns: list[str]
+    index: history.IndexPaths
+    moved: list[incremental.Quarter]
+    new_rows: str
+
+
+def _write_delivered(
+    spark: SparkSession, classified: DataFrame, layout: OutputLayout, recomputed: list[incremental.Quarter], delivered: Delivered
+) -> None:
+    """Each recomputed quarter's rows: moved from the first working copy, or written from the classified rows."""
+    _move_new_rows(spark, delivered.new_rows, layout.delivered, delivered.moved)
+    written = [q for q in recomputed if q not in delivered.moved]
+    if written:
+        rows = incremental.in_quarters(classified, written).select(*delivered.columns)
+        _write_partitioned(rows, layout.delivered)
 
 
 def _write_outputs(
@@ -465,8 +545,7 @@ def _write_outputs(
     classified: DataFrame,
     layout: OutputLayout,
     recomputed: list[incremental.Quarter],
-    delivered_columns: list[str],
-    index: history.IndexPaths,
+    delivered: Delivered,
 ) -> list[tuple[Any, Any, str | None, int]]:
     # The only collect besides the plan's: one small row per (year, quarter,
     # reason, read this run or earlier, dated or not).
@@ -518,15 +597,15 @@ def _write_outputs(
     # Last, as every step above reads the stored rows it replaces: a run that
     # fails before this point has changed none of them, and the next run
     # (handed the same files again, its bookmark not committed) starts over.
-    history.mark_stale(spark, index)
+    history.mark_stale(spark, delivered.index)
     with step(spark, "write delivered/"):
-        _write_partitioned(classified.select(*delivered_columns), layout.delivered)
+        _write_delivered(spark, classified, layout, recomputed, delivered)
     _drop_emptied_partitions(spark, layout, outcomes, recomputed)
     with step(spark, "write delivered/_index/"):
         history.update(
             spark,
-            index,
-            classified.select(*delivered_columns, incremental.DATED),
+            delivered.index,
+            classified.select(*delivered.columns, incremental.DATED),
             recomputed,
             with_rows=_quarters_with(outcomes),
             with_undated=_quarters_with(outcomes, undated=True),

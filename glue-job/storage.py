@@ -1,9 +1,10 @@
-"""Small files and path checks through Hadoop's FileSystem API.
+"""Small files, path checks and renames through Hadoop's FileSystem API.
 
 Spark's own Hadoop configuration decides how a URI is reached, so the same
 calls work for s3:// on Glue, s3a:// on a local Spark with hadoop-aws, and
 plain local paths. Only tiny driver-side files go through here (the run report
-and the QuickSight manifests); data is always written by Spark.
+and the QuickSight manifests); data is written by Spark, and at most moved
+from one folder to another here.
 """
 
 from __future__ import annotations
@@ -43,6 +44,41 @@ def delete(spark: SparkSession, path: str) -> None:
     """Remove a file or a folder with everything in it; nothing if it is not there."""
     fs, hadoop_path = _hadoop_path(spark, path)
     fs.delete(hadoop_path, True)
+
+
+def same_file_system(spark: SparkSession, first: str, second: str) -> bool:
+    """Whether a rename can take `first` to `second` (on S3, only within one bucket)."""
+    first_fs, _ = _hadoop_path(spark, first)
+    second_fs, _ = _hadoop_path(spark, second)
+    return bool(first_fs.getUri().equals(second_fs.getUri()))
+
+
+def move(spark: SparkSession, source: str, target: str) -> None:
+    """Rename a file or folder to `target`, which must not exist; its parent folder is made.
+
+    On a file system that cannot rename (S3), Hadoop copies and deletes
+    instead: still no byte goes through Spark.
+    """
+    fs, source_path = _hadoop_path(spark, source)
+    _, target_path = _hadoop_path(spark, target)
+    fs.mkdirs(target_path.getParent())
+    if not fs.rename(source_path, target_path):
+        raise OSError(f"could not move {source} to {target}")
+
+
+def data_files(spark: SparkSession, folder: str) -> list[str]:
+    """The data files anywhere under `folder` (none if it is not there); Spark's hidden
+    files (names starting with `_` or `.`, such as checksums) are left out."""
+    fs, hadoop_path = _hadoop_path(spark, folder)
+    if not fs.exists(hadoop_path):
+        return []
+    found = []
+    files = fs.listFiles(hadoop_path, True)
+    while files.hasNext():
+        path = files.next().getPath()
+        if not path.getName().startswith(("_", ".")):
+            found.append(str(path.toString()))
+    return found
 
 
 def read_parquet(spark: SparkSession, path: str, schema: StructType | None = None) -> DataFrame | None:

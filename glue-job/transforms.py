@@ -262,9 +262,17 @@ def is_dated() -> Column:
     return _parse_timestamp("date").isNotNull()
 
 
-def with_quarter(flights: DataFrame) -> DataFrame:
-    """`normalise_flights` output plus `year` and `quarter`, exactly as classify files the row."""
-    return flights.select("*", *_year_and_quarter(_parse_timestamp("date")))
+def with_quarter(flights: DataFrame, dated: str | None = None) -> DataFrame:
+    """`normalise_flights` output plus `year` and `quarter`, exactly as classify files the row.
+
+    With `dated`, also a column of that name: is_dated, from the same parse of
+    the date (the optimiser keeps one parse for the three columns, as it never
+    copies a costly expression into several places).
+    """
+    parsed = flights.withColumn("_departure_time", _parse_timestamp("date"))
+    departure_time = F.col("_departure_time")
+    flags = [] if dated is None else [departure_time.isNotNull().alias(dated)]
+    return parsed.select(*flights.columns, *_year_and_quarter(departure_time), *flags)
 
 
 def prepare_airports(raw: DataFrame) -> DataFrame:
@@ -308,9 +316,19 @@ def key_hash() -> Column:
 
 
 def repeated_key_hashes(flights: DataFrame) -> DataFrame:
-    """`_key_hash` of every key hash that more than one row of `flights` has (one long per row is shuffled)."""
+    """`_key_hash` of every key hash that more than one row of `flights` has (one long per row is shuffled).
+
+    Nearly every hash is unique, so counting them where the rows are read, as
+    Spark would before the shuffle, reduces nothing and holds every hash of a
+    task at once (it spilled at 12 million rows): they are shuffled first,
+    into as many pieces as any shuffle (a number, so that adaptive execution
+    does not merge them back into a few), and counted once.
+    """
+    pieces = int(flights.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
     return (
-        flights.groupBy(key_hash().alias("_key_hash"))
+        flights.select(key_hash().alias("_key_hash"))
+        .repartition(pieces, "_key_hash")
+        .groupBy("_key_hash")
         .agg(F.count(F.lit(1)).alias("_copies"))
         .where(F.col("_copies") > 1)
         .select("_key_hash")

@@ -200,3 +200,65 @@ def test_an_index_that_is_missing_or_stale_is_rebuilt_from_the_delivered_rows(sp
     run_deliveries(fake_glue, raw, reference, ["acd"])
     assert outputs(spark, out) == outputs(spark, reference)
     assert not (index / "_STALE").exists()
+
+
+def delivered_rows(spark, out: Path) -> tuple[list[str], list[tuple]]:
+    df = spark.read.parquet(str(out / "delivered"))
+    return df.columns, sorted((tuple(r) for r in df.select(*sorted(df.columns)).collect()), key=repr)
+
+
+def test_a_quarter_without_history_is_delivered_by_moving_the_new_rows(spark, fake_glue, raw, tmp_path, monkeypatch):
+    import job
+    import storage
+
+    rewritten = []
+    write = job._write_partitioned
+
+    def recording(df, path):
+        if path.rstrip("/").endswith("delivered"):
+            rewritten.append(sorted({(r.year, r.quarter) for r in df.select("year", "quarter").distinct().collect()}))
+        write(df, path)
+
+    monkeypatch.setattr(job, "_write_partitioned", recording)
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["a"])
+    assert rewritten == []  # a fresh output: the rows' Parquet is written once, in the working copy
+    run_deliveries(fake_glue, raw, out, ["bc"])
+    assert rewritten == [[(2001, 1)]]  # Q1 holds a.csv's rows; Q2 has no history
+
+    # The same rows and columns as when every quarter is written from the classified rows.
+    monkeypatch.setattr(storage, "same_file_system", lambda spark, first, second: False)
+    reference = tmp_path / "reference"
+    run_deliveries(fake_glue, raw, reference, ["a", "bc"])
+    assert rewritten[1:] == [[(2001, 1)], [(2001, 1), (2001, 2)]]
+    assert delivered_rows(spark, out) == delivered_rows(spark, reference)
+    assert outputs(spark, out) == outputs(spark, reference)
+
+
+def test_the_classified_copy_holds_the_raw_values_only_where_they_are_read(spark, fake_glue, raw, tmp_path, monkeypatch):
+    import job
+
+    copies = []
+    staged = job._staged
+
+    def recording(spark, df, path):
+        copy = staged(spark, df, path)
+        copies.append(copy.collect())  # the working copies are gone when the run returns
+        return copy
+
+    monkeypatch.setattr(job, "_staged", recording)
+    out = tmp_path / "processed"
+    run_deliveries(fake_glue, raw, out, ["a"])
+    run_deliveries(fake_glue, raw, out, ["bc"])
+    fresh, delivery = copies
+
+    def raw_values(rows, quarter):
+        # (used, holds its raw values) of every row of the quarter
+        return {(r.reject_reason is None, r.date is not None and r.row_order is not None)
+                for r in rows if (r.year, r.quarter) == quarter}
+
+    # A used row of a moved quarter is read for its features alone; rejected
+    # rows keep theirs for rejected/, and a quarter with history for delivered/.
+    assert raw_values(fresh, (2001, 1)) == {(True, False), (False, True)}
+    assert raw_values(delivery, (2001, 1)) == {(True, True), (False, True)}
+    assert raw_values(delivery, (2001, 2)) == {(True, False), (False, True)}
