@@ -1,7 +1,7 @@
 import type { Settings } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { formatUsd } from '../core/units.js';
-import { DPU_PER_WORKER, jobPrice } from './cost.js';
+import { DPU_PER_WORKER, jobPrice, usd } from './cost.js';
 
 /** What `--max-usd` makes of a job run: the timeout that keeps its cost at or below the ceiling. */
 export interface CostCeiling {
@@ -38,7 +38,7 @@ export function costCeiling(settings: CeilingSettings, workers: number, region: 
     );
   }
   const timeoutMinutes = Math.min(settings.jobTimeoutMinutes, affordable);
-  return { maxUsd, usdPerMinute: round(usdPerMinute), timeoutMinutes, mostUsd: round(timeoutMinutes * usdPerMinute) };
+  return { maxUsd, usdPerMinute: usd(usdPerMinute), timeoutMinutes, mostUsd: usd(timeoutMinutes * usdPerMinute) };
 }
 
 /**
@@ -53,8 +53,4 @@ export function jobTimeoutMinutes(settings: CeilingSettings, workers: number, re
     if (error instanceof UsageError) return settings.jobTimeoutMinutes;
     throw error;
   }
-}
-
-function round(value: number): number {
-  return Math.round(value * 1e6) / 1e6;
 }

@@ -98,7 +98,7 @@ export function crawlerPrice(region: string): Priced {
 }
 
 /** Money as the estimate keeps it: six decimals, so sums of floats do not show 0.30000000000000004. */
-function usd(value: number): number {
+export function usd(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 

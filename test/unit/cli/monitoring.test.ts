@@ -3,6 +3,7 @@ import { GetJobRunCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
+import { cleanCliEnvironment } from '../support/cli.js';
 import { mockEveryClient, sentThrough } from '../support/sdk.js';
 
 /** main() as in main.test.ts: every SDK client class mocked, an endpoint nothing listens on. */
@@ -16,26 +17,10 @@ let stdoutTty: boolean | undefined;
 
 beforeEach(() => {
   for (const mock of Object.values(mocks)) mock.reset();
-  for (const key of Object.keys(process.env)) if (key.startsWith('PROVISIONER_')) vi.stubEnv(key, undefined);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-secret');
-  vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.1:9');
+  ({ stderr, stdout } = cleanCliEnvironment());
+  // Colour on, as on a terminal that takes it.
   vi.stubEnv('NO_COLOR', undefined);
   vi.stubEnv('TERM', 'xterm');
-  stderr = [];
-  stdout = [];
-  const consoleStderr = (console as unknown as { _stderr?: NodeJS.WriteStream })._stderr;
-  for (const stream of new Set([process.stderr, ...(consoleStderr ? [consoleStderr] : [])])) {
-    vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr.push(String(chunk));
-      return true;
-    });
-  }
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
   stdoutTty = process.stdout.isTTY;
   mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/me' });
 });
