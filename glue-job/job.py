@@ -565,6 +565,9 @@ def _write_outputs(
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
         for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
     }
+    with step(spark, "compute the aggregates"):
+        for aggregate in fresh.values():
+            aggregate.count()
     recomputed_frame = spark.createDataFrame(recomputed, "year int, quarter int")
     combined = {}
     for name, aggregate in fresh.items():

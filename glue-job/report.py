@@ -20,7 +20,7 @@ Shape (every reason is always present, with 0 when no row had it):
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
                   "report": uri},
-      "spark": {"stages", "memory_spilled_bytes", "disk_spilled_bytes", "slowest_stage", "advice"} | null
+      "spark": {"stages", "memory_spilled_bytes", "disk_spilled_bytes", "slowest_stage", "advice", "steps"} | null
                                           (what Spark measured during the run: see stage_metrics.py)
     }
 

@@ -26,6 +26,7 @@ returns None): the figures inform, they never fail a run.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,14 +40,24 @@ ADVICE_DISK_SPILL = (
 )
 
 
+# Wall seconds per step description, in the order the steps first began; a
+# StageWindow opened for a run starts it afresh.
+_step_seconds: dict[str, float] = {}
+
+
 @contextlib.contextmanager
 def step(spark: SparkSession, description: str) -> Iterator[None]:
-    """Name the Spark jobs started inside: the UI, the logs and the report then say which step a stage was."""
+    """Name the Spark jobs started inside: the UI, the logs and the report then say which step a stage was.
+
+    Also times the step: the report lists each step's wall and task seconds.
+    """
     spark.sparkContext.setJobDescription(description)
+    began = time.monotonic()
     try:
         yield
     finally:
         spark.sparkContext.setJobDescription(None)  # type: ignore[arg-type]  # None clears it
+        _step_seconds[description] = _step_seconds.get(description, 0.0) + time.monotonic() - began
 
 
 def _status_store(spark: SparkSession) -> Any:
@@ -79,6 +90,7 @@ class StageWindow:
     @classmethod
     def open(cls, spark: SparkSession) -> StageWindow:
         window = cls(spark)
+        _step_seconds.clear()
         try:
             window.before = _stage_ids(spark)
         except Exception:  # noqa: BLE001 - a Spark without a status store: no figures, no failure
@@ -137,7 +149,25 @@ def _collect(spark: SparkSession, before: set[tuple[int, int]]) -> dict[str, Any
         "disk_spilled_bytes": disk,
         "slowest_stage": None if slowest is None else _describe(spark, slowest),
         "advice": ADVICE_DISK_SPILL.format(mib=disk / 2**20) if disk > 0 else None,
+        "steps": _steps(ended),
     }
+
+
+def _description(stage: Any) -> str | None:
+    description = stage.description()
+    return str(description.get()) if description.isDefined() else None
+
+
+def _steps(ended: list[Any]) -> list[dict[str, Any]]:
+    task_ms: dict[str, int] = {}
+    for stage in ended:
+        name = _description(stage)
+        if name is not None:
+            task_ms[name] = task_ms.get(name, 0) + int(stage.executorRunTime())
+    return [
+        {"name": name, "seconds": round(seconds, 3), "task_seconds": round(task_ms.get(name, 0) / 1000, 3)}
+        for name, seconds in _step_seconds.items()
+    ]
 
 
 def _describe(spark: SparkSession, stage: Any) -> dict[str, Any]:
@@ -148,8 +178,7 @@ def _describe(spark: SparkSession, stage: Any) -> dict[str, Any]:
         # A stage of tasks too short to time (0 ms) is as even as it gets.
         skew = round(longest / median, 2) if median > 0 else 1.0
     # The step's description (see step()) says more than Spark's call site.
-    description = stage.description()
-    name = str(description.get()) if description.isDefined() else str(stage.name())
+    name = _description(stage) or str(stage.name())
     return {
         "id": int(stage.stageId()),
         "name": name,

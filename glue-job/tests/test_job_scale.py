@@ -73,7 +73,8 @@ def test_the_run_report_gives_spill_and_the_slowest_stage(spark, one_big_file, t
     import job
 
     argv = ["job.py", "--flights_path", str(one_big_file), "--airports_path", str(AIRPORTS)]
-    calm = job.main([*argv, "--output_path", str(tmp_path / "calm")])["spark"]
+    document = job.main([*argv, "--output_path", str(tmp_path / "calm")])
+    calm = document["spark"]
     assert calm["stages"] > 5
     assert calm["disk_spilled_bytes"] == 0 and calm["advice"] is None
     slowest = calm["slowest_stage"]
@@ -81,6 +82,16 @@ def test_the_run_report_gives_spill_and_the_slowest_stage(spark, one_big_file, t
     assert 0 < slowest["task_seconds_median"] <= slowest["task_seconds_max"]
     assert slowest["skew"] == pytest.approx(slowest["task_seconds_max"] / slowest["task_seconds_median"], rel=0.02)
     assert slowest["name"]  # a step of the job, or Spark's own name for the stage
+
+    # Every step the job names, once, in the order it ran; their wall time fits in the run's.
+    steps = calm["steps"]
+    names = [s["name"] for s in steps]
+    assert names[0] == "read the new rows" and names[-1] == "write delivered/_index/"
+    assert "compute the aggregates" in names and len(set(names)) == len(names)
+    assert all(s["seconds"] > 0 and s["task_seconds"] >= 0 for s in steps)
+    assert sum(s["seconds"] for s in steps) <= document["duration_seconds"]
+    # The stages' task time is split among the steps that started them.
+    assert sum(s["task_seconds"] for s in steps) > 0
 
     # Windows that may hold a hundred rows in memory: the aggregates
     # windows over a busy group (a day of the week: hundreds of delay values) spill.
