@@ -10,6 +10,7 @@ computes per-quarter aggregates, and writes under `--output_path`:
     aggregates/<name>/csv/part-*.csv            the same, all quarters, one CSV with a header
     manifests/<name>.json                       QuickSight manifest of that CSV folder
     delivered/year=YYYY/quarter=Q/*.parquet     every row delivered so far, as text (see Re-runs)
+    drift/year=YYYY/quarter=Q/*.parquet         a profile of each feature and its PSI against the quarter before (drift.py)
     reports/run_report.json                     the run report (also run_report-<UTC time>.json)
 
 <name> is route_quarter, origin_hour or day_of_week. The run report is also
@@ -109,6 +110,7 @@ from pyspark.sql import DataFrame, DataFrameReader, Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+import drift
 import history
 import incremental
 import options
@@ -267,7 +269,7 @@ def _drop_emptied_partitions(
     for quarter in recomputed:
         empty = []
         if quarter not in used:
-            empty += [layout.features, *(a.parquet for a in layout.aggregates)]
+            empty += [layout.features, layout.drift, *(a.parquet for a in layout.aggregates)]
         if quarter not in rejected:
             empty.append(layout.rejected)
         if quarter not in used and quarter not in rejected:
@@ -357,28 +359,38 @@ def spread(rows: DataFrame, parallelism: int) -> DataFrame:
     return rows.repartition(parallelism)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What a run wrote: the outcome counts of the rows it read, the quarters it recomputed
+    (see incremental.py), the drift of those quarters (drift.summary) and where it all is."""
+
+    counts: list[tuple[Any, Any, str | None, int]]
+    recomputed: list[incremental.Quarter]
+    drift: list[dict[str, Any]]
+    layout: OutputLayout
+
+
 def run(
     spark: SparkSession,
     flights_raw: DataFrame,
     airports_raw: DataFrame,
     output_path: str,
     scratch: str | None = None,
-) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], OutputLayout]:
-    """Transform and write; returns the outcome counts of the rows read, the
-    quarters recomputed, and the output layout (see incremental.py).
+) -> Written:
+    """Transform and write; see Written.
 
     `scratch` is a folder for the run's working copies (default: `_scratch/`
     under the output); what the run puts there is removed before it returns.
     """
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
-        return [], [], layout
+        return Written([], [], [], layout)
     working = storage.join(scratch or storage.join(output_path, "_scratch"), f"run-{uuid.uuid4().hex}")
     try:
-        counts, recomputed = _run(spark, flights_raw, airports_raw, layout, working)
+        counts, recomputed, drift_rows = _run(spark, flights_raw, airports_raw, layout, working)
     finally:
         storage.delete(spark, working)
-    return counts, recomputed, layout
+    return Written(counts, recomputed, drift.summary(drift_rows), layout)
 
 
 # The first working copy is filed as delivered/ is, by year and quarter, and
@@ -451,7 +463,7 @@ def _run(
     airports_raw: DataFrame,
     layout: OutputLayout,
     working: str,
-) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter]]:
+) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]]]:
     parallelism = spark.sparkContext.defaultParallelism
     normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
     new_rows = storage.join(working, "new")
@@ -463,7 +475,7 @@ def _run(
     if not found:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        return [], []
+        return [], [], []
 
     stored = storage.read_parquet(
         spark, layout.delivered, StructType([f for f in new.schema.fields if f.name in delivered_columns])
@@ -497,8 +509,8 @@ def _run(
         classified = _staged(
             spark, _without_unread_values(classified, delivered.moved), storage.join(working, "classified")
         )
-    counts = _write_outputs(spark, classified, layout, recomputed, delivered)
-    return counts, recomputed
+    counts, drift_rows = _write_outputs(spark, classified, layout, recomputed, delivered)
+    return counts, recomputed, drift_rows
 
 
 # What only delivered/ and rejected/ read of a row (and the history's index, of
@@ -546,7 +558,7 @@ def _write_outputs(
     layout: OutputLayout,
     recomputed: list[incremental.Quarter],
     delivered: Delivered,
-) -> list[tuple[Any, Any, str | None, int]]:
+) -> tuple[list[tuple[Any, Any, str | None, int]], list[dict[str, Any]]]:
     # The only collect besides the plan's: one small row per (year, quarter,
     # reason, read this run or earlier, dated or not).
     with step(spark, "count the outcomes"):
@@ -586,6 +598,8 @@ def _write_outputs(
     )
     with step(spark, "write features/"):
         _write_partitioned(features, layout.features)
+    with step(spark, "profile the features (drift/)"):
+        drift_rows = _write_drift(spark, layout, recomputed, fresh["route_quarter"])
 
     # CSV (which reads the stored Parquet) before the Parquet overwrite.
     for paths in layout.aggregates:
@@ -615,7 +629,25 @@ def _write_outputs(
         )
     for frame in fresh.values():
         frame.unpersist()
-    return counts
+    return counts, drift_rows
+
+
+def _write_drift(
+    spark: SparkSession, layout: OutputLayout, recomputed: list[incremental.Quarter], routes: DataFrame
+) -> list[dict[str, Any]]:
+    """The drift/ rows of the recomputed quarters, from the features just written and the stored
+    profiles of the quarters before them (see drift.py)."""
+    written = storage.read_parquet(spark, layout.features)
+    if written is None:
+        return []
+    fresh = drift.profiles(incremental.in_quarters(written, recomputed), routes)
+    stored = storage.read_parquet(spark, layout.drift)
+    before = _previous_quarters(recomputed)
+    references = [] if stored is None else [r.asDict() for r in incremental.in_quarters(stored, before).collect()]
+    rows = drift.with_psi(fresh, references)
+    if rows:
+        _write_partitioned(drift.as_frame(spark, rows).coalesce(1), layout.drift)
+    return rows
 
 
 def _empty_delivery(flights_raw: DataFrame) -> bool:
@@ -670,19 +702,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     stages = stage_metrics.StageWindow.open(session.spark)
 
     flights_raw, airports_raw = read_input(session, opts)
-    counts, recomputed, layout = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch_folder(session.spark, opts))
+    written = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch_folder(session.spark, opts))
     document = report.build(
-        counts,
-        recomputed=recomputed,
+        written.counts,
+        recomputed=written.recomputed,
+        drift=written.drift,
         job_name=opts.job_name,
         source=opts.source_description(),
         output_path=opts.output_path,
-        outputs=layout.as_report(),
+        outputs=written.layout.as_report(),
         started_at=started_at,
         finished_at=datetime.now(timezone.utc),
         spark=stages.collect(),
     )
-    publish_report(session.spark, document, layout)
+    publish_report(session.spark, document, written.layout)
     # Last: committing advances the bookmarks past this run's input.
     session.commit()
     return document

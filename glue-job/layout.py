@@ -7,6 +7,7 @@ them under "outputs". Change nothing here without changing those readers.
     features/                        feature table, Parquet, partitioned by year and quarter
     rejected/                        quarantined rows, Parquet, partitioned the same way
     delivered/                       every row delivered so far, as text (the job's own memory)
+    drift/                           per quarter, a profile of each feature and its PSI (drift.py)
     aggregates/<name>/parquet/       per-quarter aggregates, Parquet
     aggregates/<name>/csv/           the same aggregates, one CSV with a header
     manifests/<name>.json            QuickSight manifest of that CSV folder
@@ -52,6 +53,7 @@ class OutputLayout:
     rejected: str
     aggregates: tuple[AggregateOutput, ...]
     delivered: str
+    drift: str
     report: str
 
     @classmethod
@@ -69,6 +71,7 @@ class OutputLayout:
                 for name in aggregate_names
             ),
             delivered=_folder(output_path, "delivered"),
+            drift=_folder(output_path, "drift"),
             report=join(output_path, "reports", REPORT_NAME),
         )
 
@@ -80,7 +83,7 @@ class OutputLayout:
 
     def partitioned_tables(self) -> tuple[str, ...]:
         """Every folder partitioned by year and quarter."""
-        return (self.features, self.rejected, *(a.parquet for a in self.aggregates), self.delivered)
+        return (self.features, self.rejected, *(a.parquet for a in self.aggregates), self.delivered, self.drift)
 
     def report_copy(self, stamp: str) -> str:
         """The per-run copy of the report, e.g. reports/run_report-20260101T060000Z.json."""
@@ -94,5 +97,6 @@ class OutputLayout:
             "rejected": self.rejected,
             "aggregates": {output.name: output.as_report() for output in self.aggregates},
             "delivered": self.delivered,
+            "drift": self.drift,
             "report": self.report,
         }

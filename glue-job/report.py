@@ -17,6 +17,12 @@ Shape (every reason is always present, with 0 when no row had it):
       "recomputed_quarters": [{"year": int|null, "quarter": int|null}, ...]
                                           (every quarter whose outputs this run rewrote,
                                            from all rows delivered so far; see incremental.py)
+      "drift": [{"year": int, "quarter": int, "rows": int,
+                 "against": {"year": int, "quarter": int} | null,
+                 "psi": {feature: float | null, ...}}, ...]
+                                          (per recomputed quarter with flights, the population
+                                           stability index of each numeric feature against the
+                                           quarter before: see drift.py)
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
                   "report": uri},
@@ -106,6 +112,7 @@ def build(
     started_at: datetime,
     finished_at: datetime,
     recomputed: Iterable[tuple[Any, Any]] = (),
+    drift: Iterable[Mapping[str, Any]] = (),
     spark: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
@@ -117,6 +124,7 @@ def build(
         "output_path": output_path,
         **summarise(counts),
         "recomputed_quarters": [{"year": year, "quarter": quarter} for year, quarter in recomputed],
+        "drift": [dict(entry) for entry in drift],
         "rules": rules(),
         "outputs": dict(outputs),
         "spark": None if spark is None else dict(spark),

@@ -103,6 +103,16 @@ def outputs(spark, out: Path) -> dict[str, list]:
         return sorted((tuple(r) for r in df.select(*sorted(df.columns)).collect()), key=repr)
 
     found = {"features": table(out / "features"), "rejected": table(out / "rejected")}
+    # Means are sums of doubles, whose order may differ between runs: compared to 1e-9.
+    found["drift"] = sorted(
+        (
+            (r["year"], r["quarter"], r["feature"], r["rows"], r["nulls"], r["distinct"], tuple(r["bins"] or ()),
+             None if r["mean"] is None else round(r["mean"], 9), r["min"], r["max"],
+             None if r["psi"] is None else round(r["psi"], 9), r["against_year"], r["against_quarter"])
+            for r in spark.read.parquet(str(out / "drift")).collect()
+        ),
+        key=repr,
+    )
     for name in AGGREGATES:
         found[f"{name} parquet"] = table(out / "aggregates" / name / "parquet")
         found[f"{name} csv"] = csv_rows(out / "aggregates" / name / "csv")

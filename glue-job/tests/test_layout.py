@@ -24,9 +24,10 @@ def test_paths_under_an_s3_prefix():
             for name in ("route_quarter", "origin_hour", "day_of_week")
         },
         "delivered": "s3://bucket/processed/delivered/",
+        "drift": "s3://bucket/processed/drift/",
         "report": "s3://bucket/processed/reports/run_report.json",
     }
-    assert list(layout.as_report()) == ["features", "rejected", "aggregates", "delivered", "report"]
+    assert list(layout.as_report()) == ["features", "rejected", "aggregates", "delivered", "drift", "report"]
     assert layout.report_copy("20260101T060000Z") == "s3://bucket/processed/reports/run_report-20260101T060000Z.json"
 
 
