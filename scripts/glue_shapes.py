@@ -7,7 +7,11 @@ lengths, ranges and patterns.
 
     .venv/bin/python scripts/glue_shapes.py > test/integration/fixtures/glue-shapes.json
 
-reads the Glue model of the botocore installed with moto (requirements.txt).
+reads the Glue model of the botocore installed with moto (requirements.txt). Another service's
+JSON-protocol operations, for the arrival start's requests:
+
+    .venv/bin/python scripts/glue_shapes.py glue 2017-03-31 CreateTrigger > test/integration/fixtures/glue-trigger-shapes.json
+    .venv/bin/python scripts/glue_shapes.py events 2015-10-07 PutRule PutTargets > test/integration/fixtures/events-shapes.json
 """
 
 import gzip
@@ -24,8 +28,8 @@ OPERATIONS = ["CreateJob", "UpdateJob", "GetJob", "GetJobRuns", "GetWorkflowRuns
 NOT_SENT = {"CodeGenConfigurationNodes"}
 
 
-def load_model() -> dict[str, Any]:
-    folder = Path(botocore.__file__).parent / "data" / "glue" / "2017-03-31"
+def load_model(service: str = "glue", version: str = "2017-03-31") -> dict[str, Any]:
+    folder = Path(botocore.__file__).parent / "data" / service / version
     plain = folder / "service-2.json"
     if plain.exists():
         return dict(json.loads(plain.read_text()))
@@ -47,10 +51,11 @@ def without_docs(shape: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def main() -> None:
-    model = load_model()
+def main(argv: list[str]) -> None:
+    service, version, names = (argv[0], argv[1], argv[2:]) if argv else ("glue", "2017-03-31", OPERATIONS)
+    model = load_model(service, version)
     shapes: dict[str, Any] = model["shapes"]
-    operations = {name: model["operations"][name]["input"]["shape"] for name in OPERATIONS}
+    operations = {name: model["operations"][name]["input"]["shape"] for name in names}
     wanted: dict[str, Any] = {}
     pending = list(operations.values())
     while pending:
@@ -66,7 +71,7 @@ def main() -> None:
         elif shape["type"] == "map":
             pending.extend([shape["key"]["shape"], shape["value"]["shape"]])
     fixture = {
-        "source": f"botocore {botocore.__version__}, botocore/data/glue/2017-03-31/service-2.json, via scripts/glue_shapes.py",
+        "source": f"botocore {botocore.__version__}, botocore/data/{service}/{version}/service-2.json, via scripts/glue_shapes.py",
         "notSent": sorted(NOT_SENT),
         "operations": operations,
         "shapes": dict(sorted(wanted.items())),
@@ -76,4 +81,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

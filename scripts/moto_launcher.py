@@ -13,7 +13,7 @@ the same way:
 
 As a program it stays in the foreground as moto's parent and is the handle to it:
 
-    python3 scripts/moto_launcher.py [--port N] [--log FILE] [--timeout S] [--watch-stdin]
+    python3 scripts/moto_launcher.py [--port N] [--log FILE] [--timeout S] [--watch-stdin] [--patch NAME]...
 
 prints one line, the endpoint URL (http://127.0.0.1:PORT), once moto answers, then waits.
 SIGTERM, SIGINT or SIGHUP to it stops moto and ends it with status 0; --watch-stdin also stops
@@ -124,8 +124,12 @@ def _die_with_parent() -> None:
 class MotoServer:
     """One moto server on 127.0.0.1; start() waits until it answers, stop() ends it."""
 
-    def __init__(self, port: int = 0, log: str | os.PathLike[str] | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, port: int = 0, log: str | os.PathLike[str] | None = None, timeout: float = 30.0, patches: list[str] | None = None
+    ) -> None:
         self.requested_port = port
+        # Named start-up patches (scripts/moto_patches.py): moto then runs from this Python, patched.
+        self.patches = list(patches or [])
         self.timeout = timeout
         self._own_log = log is None
         if log is None:
@@ -139,14 +143,18 @@ class MotoServer:
 
     def start(self) -> str:
         """Start moto and return its URL once /moto-api/data.json answers; else MotoError (moto stopped)."""
-        executable = moto_executable()
+        command = (
+            [sys.executable, str(REPO_ROOT / "scripts" / "moto_patches.py"), *(arg for name in self.patches for arg in ("--patch", name))]
+            if self.patches
+            else [moto_executable()]
+        )
         attempts = 1 if self.requested_port else PORT_ATTEMPTS
         for attempt in range(1, attempts + 1):
             self.port = self.requested_port or free_port()
             self.url = f"http://{HOST}:{self.port}"
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
-                    [executable, "-H", HOST, "-p", str(self.port)],
+                    [*command, "-H", HOST, "-p", str(self.port)],
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -217,11 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", help="file for moto's output (default: a temporary file, removed on exit)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for moto to answer (default: 30)")
     parser.add_argument("--watch-stdin", action="store_true", help="also stop when stdin reaches end of file")
+    parser.add_argument("--patch", action="append", default=[], help="a start-up patch of scripts/moto_patches.py (repeatable)")
     args = parser.parse_args(argv)
 
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, _request_stop)
-    moto = MotoServer(port=args.port, log=args.log, timeout=args.timeout)
+    moto = MotoServer(port=args.port, log=args.log, timeout=args.timeout, patches=args.patch)
     try:
         try:
             url = moto.start()

@@ -6,6 +6,7 @@ import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stac
 import type { CostEstimate } from '../stack/cost.js';
 import type { CostCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
+import { formatStartStatus } from './format-start.js';
 import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { headlineLines } from '../report/summary.js';
@@ -25,12 +26,14 @@ export function formatChanges({
   cost,
   workers,
   ceiling,
+  marker,
 }: {
   changes: readonly PlannedChange[];
   dryRun: boolean;
   cost?: CostEstimate | undefined;
   workers?: WorkerChoice;
   ceiling?: CostCeiling | undefined;
+  marker?: string | undefined;
 }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
@@ -45,6 +48,9 @@ export function formatChanges({
       ? `Plan: ${count('create')} to create, ${count('update')} to update, ${deletions('to delete')}${count('no-op')} unchanged. Nothing was changed.`
       : `Applied: ${count('create')} created, ${count('update')} updated, ${deletions('deleted')}${count('no-op')} unchanged.`,
   );
+  if (marker) {
+    lines.push('', dryRun ? `Would write ${marker} after the upload: its arrival starts a run.` : `Wrote ${marker} after the upload: its arrival starts a run.`);
+  }
   if (workers) lines.push('', formatWorkers(workers, cost?.job.workerType));
   if (cost) lines.push('', formatCost(cost));
   if (ceiling) lines.push(formatCeiling(ceiling, cost));
@@ -118,6 +124,7 @@ export function formatStatus(report: StatusReport): string {
     const state = t.exists ? `${t.state ?? ''} ${t.type ?? ''} ${t.schedule ?? ''}`.trim() : 'missing';
     lines.push(`  ${'trigger'.padEnd(9)} ${t.name.padEnd(48)} ${state}`);
   }
+  if (report.start) lines.push('', ...formatStartStatus(report.start));
   if (report.alerts) lines.push('', ...formatAlerts(report.alerts));
   lines.push('');
   lines.push(...formatRuns('workflow runs', report.workflowRuns));

@@ -2,12 +2,14 @@ import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { connect } from '../aws/clients.js';
 import { withStack } from '../stack/open-stack.js';
 import { converge } from '../stack/converge.js';
+import { deliversData, writeArrivalMarker } from '../stack/arrival-marker.js';
 import { acquireLock, releaseQuietly, type HeldLock } from '../stack/lock.js';
 import { estimatePipelineRunCost, type CostEstimate } from '../stack/cost.js';
 import { costCeiling, type CostCeiling } from '../stack/cost-ceiling.js';
 import { chooseWorkers, rawDataBytes, type WorkerChoice } from '../resources/job.js';
 import type { PlannedChange } from '../resources/resource.js';
 import { PREFIX } from '../core/names.js';
+import { arrivalMarkerKey } from '../resources/arrival.js';
 import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
 
 /** What `up` and `plan` show: each resource's change, the job's worker count, one run's cost. */
@@ -20,6 +22,8 @@ export interface UpResult {
   readonly workers: WorkerChoice;
   /** With --max-usd only: the job's timeout it allows. */
   readonly ceiling?: CostCeiling;
+  /** With --start-on arrival, when this `up` delivered data: the marker it wrote (a plan: would write). */
+  readonly marker?: string;
 }
 
 /**
@@ -41,12 +45,15 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
     estimate.catch(() => undefined);
     let held: HeldLock | undefined;
     let changes;
+    let marker: string | undefined;
     try {
       changes = await converge(ctx, { data, scripts }, { ...options, lock: async () => void (held = await acquireLock(ctx, 'up')) });
+      // Last, and under the lock the uploads were made under: the marker says they are all in.
+      if (deliversData(ctx, changes, data.length)) marker = options.dryRun ? arrivalMarkerKey(settings) : await writeArrivalMarker(ctx);
     } finally {
       await releaseQuietly(ctx, held);
     }
     const cost = await estimate;
-    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers, ...(ceiling ? { ceiling } : {}) });
+    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers, ...(ceiling ? { ceiling } : {}), ...(marker ? { marker } : {}) });
   }, connect, { resolveKmsKey: true });
 }

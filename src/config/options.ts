@@ -1,11 +1,12 @@
 import { EXECUTION_CLASSES, GLUE_VERSIONS, WORKER_TYPES } from '../core/glue.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../core/logger.js';
-import type { Settings } from '../core/settings.js';
+import { START_ON, type Settings } from '../core/settings.js';
 import { assertKmsKey, assertRoleArn, assertTopicArn, endpointUrl, region } from './aws-values.js';
 import { emailAddresses } from './emails.js';
 import { glueVersion, pythonModules, sparkMemory } from './job-values.js';
 import { assertBucketName, stackName } from './names.js';
 import { option, type OptionSpec } from './option-spec.js';
+import { arrivalMarker } from './arrival.js';
 import { parseSchedule } from './schedule.js';
 import { awsVariable, directory, integer, oneOf, optionalString, positive, text, validated, yesOrNo } from './values.js';
 
@@ -57,6 +58,18 @@ export const OPTIONS = {
     describe: 'quarterly, monthly, weekly, daily or cron(...) in UTC',
     doc: '`quarterly`, `monthly`, `weekly`, `daily`, or a Glue `cron(Min Hour Day Month Weekday Year)` in UTC; quarterly is `cron(0 6 1 1,4,7,10 ? *)`. Checked as Glue does before anything is created: runs at least 5 minutes apart, no step of 0, dates that exist (not 31 February), years 1970–2199 and not backwards, and a run left from now on',
     parse: (value) => parseSchedule(text(value, 'schedule')),
+  }),
+  startOn: option({
+    flag: 'start-on', type: 'string', group: 'Pipeline:', default: 'schedule', choices: START_ON,
+    describe: 'What starts a pipeline run: the --schedule, or the arrival of a delivery (its --arrival-marker under raw/)',
+    doc: "`schedule`: a scheduled trigger starts the crawl on `--schedule`. `arrival`: the crawl starts when an object named `--arrival-marker` is written under `raw/` (the bucket sends its events to EventBridge, a rule `<name>-on-arrival` passes the marker's to the workflow's event trigger); `up` writes the marker itself after the files it uploaded, and only when it uploaded some. One run at a time either way; switching converges in place",
+    parse: (value) => oneOf(value, 'start-on', START_ON),
+  }),
+  arrivalMarker: option({
+    flag: 'arrival-marker', type: 'string', group: 'Pipeline:', default: '_DELIVERED',
+    describe: 'With --start-on arrival: the object name that, written under raw/, says a delivery is complete',
+    doc: 'with `--start-on arrival`, the name of the object that marks a delivery complete, at `raw/NAME` or `raw/…/NAME`: 1–64 letters, digits, `.`, `_` or `-`, starting with `_` or `.` (names the crawler and Spark skip, so the marker is never read as data)',
+    parse: (value) => arrivalMarker(text(value, 'arrival-marker')),
   }),
   roleArn: option({
     flag: 'role-arn', type: 'string', group: 'Pipeline:', unset: 'create one',

@@ -13,6 +13,11 @@ export interface StackNames {
   readonly workflow: string;
   readonly scheduleTrigger: string;
   readonly jobTrigger: string;
+  /** With `--start-on arrival`: the workflow's EVENT trigger, the EventBridge rule that feeds it, and the role that rule uses. */
+  readonly arrivalTrigger: string;
+  readonly arrivalRule: string;
+  readonly arrivalRole: string;
+  readonly arrivalRolePolicy: string;
   /** The alert topic's KMS key, by its alias (the key's own id is random). */
   readonly alertKeyAlias: string;
   readonly alertTopic: string;
@@ -35,6 +40,11 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     workflow: `${stack}-pipeline`,
     scheduleTrigger: `${stack}-schedule`,
     jobTrigger: `${stack}-on-crawl-success`,
+    // Glue triggers and EventBridge rules are named apart, so both take the one name.
+    arrivalTrigger: `${stack}-on-arrival`,
+    arrivalRule: `${stack}-on-arrival`,
+    arrivalRole: `${stack}-events-role`,
+    arrivalRolePolicy: `${stack}-notify-workflow`,
     alertKeyAlias: `alias/${stack}-alerts`,
     alertTopic: `${stack}-alerts`,
     jobFailureRule: `${stack}-job-failed`,

@@ -1,6 +1,10 @@
 import type { ExecutionClass, GlueVersion, WorkerType } from './glue.js';
 import type { LogFormat, LogLevel } from './logger.js';
 
+/** How the stack's workflow starts: `schedule` (a SCHEDULED trigger) or `arrival` (an EVENT trigger). */
+export const START_ON = ['schedule', 'arrival'] as const;
+export type StartOn = (typeof START_ON)[number];
+
 /**
  * Everything a command needs to know, validated once and never read from the environment again.
  * config/ builds it from the option table (one entry per field, checked against this type by the
@@ -19,6 +23,10 @@ export interface Settings {
   readonly jobDir: string;
   /** A Glue cron expression, `cron(...)` in UTC. */
   readonly schedule: string;
+  /** What starts a pipeline run: the schedule, or a delivery's marker arriving under `raw/`. */
+  readonly startOn: StartOn;
+  /** The object name that, written under `raw/`, says a delivery is complete (`--start-on arrival`). */
+  readonly arrivalMarker: string;
   /** Undefined: the stack creates its own Glue role. */
   readonly roleArn: string | undefined;
   /** Undefined: SSE-S3. */

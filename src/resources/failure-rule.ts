@@ -1,21 +1,9 @@
-import {
-  DeleteRuleCommand,
-  DescribeRuleCommand,
-  ListTagsForResourceCommand,
-  ListTargetsByRuleCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-  TagResourceCommand,
-  type DescribeRuleResponse,
-  type Target,
-} from '@aws-sdk/client-eventbridge';
-import { orUndefined } from '../aws/errors.js';
-import { tagList, tagRecord } from '../aws/tags.js';
 import type { StackContext } from '../core/context.js';
-import { sameJson } from '../util/json.js';
-import { alertTarget, alertTopicArn, consoleUrl, ruleArn } from './alerts.js';
-import { labelsFrom, type ResourceDefinition } from './resource.js';
+import { alertTarget, alertTopicArn, consoleUrl } from './alerts.js';
+import { eventRuleResource, type EventRuleKey, type EventRuleState } from './event-rule.js';
+import type { ResourceDefinition } from './resource.js';
+
+export { listTargets } from './event-rule.js';
 
 /** What one failure rule matches and what it says: the rule is the same for the job and the crawler. */
 export interface FailureRuleSpec {
@@ -27,12 +15,7 @@ export interface FailureRuleSpec {
   readonly transformer: { readonly InputPathsMap: Record<string, string>; readonly InputTemplate: string };
 }
 
-export interface FailureRuleState {
-  readonly rule: DescribeRuleResponse;
-  readonly targets: readonly Target[];
-}
-
-type FailureRuleKey = 'pattern' | 'description' | 'state' | 'target';
+export type FailureRuleState = EventRuleState;
 
 /** The one target of a failure rule: the alert topic. */
 export const TARGET_ID = 'alert-topic';
@@ -109,108 +92,13 @@ export function crawlerFailureSpec(ctx: Pick<StackContext, 'aws' | 'names'>): Fa
  * the alert topic: the stack's (--notify) or the user's (--notify-topic-arn). The topic's policy must
  * let this rule publish; the stack's topic names both rules (alertTopicPolicy).
  */
-export function failureRuleResource(ctx: StackContext, spec: FailureRuleSpec): ResourceDefinition<FailureRuleState, FailureRuleKey> {
-  const { events } = ctx.aws;
-  const Name = spec.name;
-  const arn = ruleArn(ctx, Name);
-  const target = (): Target => ({ Id: TARGET_ID, Arn: alertTopicArn(ctx), InputTransformer: spec.transformer });
-  const putRule = (withTags: boolean) =>
-    events.send(
-      new PutRuleCommand({
-        Name,
-        Description: spec.description,
-        EventPattern: JSON.stringify(spec.pattern),
-        State: 'ENABLED',
-        // Tags count only when the rule is created: an update leaves them to TagResource.
-        ...(withTags ? { Tags: tagList(ctx.tags) } : {}),
-      }),
-    );
-  const putTarget = async (): Promise<void> => {
-    const { FailedEntryCount, FailedEntries } = await events.send(new PutTargetsCommand({ Rule: Name, Targets: [target()] }));
-    if (FailedEntryCount) {
-      const entry = FailedEntries?.[0];
-      throw new Error(`PutTargets refused the alert topic target: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
-    }
-  };
-
-  return {
-    kind: 'rule',
-    name: Name,
+export function failureRuleResource(ctx: StackContext, spec: FailureRuleSpec): ResourceDefinition<FailureRuleState, EventRuleKey> {
+  return eventRuleResource(ctx, {
+    name: spec.name,
+    description: spec.description,
+    pattern: spec.pattern,
+    target: { Id: TARGET_ID, Arn: alertTopicArn(ctx), InputTransformer: spec.transformer },
+    targetLabel: 'alert topic',
     wanted: alertTarget(ctx.settings) !== 'none',
-    label: labelsFrom<FailureRuleKey>({ pattern: 'event pattern', description: 'description', state: 'state', target: 'target' }),
-
-    async find() {
-      const rule = await orUndefined(events.send(new DescribeRuleCommand({ Name })));
-      if (!rule?.Name) return undefined;
-      const [tags, targets] = await Promise.all([
-        orUndefined(events.send(new ListTagsForResourceCommand({ ResourceARN: rule.Arn ?? arn }))),
-        listTargets(ctx, Name),
-      ]);
-      return { state: { rule, targets }, tags: tagRecord(tags?.Tags) };
-    },
-
-    drift({ rule, targets }) {
-      const drift: FailureRuleKey[] = [];
-      if (!sameJson(parsePattern(rule.EventPattern), spec.pattern)) drift.push('pattern');
-      if ((rule.Description ?? '') !== spec.description) drift.push('description');
-      if (rule.State !== 'ENABLED') drift.push('state');
-      // Exactly one target, the alert topic: one added by hand would get every failure too.
-      const wantedTarget = target();
-      const same = (t: Target) =>
-        t.Id === wantedTarget.Id && t.Arn === wantedTarget.Arn && sameJson(t.InputTransformer, wantedTarget.InputTransformer) && !t.Input && !t.InputPath;
-      if (targets.length !== 1 || !same(targets[0]!)) drift.push('target');
-      return drift;
-    },
-
-    createDetails() {
-      return [`to ${alertTopicArn(ctx)}`];
-    },
-
-    async create() {
-      await putRule(true);
-      await putTarget();
-    },
-
-    async update({ targets }, keys) {
-      if (keys.includes('pattern') || keys.includes('description') || keys.includes('state')) await putRule(false);
-      if (keys.includes('target')) {
-        await putTarget();
-        const others = targets.map((t) => t.Id).filter((id): id is string => id !== undefined && id !== TARGET_ID);
-        if (others.length > 0) await events.send(new RemoveTargetsCommand({ Rule: Name, Ids: others }));
-      }
-    },
-
-    async addTags(missing) {
-      await events.send(new TagResourceCommand({ ResourceARN: arn, Tags: tagList(missing) }));
-    },
-
-    async destroy() {
-      // EventBridge deletes no rule that still has targets.
-      const ids = (await listTargets(ctx, Name)).map((t) => t.Id).filter((id): id is string => id !== undefined);
-      if (ids.length > 0) await events.send(new RemoveTargetsCommand({ Rule: Name, Ids: ids }));
-      await events.send(new DeleteRuleCommand({ Name }));
-    },
-
-    summarize: ({ rule }) => ({ state: rule.State }),
-  };
-}
-
-/** Every target of a rule (EventBridge's SDK client has no paginator for them). */
-export async function listTargets(ctx: Pick<StackContext, 'aws'>, Rule: string): Promise<Target[]> {
-  const targets: Target[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ctx.aws.events.send(new ListTargetsByRuleCommand({ Rule, ...(NextToken ? { NextToken } : {}) }));
-    targets.push(...(page.Targets ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return targets;
-}
-
-function parsePattern(text: string | undefined): unknown {
-  try {
-    return text ? JSON.parse(text) : undefined;
-  } catch {
-    return text;
-  }
+  });
 }

@@ -12,6 +12,7 @@ import { listPrefix } from '../transfer/listing.js';
 import type { LocalFile } from '../transfer/local-files.js';
 import { retryTransient } from '../transfer/retry.js';
 import { readSentRecord, RecordKeeper, sameRecord, writeSentRecord, type SentEntry, type SentRecord } from '../transfer/sent-record.js';
+import { isArrivalMarker } from './arrival.js';
 import type { ResourceDefinition } from './resource.js';
 
 /** Where the prefix stands against the local files, decided without a request per unchanged file. */
@@ -78,7 +79,8 @@ export function objectsResource(
       if (listed.size === 0 && staleUploads.length === 0) return undefined;
       const { toSend, unchanged } = await compare(ctx, files, listed, recorded, limits.requests);
       const localKeys = new Set(files.map((f) => f.key));
-      const toPrune = ctx.settings.prune ? [...listed.keys()].filter((key) => !localKeys.has(key)) : [];
+      // A delivery's marker has no local file, and is kept: --prune deleting it would be an arrival undone.
+      const toPrune = ctx.settings.prune ? [...listed.keys()].filter((key) => !localKeys.has(key) && !isArrivalMarker(ctx.settings, key)) : [];
       // What was sent once and stays in the bucket though its local file is gone stays on record.
       const pruned = new Set(toPrune);
       for (const [key, entry] of recorded) {

@@ -1,31 +1,9 @@
-import {
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  GetRolePolicyCommand,
-  PutRolePolicyCommand,
-  TagRoleCommand,
-  UpdateAssumeRolePolicyCommand,
-  paginateListAttachedRolePolicies,
-  paginateListRolePolicies,
-} from '@aws-sdk/client-iam';
-import { orUndefined } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
-import { parsePolicyDocument, sameJson } from '../util/json.js';
 import { PREFIX } from '../core/names.js';
-import { tagList, tagRecord } from '../aws/tags.js';
-import { labelsFrom, type ResourceDefinition } from './resource.js';
+import type { ResourceDefinition } from './resource.js';
+import { serviceRoleResource, type RoleKey, type RoleState } from './service-role.js';
 
-export interface RoleState {
-  readonly trustPolicy: unknown;
-  readonly accessPolicy: unknown;
-}
-
-export function roleArn(partition: string, accountId: string, roleName: string): string {
-  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
-}
+export { roleArn, type RoleState } from './service-role.js';
 
 /** Only the Glue service may assume the role. */
 export const glueTrustPolicy = {
@@ -111,92 +89,14 @@ export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'kmsK
   return { Version: '2012-10-17', Statement: statements };
 }
 
-type RoleKey = 'trustPolicy' | 'accessPolicy';
-
 /** The service role the crawler and job run as; not created when --role-arn names one. */
 export function roleResource(ctx: StackContext): ResourceDefinition<RoleState, RoleKey> {
-  const { iam } = ctx.aws;
-  const RoleName = ctx.names.role;
-  const PolicyName = ctx.names.rolePolicy;
-  const accessPolicy = glueAccessPolicy(ctx);
-  const putAccessPolicy = () =>
-    iam.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument: JSON.stringify(accessPolicy) }));
-
-  return {
-    kind: 'role',
-    name: RoleName,
-    label: labelsFrom<RoleKey>({ trustPolicy: 'trust policy', accessPolicy: 'access policy' }),
-
-    async find() {
-      // Both at once: the policy of a role that does not exist is simply not found.
-      const [role, policy] = await Promise.all([
-        orUndefined(iam.send(new GetRoleCommand({ RoleName }))),
-        orUndefined(iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }))),
-      ]);
-      if (!role?.Role) return undefined;
-      const tags = tagRecord(role.Role.Tags);
-      return {
-        state: {
-          trustPolicy: parsePolicyDocument(role.Role.AssumeRolePolicyDocument),
-          accessPolicy: parsePolicyDocument(policy?.PolicyDocument),
-        },
-        tags,
-      };
-    },
-
-    drift(current) {
-      const drift: RoleKey[] = [];
-      if (!sameJson(current.trustPolicy, glueTrustPolicy)) drift.push('trustPolicy');
-      if (!sameJson(current.accessPolicy, accessPolicy)) drift.push('accessPolicy');
-      return drift;
-    },
-
-    createDetails() {
-      return ['trusted by glue.amazonaws.com', `inline policy ${PolicyName}`];
-    },
-
-    async create() {
-      await iam.send(
-        new CreateRoleCommand({
-          RoleName,
-          AssumeRolePolicyDocument: JSON.stringify(glueTrustPolicy),
-          Description: `Glue crawler and job role of stack ${ctx.names.stack}`,
-          Tags: tagList(ctx.tags),
-        }),
-      );
-      await putAccessPolicy();
-    },
-
-    async update(_current, keys) {
-      if (keys.includes('trustPolicy')) {
-        await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName, PolicyDocument: JSON.stringify(glueTrustPolicy) }));
-      }
-      if (keys.includes('accessPolicy')) await putAccessPolicy();
-    },
-
-    async addTags(missing) {
-      await iam.send(new TagRoleCommand({ RoleName, Tags: tagList(missing) }));
-    },
-
-    async destroy() {
-      // IAM refuses to delete a role that still has policies. One removed by someone else between
-      // the listing and our call is gone all the same.
-      for await (const page of paginateListRolePolicies({ client: iam }, { RoleName })) {
-        for (const PolicyName of page.PolicyNames ?? []) {
-          await ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName })));
-        }
-      }
-      for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName })) {
-        for (const policy of page.AttachedPolicies ?? []) {
-          await ignoreNotFound(iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn: policy.PolicyArn })));
-        }
-      }
-      await iam.send(new DeleteRoleCommand({ RoleName }));
-    },
-  };
-}
-
-/** Runs a delete; one that finds nothing to delete has nothing left to do. */
-async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
-  await orUndefined(call);
+  return serviceRoleResource(ctx, {
+    roleName: ctx.names.role,
+    policyName: ctx.names.rolePolicy,
+    service: 'glue.amazonaws.com',
+    description: `Glue crawler and job role of stack ${ctx.names.stack}`,
+    trustPolicy: glueTrustPolicy,
+    accessPolicy: glueAccessPolicy(ctx),
+  });
 }

@@ -5,6 +5,7 @@ import {
   StartTriggerCommand,
   UpdateTriggerCommand,
   type Action as TriggerAction,
+  type EventBatchingCondition,
   type Predicate,
   type Trigger,
   type TriggerType,
@@ -21,6 +22,8 @@ export interface TriggerSpec {
   readonly Description: string;
   readonly Schedule?: string;
   readonly Predicate?: Predicate;
+  /** EVENT triggers: how many events, or how long, before the trigger fires. */
+  readonly EventBatchingCondition?: EventBatchingCondition;
   readonly Actions: TriggerAction[];
 }
 
@@ -31,6 +34,22 @@ export function scheduleTriggerSpec(ctx: Pick<StackContext, 'names' | 'settings'
     Type: 'SCHEDULED',
     Description: `Starts the crawl of stack ${ctx.names.stack} on schedule (UTC)`,
     Schedule: ctx.settings.schedule,
+    Actions: [{ CrawlerName: ctx.names.crawler }],
+  };
+}
+
+/**
+ * With --start-on arrival, the workflow's start: EventBridge passes each marker's event to the
+ * workflow (resources/arrival.ts), and the first one fires this trigger at once (a batch of one).
+ * A marker that comes while a run is under way starts no second run (MaxConcurrentRuns 1).
+ */
+export function arrivalTriggerSpec(ctx: Pick<StackContext, 'names' | 'settings'>): TriggerSpec {
+  return {
+    Name: ctx.names.arrivalTrigger,
+    WorkflowName: ctx.names.workflow,
+    Type: 'EVENT',
+    Description: `Starts the crawl of stack ${ctx.names.stack} when a delivery's ${ctx.settings.arrivalMarker} arrives under raw/`,
+    EventBatchingCondition: { BatchSize: 1 },
     Actions: [{ CrawlerName: ctx.names.crawler }],
   };
 }
@@ -52,10 +71,10 @@ export function jobTriggerSpec(ctx: Pick<StackContext, 'names'>): TriggerSpec {
 /** Differences that UpdateTrigger cannot fix: the trigger must be deleted and created again. */
 const REPLACE: readonly TriggerKey[] = ['type', 'workflow'];
 /** Differences that UpdateTrigger fixes. */
-const UPDATE: readonly TriggerKey[] = ['description', 'schedule', 'actions', 'predicate'];
+const UPDATE: readonly TriggerKey[] = ['description', 'schedule', 'actions', 'predicate', 'batching'];
 
 /** Drift keys; each reads as itself in a plan. */
-type TriggerKey = 'type' | 'workflow' | 'description' | 'schedule' | 'actions' | 'predicate' | 'state';
+type TriggerKey = 'type' | 'workflow' | 'description' | 'schedule' | 'actions' | 'predicate' | 'batching' | 'state';
 
 export function triggerDrift(spec: TriggerSpec, trigger: Trigger): TriggerKey[] {
   const drift: TriggerKey[] = [];
@@ -65,6 +84,7 @@ export function triggerDrift(spec: TriggerSpec, trigger: Trigger): TriggerKey[] 
   if ((trigger.Schedule ?? undefined) !== spec.Schedule) drift.push('schedule');
   if (!sameJson(normalizeActions(trigger.Actions), normalizeActions(spec.Actions))) drift.push('actions');
   if (!sameJson(normalizePredicate(trigger.Predicate), normalizePredicate(spec.Predicate))) drift.push('predicate');
+  if (spec.Type === 'EVENT' && !sameBatching(trigger.EventBatchingCondition, spec.EventBatchingCondition)) drift.push('batching');
   if (trigger.State !== 'ACTIVATED' && trigger.State !== 'ACTIVATING') drift.push('state');
   return drift;
 }
@@ -75,6 +95,12 @@ function normalizeActions(actions: TriggerAction[] | undefined): unknown {
     JobName: a.JobName,
     Arguments: a.Arguments && Object.keys(a.Arguments).length > 0 ? a.Arguments : undefined,
   }));
+}
+
+/** Glue reads an EVENT trigger without a batch window back with its default of 900 seconds. */
+function sameBatching(current: EventBatchingCondition | undefined, wanted: EventBatchingCondition | undefined): boolean {
+  const DEFAULT_WINDOW = 900;
+  return current?.BatchSize === wanted?.BatchSize && (current?.BatchWindow ?? DEFAULT_WINDOW) === (wanted?.BatchWindow ?? DEFAULT_WINDOW);
 }
 
 function normalizePredicate(predicate: Predicate | undefined): unknown {
@@ -91,7 +117,8 @@ function normalizePredicate(predicate: Predicate | undefined): unknown {
   };
 }
 
-export function triggerResource(ctx: StackContext, spec: TriggerSpec): ResourceDefinition<Trigger, TriggerKey> {
+/** `wanted`: false when the settings turn the trigger off (the schedule's under --start-on arrival). */
+export function triggerResource(ctx: StackContext, spec: TriggerSpec, options: { wanted?: boolean } = {}): ResourceDefinition<Trigger, TriggerKey> {
   const { glue } = ctx.aws;
   const { Name } = spec;
 
@@ -100,8 +127,7 @@ export function triggerResource(ctx: StackContext, spec: TriggerSpec): ResourceD
     name: Name,
     get: async () => (await glue.send(new GetTriggerCommand({ Name }))).Trigger,
     drift: (current) => triggerDrift(spec, current),
-    createDetails: () =>
-      spec.Type === 'SCHEDULED' ? [`${spec.Schedule} starts crawler ${ctx.names.crawler}`] : [`crawl SUCCEEDED starts job ${ctx.names.job}`],
+    createDetails: () => [startsWhat(ctx, spec)],
     // Created active, so the schedule (and the condition) take effect without a second call.
     create: (Tags) => glue.send(new CreateTriggerCommand({ ...spec, StartOnCreation: true, Tags })),
     async update(_current, keys) {
@@ -111,11 +137,18 @@ export function triggerResource(ctx: StackContext, spec: TriggerSpec): ResourceD
         return;
       }
       if (keys.some((key) => UPDATE.includes(key))) {
-        const { Description, Schedule, Predicate: predicate, Actions } = spec;
+        const { Description, Schedule, Predicate: predicate, Actions, EventBatchingCondition: batching } = spec;
         await glue.send(
           new UpdateTriggerCommand({
             Name,
-            TriggerUpdate: { Name, Description, Actions, ...(Schedule ? { Schedule } : {}), ...(predicate ? { Predicate: predicate } : {}) },
+            TriggerUpdate: {
+              Name,
+              Description,
+              Actions,
+              ...(Schedule ? { Schedule } : {}),
+              ...(predicate ? { Predicate: predicate } : {}),
+              ...(batching ? { EventBatchingCondition: batching } : {}),
+            },
           }),
         );
       }
@@ -124,5 +157,12 @@ export function triggerResource(ctx: StackContext, spec: TriggerSpec): ResourceD
     delete: () => glue.send(new DeleteTriggerCommand({ Name })),
     summarize: (current) => ({ type: current.Type, state: current.State, schedule: current.Schedule }),
   });
-  return trigger;
+  return options.wanted === undefined ? trigger : { ...trigger, wanted: options.wanted };
+}
+
+/** What a plan says a new trigger does. */
+function startsWhat(ctx: Pick<StackContext, 'names'>, spec: TriggerSpec): string {
+  if (spec.Type === 'SCHEDULED') return `${spec.Schedule} starts crawler ${ctx.names.crawler}`;
+  if (spec.Type === 'EVENT') return `an arrival starts crawler ${ctx.names.crawler}`;
+  return `crawl SUCCEEDED starts job ${ctx.names.job}`;
 }

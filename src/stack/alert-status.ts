@@ -49,7 +49,9 @@ export async function collectAlertStatus(ctx: StackContext, entries: readonly Fo
     problems.push(...read.problems);
   }
 
-  for (const { resource, found } of entries.filter((e) => e.resource.kind === 'rule')) {
+  // The failure rules only: the arrival rule (--start-on arrival) sends to the workflow, not the topic.
+  const failureRules = new Set([ctx.names.jobFailureRule, ctx.names.crawlerFailureRule]);
+  for (const { resource, found } of entries.filter((e) => e.resource.kind === 'rule' && failureRules.has(e.resource.name))) {
     const state = found?.state as FailureRuleState | undefined;
     if (!state) problems.push(`rule ${resource.name} does not exist: run provisioner up`);
     else if (state.rule.State !== 'ENABLED') problems.push(`rule ${resource.name} is ${state.rule.State ?? 'not enabled'}: run provisioner up`);

@@ -1,6 +1,8 @@
 import { alertEmailsResource } from '../resources/alert-emails.js';
 import { alertKeyResource } from '../resources/alert-key.js';
 import { alertTopicResource } from '../resources/alert-topic.js';
+import { arrivalRoleResource, arrivalRuleResource } from '../resources/arrival.js';
+import { bucketEventsResource } from '../resources/bucket-events.js';
 import { bucketResource } from '../resources/bucket.js';
 import { crawlerResource } from '../resources/crawler.js';
 import { dashboardResource } from '../resources/dashboard.js';
@@ -12,7 +14,7 @@ import { OUTPUT_TABLES } from '../resources/output-tables.js';
 import type { AnyResource } from '../resources/resource.js';
 import { roleResource } from '../resources/role.js';
 import { tableResource } from '../resources/table.js';
-import { jobTriggerSpec, scheduleTriggerSpec, triggerResource } from '../resources/trigger.js';
+import { arrivalTriggerSpec, jobTriggerSpec, scheduleTriggerSpec, triggerResource } from '../resources/trigger.js';
 import { workflowResource } from '../resources/workflow.js';
 import { transferLimits } from '../transfer/limits.js';
 import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
@@ -39,6 +41,7 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
   // Both uploads may run at once (alongside): within one bound on requests and one on memory.
   const transfers = new TransferBudgets(transferLimits(ctx.settings));
   const workers = chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count;
+  const arriving = ctx.settings.startOn === 'arrival';
   return [
     bucketResource(ctx),
     // The scripts (a few KiB) first, then the data, the longest step, sent while the rest is made.
@@ -54,8 +57,15 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     // the timeout --max-usd allows them, if it is shorter than --job-timeout.
     jobResource(ctx, modules, workers, jobTimeoutMinutes(ctx.settings, workers, ctx.aws.region)),
     workflowResource(ctx),
-    triggerResource(ctx, scheduleTriggerSpec(ctx)),
+    // The workflow's start, by --start-on: its schedule, or an arrival. The other one `up` deletes.
+    triggerResource(ctx, scheduleTriggerSpec(ctx), { wanted: !arriving }),
+    triggerResource(ctx, arrivalTriggerSpec(ctx), { wanted: arriving }),
     triggerResource(ctx, jobTriggerSpec(ctx)),
+    // An arrival reaches the workflow: the bucket's events, a rule for the marker's, its role.
+    arrivalRoleResource(ctx),
+    arrivalRuleResource(ctx),
+    // Lives in the bucket (no teardown of its own); left on when back on schedule (bucket-events.ts).
+    ...(arriving ? [bucketEventsResource(ctx)] : []),
     // Alerts and the dashboard exist as the settings say (`wanted`); turned off, up deletes them.
     alertKeyResource(ctx),
     alertTopicResource(ctx),

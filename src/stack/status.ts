@@ -11,6 +11,7 @@ import type { ResourceKind, StatusFields } from '../resources/resource.js';
 import { standaloneResources } from './resources.js';
 import { collectAlertStatus, type AlertStatus } from './alert-status.js';
 import { findResource } from './plan.js';
+import { collectStartStatus, type StartStatus } from './start-status.js';
 import { crawlCost, jobRunCost, recentCrawls, recentJobRuns } from './cost.js';
 import { PRICE_TABLE } from './glue-prices.js';
 
@@ -37,6 +38,8 @@ export interface StatusReport {
   /** Where the costs of runs come from; they are estimates from list prices. */
   priceTable: string;
   objects: Record<'raw' | 'scripts' | 'processed', PrefixSummary>;
+  /** How the stack starts (--start-on) and, on arrival, the last arrival; collectStatus always sets it. */
+  start?: StartStatus;
   /** Whether failed runs reach anyone (--notify, --notify-topic-arn); collectStatus always sets it. */
   alerts?: AlertStatus;
   /**
@@ -120,7 +123,8 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
   if (ctx.settings.roleArn) listed.splice(1, 0, { kind: 'role', name: ctx.settings.roleArn, exists: true, state: 'external' });
 
   const triggers: TriggerStatus[] = entries
-    .filter(({ resource }) => resource.kind === 'trigger')
+    // The start the settings turned off (--start-on) is listed only while it still exists.
+    .filter(({ resource, found: current }) => resource.kind === 'trigger' && (resource.wanted !== false || current !== undefined))
     .map(({ resource, found: current }) =>
       current ? { name: resource.name, exists: true, ...definedOnly(resource.summarize?.(current.state) ?? {}) } : { name: resource.name, exists: false },
     );
@@ -148,6 +152,7 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
     jobRuns: listedJobRuns,
     priceTable: PRICE_TABLE,
     objects: { raw: raw!, scripts: scripts!, processed: processed! },
+    start: await collectStartStatus(ctx, entries, workflowRuns?.Runs ?? [], bucketExists),
     alerts: await collectAlertStatus(ctx, entries),
     lastRunReport,
   };

@@ -4,7 +4,7 @@ import { awsEnv, runCli, runCliOnTerminal, startCli, type CliResult, type Runnin
 import { EmulatorClients } from './clients.js';
 import { stubFakeAwsEnv, TEST_REGION } from './fake-aws.js';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js';
-import { startMoto, type MotoServer } from './moto.js';
+import { startMoto, type MotoPatch, type MotoServer } from './moto.js';
 import { startRequestLog, type RequestLog, type RequestLogOptions } from './request-log.js';
 import { TempFolders } from './temp-folders.js';
 
@@ -41,6 +41,8 @@ interface CommonOptions {
   readonly region?: string;
   /** More regions to have clients in (`awsIn`). */
   readonly regions?: readonly string[];
+  /** Moto's start-up patches (support/moto.ts), for the file whose tests need them. */
+  readonly motoPatches?: readonly MotoPatch[];
 }
 
 /** The request log (support/request-log.ts) between the CLI and moto: the default. */
@@ -92,7 +94,7 @@ class Harness implements Emulator {
 
   async start(): Promise<void> {
     this.unstubEnv = stubFakeAwsEnv();
-    this.motoServer = await startMoto();
+    this.motoServer = await startMoto(this.options.motoPatches);
     if (this.options.proxy === 'faults') this.faultProxy = await startFaultProxy(this.motoServer.url);
     else if (this.options.proxy !== 'none') this.requestLog = await startRequestLog(this.motoServer.url, this.options.requestLog);
     this.clients = new EmulatorClients(this.motoServer.url);

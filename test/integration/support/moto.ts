@@ -21,6 +21,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The start-up patches of scripts/moto_patches.py, each where moto lacks what AWS documents: named,
+ * asked for by the test files that need them, and listed in the README (what the emulator proves).
+ */
+export type MotoPatch = 's3-eventbridge-readback';
+
 const launcher = fileURLToPath(new URL('../../../scripts/moto_launcher.py', import.meta.url));
 const venvPython = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
 
@@ -29,8 +35,8 @@ const venvPython = fileURLToPath(new URL('../../../.venv/bin/python', import.met
  * benchmark use too: it picks the port, waits until moto answers, prints the URL and stays the
  * parent of moto. Stopping the launcher stops moto; so does this process dying (--watch-stdin).
  */
-export async function startMoto(): Promise<MotoServer> {
-  const child = spawn(existsSync(venvPython) ? venvPython : 'python3', [launcher, '--watch-stdin'], {
+export async function startMoto(patches: readonly MotoPatch[] = []): Promise<MotoServer> {
+  const child = spawn(existsSync(venvPython) ? venvPython : 'python3', [launcher, '--watch-stdin', ...patches.flatMap((name) => ['--patch', name])], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

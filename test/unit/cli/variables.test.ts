@@ -118,6 +118,8 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_JOB_DIR: workDir,
       PROVISIONER_CONFIG: config,
       PROVISIONER_SCHEDULE: 'weekly',
+      PROVISIONER_START_ON: 'arrival',
+      PROVISIONER_ARRIVAL_MARKER: '_READY',
       PROVISIONER_ROLE_ARN: 'arn:aws:iam::123456789012:role/glue',
       PROVISIONER_KMS_KEY: 'alias/data-key',
       PROVISIONER_WORKER_TYPE: 'G.2X',
@@ -169,7 +171,13 @@ describe('every command runs with every known variable set', () => {
   it.each(INVOCATIONS)('%j', async (argv, command) => {
     for (const [key, value] of Object.entries(await everyVariable())) vi.stubEnv(key, value);
     const [env] = await ran(argv, withLocal(command));
-    expect((env as { settings: { name: string; dashboard: boolean } }).settings).toMatchObject({ name: 'every-variable', dashboard: true, workers: 4 });
+    expect((env as { settings: { name: string; dashboard: boolean } }).settings).toMatchObject({
+      name: 'every-variable',
+      dashboard: true,
+      workers: 4,
+      startOn: 'arrival',
+      arrivalMarker: '_READY',
+    });
   });
 
   // The two alert targets exclude each other, so they cannot both be set: this is the other one.

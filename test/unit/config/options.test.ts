@@ -27,6 +27,6 @@ describe('the option table', () => {
   it('offers a choice list exactly where the setting is one of a few values', () => {
     expect(OPTIONS.workerType.choices).toEqual(WORKER_TYPES);
     expect(OPTIONS.logLevel.choices).toEqual(['error', 'warn', 'info', 'debug']);
-    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['execution-class', 'log-format', 'log-level', 'worker-type']);
+    expect(Object.values(OPTIONS).filter((spec) => 'choices' in spec).map((spec) => spec.flag).sort()).toEqual(['execution-class', 'log-format', 'log-level', 'start-on', 'worker-type']);
   });
 });

@@ -30,6 +30,8 @@ describe('resolveSettings defaults', () => {
       dataDir: path.join(CWD, 'rawdata'),
       jobDir: path.join(CWD, 'glue-job'),
       schedule: 'cron(0 6 1 1,4,7,10 ? *)',
+      startOn: 'schedule',
+      arrivalMarker: '_DELIVERED',
       roleArn: undefined,
       kmsKey: undefined,
       workerType: 'G.1X',
@@ -163,6 +165,23 @@ describe('resolveSettings validation', () => {
   it('rejects a bad schedule through the cron parser, naming it', () => {
     expect(usageErrorOf({ schedule: 'cron(bad)' }).message).toContain('invalid --schedule "cron(bad)"');
     expect(resolveSettings({ schedule: 'weekly' }, {}, CWD).schedule).toBe('cron(0 6 ? * MON *)');
+  });
+
+  it('takes --start-on schedule or arrival, from a flag or PROVISIONER_START_ON, and refuses anything else naming both', () => {
+    expect(resolveSettings({ startOn: 'arrival' }, {}, CWD).startOn).toBe('arrival');
+    expect(resolveSettings({}, {}, CWD).startOn).toBe('schedule');
+    expect(usageErrorOf({ startOn: 'arrive' }).message).toBe('invalid --start-on "arrive": valid values are schedule, arrival');
+  });
+
+  it.each(['_DELIVERED', '.done', '_SUCCESS-2024.q1'])('accepts the arrival marker %s', (arrivalMarker) => {
+    expect(resolveSettings({ arrivalMarker }, {}, CWD).arrivalMarker).toBe(arrivalMarker);
+  });
+
+  // A marker must stay one exact name in the rule's pattern, and one the crawler and Spark skip.
+  it.each(['DELIVERED', '_', 'raw/_DELIVERED', '_DONE*', '_a b', '..', '', `_${'x'.repeat(64)}`])('refuses the arrival marker %j, naming it and what is valid', (arrivalMarker) => {
+    const message = usageErrorOf({ arrivalMarker }).message;
+    expect(message).toContain(`invalid --arrival-marker ${JSON.stringify(arrivalMarker)}`);
+    expect(message).toContain('starting with "_" or "."');
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { formatAlerts } from '../../../src/cli/format-alerts.js';
 import type { Logger } from '../../../src/core/logger.js';
 import { alertKeyPolicy } from '../../../src/resources/alert-key.js';
 import { alertTopicResource } from '../../../src/resources/alert-topic.js';
+import { arrivalRuleResource } from '../../../src/resources/arrival.js';
 import { TARGET_ID, crawlerFailureSpec, failureRuleResource, jobFailureSpec, type FailureRuleState } from '../../../src/resources/failure-rule.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { checkAlertTarget, collectAlertStatus, userTopicProblems, type FoundEntry } from '../../../src/stack/alert-status.js';
@@ -68,6 +69,13 @@ describe('collectAlertStatus', () => {
     expect(text[0]).toBe('  alerts: wired: failed runs go to topic flight-delays-alerts; 1 of 2 subscriptions confirmed');
     expect(text[1]).toMatch(/email {2}ops@example\.com +confirmed$/);
     expect(text[2]).toMatch(/email {2}dev@example\.com +PENDING confirmation: open the link in the email "AWS Notification - Subscription Confirmation"$/);
+  });
+
+  it('judges only the failure rules: the arrival rule, absent or sending to the workflow, is no alert rule', async () => {
+    const t = stack();
+    subscriptions(t, [['ops@example.com', `${STACK_TOPIC}:1111`]]);
+    const status = await collectAlertStatus(t.ctx, [...entries(t), { resource: arrivalRuleResource(t.ctx), found: undefined }]);
+    expect(status).toMatchObject({ wired: true, problems: [] });
   });
 
   it('says nobody receives the alerts while every subscription is pending', async () => {

@@ -33,7 +33,10 @@ describe('stackResources', () => {
       'job flight-delays-features',
       'workflow flight-delays-pipeline',
       'trigger flight-delays-schedule',
+      'trigger flight-delays-on-arrival',
       'trigger flight-delays-on-crawl-success',
+      'role flight-delays-events-role',
+      'rule flight-delays-on-arrival',
       'key alias/flight-delays-alerts',
       'topic flight-delays-alerts',
       'emails flight-delays-alerts',
@@ -52,7 +55,14 @@ describe('stackResources', () => {
 
   it('leaves out the role when --role-arn is given', () => {
     const t = stack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
-    expect(stackResources(t.ctx, sources).map((r) => r.kind)).not.toContain('role');
+    expect(stackResources(t.ctx, sources).filter((r) => r.kind === 'role').map((r) => r.name)).toEqual(['flight-delays-events-role']);
+  });
+
+  it("under --start-on arrival adds the bucket's events to EventBridge, after the rule, and nothing else", () => {
+    const arriving = stackResources(stack({ raw: { startOn: 'arrival' } }).ctx, sources).map(label);
+    const scheduled = stackResources(stack().ctx, sources).map(label);
+    expect(arriving.filter((entry) => !scheduled.includes(entry))).toEqual(['notifications s3://flight-delays-123456789012-eu-west-1 to EventBridge']);
+    expect(arriving.indexOf('notifications s3://flight-delays-123456789012-eu-west-1 to EventBridge')).toBe(arriving.indexOf('rule flight-delays-on-arrival') + 1);
   });
 
   it('gives the job as many workers as the raw data asks for under --workers auto, and --workers when given', () => {
@@ -78,13 +88,33 @@ describe('optional resources', () => {
   const wanted = (options: StackOptions) =>
     Object.fromEntries(stackResources(stack(options).ctx).filter((r) => r.wanted !== undefined).map((r) => [label(r), r.wanted]));
 
+  // The start: the schedule's trigger, or the arrival's trigger, role and rule.
+  const START = ['trigger flight-delays-schedule', 'trigger flight-delays-on-arrival', 'role flight-delays-events-role', 'rule flight-delays-on-arrival'];
+  const alerting = (options: StackOptions) => Object.fromEntries(Object.entries(wanted(options)).filter(([name]) => !START.includes(name)));
+
   it('wants no alert resource and no dashboard without --notify, --notify-topic-arn or --dashboard', () => {
-    expect(Object.values(wanted({})).every((w) => w === false)).toBe(true);
-    expect(Object.keys(wanted({}))).toHaveLength(6);
+    expect(Object.values(alerting({})).every((w) => w === false)).toBe(true);
+    expect(Object.keys(alerting({}))).toHaveLength(6);
+  });
+
+  it('starts on the schedule by default, and on arrival with --start-on arrival: the other start is deleted', () => {
+    const start = (options: StackOptions) => Object.fromEntries(Object.entries(wanted(options)).filter(([name]) => START.includes(name)));
+    expect(start({})).toEqual({
+      'trigger flight-delays-schedule': true,
+      'trigger flight-delays-on-arrival': false,
+      'role flight-delays-events-role': false,
+      'rule flight-delays-on-arrival': false,
+    });
+    expect(start({ raw: { startOn: 'arrival' } })).toEqual({
+      'trigger flight-delays-schedule': false,
+      'trigger flight-delays-on-arrival': true,
+      'role flight-delays-events-role': true,
+      'rule flight-delays-on-arrival': true,
+    });
   });
 
   it('wants the key, topic, emails and both rules with --notify', () => {
-    expect(wanted({ raw: { notify: ['ops@example.com'] } })).toEqual({
+    expect(alerting({ raw: { notify: ['ops@example.com'] } })).toEqual({
       'key alias/flight-delays-alerts': true,
       'topic flight-delays-alerts': true,
       'emails flight-delays-alerts': true,
@@ -99,7 +129,7 @@ describe('optional resources', () => {
   });
 
   it('wants only the rules with --notify-topic-arn: the topic is the user\'s', () => {
-    expect(wanted({ raw: { notifyTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' } })).toEqual({
+    expect(alerting({ raw: { notifyTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' } })).toEqual({
       'key alias/flight-delays-alerts': false,
       'topic flight-delays-alerts': false,
       'emails flight-delays-alerts': false,
@@ -125,7 +155,10 @@ describe('standaloneResources', () => {
       'job flight-delays-features',
       'workflow flight-delays-pipeline',
       'trigger flight-delays-schedule',
+      'trigger flight-delays-on-arrival',
       'trigger flight-delays-on-crawl-success',
+      'role flight-delays-events-role',
+      'rule flight-delays-on-arrival',
       'key alias/flight-delays-alerts',
       'topic flight-delays-alerts',
       'rule flight-delays-job-failed',
@@ -140,6 +173,6 @@ describe('standaloneResources', () => {
 
   it('never lists a role passed with --role-arn', () => {
     const s = stack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
-    expect(standaloneResources(s.ctx).map((r) => r.kind)).not.toContain('role');
+    expect(standaloneResources(s.ctx).filter((r) => r.kind === 'role').map((r) => r.name)).toEqual(['flight-delays-events-role']);
   });
 });

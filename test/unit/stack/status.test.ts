@@ -9,11 +9,11 @@ import {
   ListCrawlsCommand,
 } from '@aws-sdk/client-glue';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/core/logger.js';
 import { collectStatus, jobRunStatus } from '../../../src/stack/status.js';
-import { s3Error } from '../support/errors.js';
+import { glueNotFound, iamNoSuchEntity, s3Error } from '../support/errors.js';
 import { mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
 
 let t: MockedStack;
@@ -53,11 +53,13 @@ describe('collectStatus', () => {
     t.s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
       Contents: input.Prefix === 'raw/' ? [{ Key: 'raw/a', Size: 1000 }, { Key: 'raw/b', Size: 24 }] : input.Prefix === 'scripts/' ? [{ Key: 'scripts/job.py', Size: 5 }] : [],
     }));
-    t.iam.on(GetRoleCommand).resolves({ Role: { RoleName: 'r', Path: '/', RoleId: 'id', Arn: 'arn', CreateDate: new Date() } });
+    t.iam.on(GetRoleCommand).rejects(iamNoSuchEntity());
+    t.iam.on(GetRoleCommand, { RoleName: 'flight-delays-glue-role' }).resolves({ Role: { RoleName: 'r', Path: '/', RoleId: 'id', Arn: 'arn', CreateDate: new Date() } });
     t.glue.on(GetDatabaseCommand).resolves({ Database: { Name: 'flight_delays' } });
     t.glue.on(GetCrawlerCommand).resolves({ Crawler: { Name: 'c', State: 'RUNNING' } });
     t.glue.on(GetJobCommand).resolves({ Job: { Name: 'j' } });
     t.glue.on(GetWorkflowCommand).resolves({ Workflow: { Name: 'w' } });
+    t.glue.on(GetTriggerCommand).rejects(glueNotFound());
     t.glue.on(GetTriggerCommand, { Name: 'flight-delays-schedule' }).resolves({
       Trigger: { Name: 'flight-delays-schedule', Type: 'SCHEDULED', State: 'ACTIVATED', Schedule: 'cron(0 6 1 1,4,7,10 ? *)' },
     });
@@ -113,6 +115,9 @@ describe('collectStatus', () => {
       costUsd: null,
     });
     expect(report.objects).toEqual({ raw: { objects: 2, bytes: 1024 }, scripts: { objects: 1, bytes: 5 }, processed: { objects: 0, bytes: 0 } });
+    // Started by the schedule trigger that exists; the arrival trigger, never made, is not listed.
+    expect(report.start).toEqual({ on: 'schedule', schedule: 'cron(0 6 1 1,4,7,10 ? *)' });
+    expect(report.triggers.map((trigger) => trigger.name)).toEqual(['flight-delays-schedule', 'flight-delays-on-crawl-success']);
     expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 5 });
     expect(mutatingCommands(t)).toEqual([]);
   });
@@ -127,7 +132,33 @@ describe('collectStatus', () => {
       exists: true,
       state: 'external',
     });
-    expect(t.iam.calls()).toHaveLength(0);
+    // The user's role is never looked up: only the stack's own arrival role is looked for.
+    const roles = t.iam.calls().map((call) => (call.args[0].input as { RoleName?: string }).RoleName);
+    expect(new Set(roles)).toEqual(new Set(['flight-delays-events-role']));
+  });
+
+  it('on arrival shows the marker, when it was last written, and the newest run an event started', async () => {
+    t = mockedStack({ raw: { startOn: 'arrival' } });
+    mockNothingDeployed(t);
+    t.s3.on(HeadBucketCommand).resolves({});
+    t.s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    t.s3.on(HeadObjectCommand, { Key: 'raw/_DELIVERED' }).resolves({ LastModified: new Date('2025-04-02T09:30:00Z') });
+    t.glue.on(GetTriggerCommand, { Name: 'flight-delays-on-arrival' }).resolves({ Trigger: { Name: 'flight-delays-on-arrival', Type: 'EVENT', State: 'ACTIVATED' } });
+    t.glue.on(GetWorkflowRunsCommand).resolves({
+      Runs: [
+        // Started by hand (`provisioner run`): no batch condition, so no arrival started it.
+        { WorkflowRunId: 'wr_by_hand', Status: 'RUNNING', StartedOn: new Date('2025-04-03T10:00:00Z') },
+        { WorkflowRunId: 'wr_arrival', Status: 'COMPLETED', StartedOn: new Date('2025-04-02T09:31:00Z'), StartingEventBatchCondition: { BatchSize: 1, BatchWindow: 900 } },
+      ],
+    });
+    const report = await collectStatus(t.ctx);
+    expect(report.start).toEqual({
+      on: 'arrival',
+      marker: 'raw/_DELIVERED',
+      markerWrittenOn: '2025-04-02T09:30:00.000Z',
+      lastArrivalRun: { id: 'wr_arrival', startedOn: '2025-04-02T09:31:00.000Z' },
+    });
+    expect(report.triggers.map((trigger) => trigger.name)).toEqual(['flight-delays-on-arrival', 'flight-delays-on-crawl-success']);
   });
 
   it('lists the last runs of the workflow, the crawler and the job with DPU-seconds and cost, newest first', async () => {

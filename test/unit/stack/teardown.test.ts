@@ -83,6 +83,8 @@ function deployed(t: MockedStack, world: World): void {
 
   const exists = (owner: Owner) => owner !== 'missing';
   t.glue.on(GetTriggerCommand).callsFake((input: { Name: string }) => {
+    // The arrival start (--start-on arrival) was never made in these worlds.
+    if (input.Name === names.arrivalTrigger) throw glueNotFound();
     const owner = input.Name === names.scheduleTrigger ? world.scheduleTrigger : world.jobTrigger;
     if (!exists(owner)) throw glueNotFound();
     return { Trigger: { Name: input.Name } };
@@ -126,8 +128,8 @@ function deployed(t: MockedStack, world: World): void {
     return {};
   });
 
-  t.iam.on(GetRoleCommand).callsFake(() => {
-    if (!exists(world.role)) throw iamNoSuchEntity();
+  t.iam.on(GetRoleCommand).callsFake((input: { RoleName: string }) => {
+    if (!exists(world.role) || input.RoleName !== names.role) throw iamNoSuchEntity();
     return { Role: { RoleName: names.role, Tags: Object.entries(tags(world.role)).map(([Key, Value]) => ({ Key, Value })) } };
   });
   t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [names.rolePolicy] });
@@ -148,7 +150,10 @@ describe('surveyTeardown', () => {
       'rule flight-delays-job-failed',
       'topic flight-delays-alerts',
       'key alias/flight-delays-alerts',
+      'rule flight-delays-on-arrival',
+      'role flight-delays-events-role',
       'trigger flight-delays-on-crawl-success',
+      'trigger flight-delays-on-arrival',
       'trigger flight-delays-schedule',
       'workflow flight-delays-pipeline',
       'job flight-delays-features',
@@ -162,8 +167,10 @@ describe('surveyTeardown', () => {
   it('never lists a role passed with --role-arn, nor looks it up', async () => {
     const s = mockedStack({ raw: { roleArn: 'arn:aws:iam::123456789012:role/shared' } });
     mockNothingDeployed(s);
-    expect((await surveyTeardown(s.ctx)).map((r) => r.resource.kind)).not.toContain('role');
-    expect(s.iam.calls()).toHaveLength(0);
+    // Only the arrival role of the stack's own is looked for: an earlier --start-on arrival made it.
+    expect((await surveyTeardown(s.ctx)).filter((r) => r.resource.kind === 'role').map((r) => r.resource.name)).toEqual(['flight-delays-events-role']);
+    const roles = s.iam.calls().map((call) => (call.args[0].input as { RoleName?: string }).RoleName);
+    expect(new Set(roles)).toEqual(new Set(['flight-delays-events-role']));
   });
 
   it('only looks: ownership of every resource, no change', async () => {
@@ -175,7 +182,10 @@ describe('surveyTeardown', () => {
       ['rule', 'flight-delays-job-failed', 'absent'],
       ['topic', 'flight-delays-alerts', 'absent'],
       ['key', 'alias/flight-delays-alerts', 'absent'],
+      ['rule', 'flight-delays-on-arrival', 'absent'],
+      ['role', 'flight-delays-events-role', 'absent'],
       ['trigger', 'flight-delays-on-crawl-success', 'foreign'],
+      ['trigger', 'flight-delays-on-arrival', 'absent'],
       ['trigger', 'flight-delays-schedule', 'owned'],
       ['workflow', 'flight-delays-pipeline', 'owned'],
       ['job', 'flight-delays-features', 'owned'],
