@@ -1,6 +1,9 @@
 import type { ExecutionClass, GlueVersion, WorkerType } from './glue.js';
 import type { LogFormat, LogLevel } from './logger.js';
 
+/** A count of rows, or a share of a file's rows in percent (`0.1` is one row in a thousand). */
+export type BadRowLimit = { readonly rows: number } | { readonly percent: number };
+
 /**
  * Everything a command needs to know, validated once and never read from the environment again.
  * config/ builds it from the option table (one entry per field, checked against this type by the
@@ -17,6 +20,10 @@ export interface Settings {
   /** Absolute paths of the raw data and of the Glue job's scripts. */
   readonly dataDir: string;
   readonly jobDir: string;
+  /** The data contract's file; undefined: `contract.json` in the data directory, if there is one. */
+  readonly contract: string | undefined;
+  /** How many rows of a file may break the contract before the file is refused. */
+  readonly maxBadRows: BadRowLimit;
   /** A Glue cron expression, `cron(...)` in UTC. */
   readonly schedule: string;
   /** Undefined: the stack creates its own Glue role. */
