@@ -6,6 +6,8 @@ import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stac
 import type { CostEstimate } from '../stack/cost.js';
 import type { CostCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
+import { formatContractSummary } from './format-contract.js';
+import type { ContractCheck } from '../contract/check.js';
 import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { headlineLines } from '../report/summary.js';
@@ -17,7 +19,7 @@ const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '
 
 /**
  * `plan` and `up` results as a table, terraform-style: + create, ~ update, - delete, = no change;
- * then the job's worker count and why, and the estimated cost of one run.
+ * then what the data contract found, the job's worker count and why, and the estimated cost of one run.
  */
 export function formatChanges({
   changes,
@@ -25,12 +27,14 @@ export function formatChanges({
   cost,
   workers,
   ceiling,
+  contract,
 }: {
   changes: readonly PlannedChange[];
   dryRun: boolean;
   cost?: CostEstimate | undefined;
   workers?: WorkerChoice;
   ceiling?: CostCeiling | undefined;
+  contract?: ContractCheck | null;
 }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
@@ -45,6 +49,7 @@ export function formatChanges({
       ? `Plan: ${count('create')} to create, ${count('update')} to update, ${deletions('to delete')}${count('no-op')} unchanged. Nothing was changed.`
       : `Applied: ${count('create')} created, ${count('update')} updated, ${deletions('deleted')}${count('no-op')} unchanged.`,
   );
+  if (contract) lines.push('', formatContractSummary(contract));
   if (workers) lines.push('', formatWorkers(workers, cost?.job.workerType));
   if (cost) lines.push('', formatCost(cost));
   if (ceiling) lines.push(formatCeiling(ceiling, cost));
