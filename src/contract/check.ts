@@ -141,6 +141,6 @@ export function describeProblem(problem: Problem): string {
 export function describeRefusal(check: FileCheck, shown: string, limit: string): string {
   if (check.unreadable) return `${shown}: ${describeProblem(check.unreadable)}`;
   const [first] = check.problems;
-  const rows = check.badRows === 1 ? 'row breaks' : 'rows break';
-  return `${shown}: ${check.badRows} of ${check.rows} ${rows} the contract, more than --max-bad-rows ${limit} allows (${check.allowedBadRows}); the first, ${first ? describeProblem(first) : ''}`;
+  const breaks = check.badRows === 1 ? 'breaks' : 'break';
+  return `${shown}: ${check.badRows} of ${check.rows} rows ${breaks} the contract, more than --max-bad-rows ${limit} allows (${check.allowedBadRows}); the first, ${first ? describeProblem(first) : ''}`;
 }
