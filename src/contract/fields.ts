@@ -154,32 +154,46 @@ export function unknownDirective(format: string): string | undefined {
   return format.match(/%./g)?.find((d) => !(d in DIRECTIVES));
 }
 
-/** A parse of `format` that says whether the text is a real time in it. */
+/**
+ * A parse of `format` that says whether the text is a real time in it. It walks the format's
+ * characters and fixed-width digits over the text without a regular expression or a string made:
+ * it runs for every row, and a match array of seven strings a row was the costliest step of the
+ * check.
+ */
 export function strptime(format: string): (text: string) => boolean {
-  const parts: string[] = [];
-  let source = '^';
+  const PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
+  // A step is a character to see (its code), or digits to read into a part: [width, part].
+  const steps: (number | readonly [number, number])[] = [];
   for (const token of format.split(/(%.)/)) {
     const directive = DIRECTIVES[token];
-    if (directive) {
-      source += `(\\d{${directive.digits}})`;
-      parts.push(directive.part);
-    } else {
-      source += token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
+    if (directive) steps.push([directive.digits, PARTS.indexOf(directive.part)]);
+    else for (const char of token) steps.push(char.charCodeAt(0));
   }
-  const shape = new RegExp(`${source}$`);
-  // The group of each part, found once: this runs for every row.
-  const group = (part: string) => parts.indexOf(part) + 1;
-  const [y, mo, d, h, mi, se] = (['year', 'month', 'day', 'hour', 'minute', 'second'] as const).map(group) as [number, number, number, number, number, number];
+  const DEFAULTS = [1970, 1, 1, 0, 0, 0];
+  const value = [...DEFAULTS];
   return (text) => {
-    const match = shape.exec(text);
-    if (!match) return false;
-    const year = y ? Number(match[y]) : 1970;
-    const month = mo ? Number(match[mo]) : 1;
-    const day = d ? Number(match[d]) : 1;
+    for (let i = 0; i < 6; i += 1) value[i] = DEFAULTS[i]!;
+    let at = 0;
+    for (const step of steps) {
+      if (typeof step === 'number') {
+        if (text.charCodeAt(at) !== step) return false;
+        at += 1;
+        continue;
+      }
+      let n = 0;
+      for (let k = 0; k < step[0]; k += 1) {
+        const digit = text.charCodeAt(at) - 48;
+        if (!(digit >= 0 && digit <= 9)) return false;
+        n = n * 10 + digit;
+        at += 1;
+      }
+      value[step[1]] = n;
+    }
+    if (at !== text.length) return false;
+    const [year, month, day, hour, minute, second] = value as [number, number, number, number, number, number];
     // Year 0 has no year of era, which Spark's yyyy reads.
     if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-    return (!h || Number(match[h]) <= 23) && (!mi || Number(match[mi]) <= 59) && (!se || Number(match[se]) <= 59);
+    return hour <= 23 && minute <= 59 && second <= 59;
   };
 }
 
