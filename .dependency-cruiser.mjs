@@ -3,10 +3,10 @@
  * it, and no file imports itself round a circle. Type-only imports count: a type is a dependency too.
  *
  * From the top: the executable (cli.ts), the terminal (cli/), commands/, stack/, then the domain
- * layers run/ > resources/ > transfer/ (report/ beside them, importing none of them), util/, aws/,
- * config/, and core/ (errors, the ports, names, tags, Glue's words, the settings and context types).
+ * layers run/ > resources/ > transfer/ (report/ beside them, importing none of them), contract/ (the
+ * data contract, below them all), util/, aws/, config/, and core/ (errors, the ports, names, tags, Glue's words, the settings and context types).
  */
-const LAYERS = ['core', 'config', 'aws', 'util', 'report', 'transfer', 'resources', 'run', 'stack', 'commands', 'cli'];
+const LAYERS = ['core', 'config', 'aws', 'util', 'contract', 'report', 'transfer', 'resources', 'run', 'stack', 'commands', 'cli'];
 
 /** What a layer may import: every layer below it, except that report/ and transfer/ are siblings. */
 function below(layer) {

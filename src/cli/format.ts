@@ -7,6 +7,8 @@ import type { CostEstimate } from '../stack/cost.js';
 import type { CostCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
 import { formatStartStatus } from './format-start.js';
+import { formatContractSummary } from './format-contract.js';
+import type { ContractCheck } from '../contract/check.js';
 import { formatBytes, formatDuration, formatUsd } from '../core/units.js';
 import { formatSpark } from './run-report.js';
 import { headlineLines } from '../report/summary.js';
@@ -18,7 +20,7 @@ const SYMBOL: Record<PlannedChange['action'], string> = { create: '+', update: '
 
 /**
  * `plan` and `up` results as a table, terraform-style: + create, ~ update, - delete, = no change;
- * then the job's worker count and why, and the estimated cost of one run.
+ * then what the data contract found, the job's worker count and why, and the estimated cost of one run.
  */
 export function formatChanges({
   changes,
@@ -27,6 +29,7 @@ export function formatChanges({
   workers,
   ceiling,
   marker,
+  contract,
 }: {
   changes: readonly PlannedChange[];
   dryRun: boolean;
@@ -34,6 +37,7 @@ export function formatChanges({
   workers?: WorkerChoice;
   ceiling?: CostCeiling | undefined;
   marker?: string | undefined;
+  contract?: ContractCheck | null;
 }): string {
   const lines = changes.map((c) => {
     const details = c.details.length > 0 ? `  (${summarizeDetails(c.details)})` : '';
@@ -51,6 +55,7 @@ export function formatChanges({
   if (marker) {
     lines.push('', dryRun ? `Would write ${marker} after the upload: its arrival starts a run.` : `Wrote ${marker} after the upload: its arrival starts a run.`);
   }
+  if (contract) lines.push('', formatContractSummary(contract));
   if (workers) lines.push('', formatWorkers(workers, cost?.job.workerType));
   if (cost) lines.push('', formatCost(cost));
   if (ceiling) lines.push(formatCeiling(ceiling, cost));

@@ -19,6 +19,8 @@ import { boundFlags, commandFlags, globalOptions } from './options.js';
 import { status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
+import { check } from '../commands/check.js';
+import { formatContractCheck } from './format-contract.js';
 import { runLocally, runPipelineToEnd, startPipelineRun } from '../commands/run.js';
 import { logs } from '../commands/logs.js';
 import { exportResults } from '../commands/export.js';
@@ -84,6 +86,12 @@ export async function main(argv: string[]): Promise<number> {
         withSettings((env, a, io) => shown(io, up(env, { dryRun: a.dryRun === true }), formatChanges)),
       )
       .command('plan', 'Print what up would do, change nothing (= up --dry-run)', (y) => y, withSettings((env, _a, io) => shown(io, up(env, { dryRun: true }), formatChanges)))
+      .command(
+        'check',
+        'Check the raw files against the data contract, as plan and up do, and upload nothing (no AWS call)',
+        (y) => y,
+        withSettings((env, _a, io) => shown(io, check(env), (result) => formatContractCheck(result, env.settings.dataDir))),
+      )
       .command(
         'status',
         'Show what exists, its state, the last runs with their cost, and object counts',
@@ -159,7 +167,7 @@ export async function main(argv: string[]): Promise<number> {
           return shown(io, unlock(env, { id }), (result) => formatUnlock(result, id));
         }),
       )
-      .demandCommand(1, 'name a command: up, plan, status, run, logs, report, export, cycle, teardown or unlock')
+      .demandCommand(1, 'name a command: up, plan, check, status, run, logs, report, export, cycle, teardown or unlock')
       .recommendCommands()
       .strict()
       .fail((message, error) => {

@@ -10,7 +10,9 @@ import { chooseWorkers, rawDataBytes, type WorkerChoice } from '../resources/job
 import type { PlannedChange } from '../resources/resource.js';
 import { PREFIX } from '../core/names.js';
 import { arrivalMarkerKey } from '../resources/arrival.js';
-import { scanDataDir, scanJobDir } from '../transfer/local-files.js';
+import type { ContractCheck } from '../contract/check.js';
+import { scanJobDir } from '../transfer/local-files.js';
+import { assertAccepted, checkRawData, scanRawData } from './data-check.js';
 
 /** What `up` and `plan` show: each resource's change, the job's worker count, one run's cost. */
 export interface UpResult {
@@ -24,15 +26,20 @@ export interface UpResult {
   readonly ceiling?: CostCeiling;
   /** With --start-on arrival, when this `up` delivered data: the marker it wrote (a plan: would write). */
   readonly marker?: string;
+  /** The raw files held to the data contract; null when there is no contract. */
+  readonly contract: ContractCheck | null;
 }
 
 /**
  * `up` converges the stack resource by resource, in dependency order; `--dry-run` (and `plan`)
- * only describes. Local files are checked before any AWS call, so bad input creates nothing.
+ * only describes. Local files are checked before any AWS call, so bad input creates nothing: the
+ * raw files against the data contract too, as a file it refuses must not be uploaded.
  */
 export async function up({ settings, runtime }: CommandEnv, options: { dryRun: boolean }): Promise<Outcome<UpResult>> {
-  const data = await scanDataDir(settings.dataDir, PREFIX.raw);
+  const data = await scanRawData(settings);
   const scripts = await scanJobDir(settings.jobDir, PREFIX.scripts);
+  const contract = await checkRawData(settings, runtime, data);
+  assertAccepted(contract, settings, runtime);
   // The job's worker count, from the raw data unless --workers gives it; stackResources() makes
   // the same choice from the same files.
   const workers = chooseWorkers(settings.workers, rawDataBytes(data));
@@ -54,6 +61,6 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
       await releaseQuietly(ctx, held);
     }
     const cost = await estimate;
-    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers, ...(ceiling ? { ceiling } : {}), ...(marker ? { marker } : {}) });
+    return succeeded({ stack: settings.name, bucket: ctx.names.bucket, dryRun: options.dryRun, changes, cost, workers, ...(ceiling ? { ceiling } : {}), ...(marker ? { marker } : {}), contract: contract ?? null });
   }, connect, { resolveKmsKey: true });
 }

@@ -2,6 +2,7 @@ import { EXECUTION_CLASSES, GLUE_VERSIONS, WORKER_TYPES } from '../core/glue.js'
 import { LOG_FORMATS, LOG_LEVELS } from '../core/logger.js';
 import { START_ON, type Settings } from '../core/settings.js';
 import { assertKmsKey, assertRoleArn, assertTopicArn, endpointUrl, region } from './aws-values.js';
+import { badRowLimit, contractFile } from './contract-values.js';
 import { emailAddresses } from './emails.js';
 import { glueVersion, pythonModules, sparkMemory } from './job-values.js';
 import { assertBucketName, stackName } from './names.js';
@@ -52,6 +53,18 @@ export const OPTIONS = {
     describe: 'Glue job scripts to upload under scripts/',
     doc: 'the job: `job.py` and its modules, uploaded under `scripts/`',
     parse: (value, { cwd }) => directory(value, 'job-dir', cwd),
+  }),
+  contract: option({
+    flag: 'contract', type: 'string', group: 'Stack:', unset: '`<data-dir>/contract.json`',
+    describe: 'The data contract the raw files are checked against before any upload (default: contract.json in --data-dir)',
+    doc: "the data contract (README: The data contract): a Frictionless Data Package of the raw tables that `plan`, `up` and `check` hold every file of `--data-dir` to before anything is uploaded. It is never uploaded itself. Without this option and without a `contract.json` in `--data-dir`, nothing is checked (a warning says so); a `--contract` that does not exist stops the command with exit 2",
+    parse: (value, { cwd }) => contractFile(value, cwd),
+  }),
+  maxBadRows: option({
+    flag: 'max-bad-rows', type: 'string', group: 'Stack:', default: '0.1%',
+    describe: 'Rows of a file that may break the contract before it is refused: a count (25) or a share of its rows (0.1%)',
+    doc: "rows of one file that may break the contract before the file is refused (exit 2, nothing uploaded): a whole number of rows (`0`, `25`), or a share of the file's rows from `0%` to `100%`, rounded down (`0.1%` of 508,239 rows is 508). Rows within it are uploaded, and the job quarantines them; `plan` says how many. A wrong header refuses a file whatever this says",
+    parse: (value) => badRowLimit(value),
   }),
   schedule: option({
     flag: 'schedule', type: 'string', group: 'Pipeline:', default: 'quarterly',

@@ -4,6 +4,8 @@ import type { LogFormat, LogLevel } from './logger.js';
 /** How the stack's workflow starts: `schedule` (a SCHEDULED trigger) or `arrival` (an EVENT trigger). */
 export const START_ON = ['schedule', 'arrival'] as const;
 export type StartOn = (typeof START_ON)[number];
+/** A count of rows, or a share of a file's rows in percent (`0.1` is one row in a thousand). */
+export type BadRowLimit = { readonly rows: number } | { readonly percent: number };
 
 /**
  * Everything a command needs to know, validated once and never read from the environment again.
@@ -21,6 +23,10 @@ export interface Settings {
   /** Absolute paths of the raw data and of the Glue job's scripts. */
   readonly dataDir: string;
   readonly jobDir: string;
+  /** The data contract's file; undefined: `contract.json` in the data directory, if there is one. */
+  readonly contract: string | undefined;
+  /** How many rows of a file may break the contract before the file is refused. */
+  readonly maxBadRows: BadRowLimit;
   /** A Glue cron expression, `cron(...)` in UTC. */
   readonly schedule: string;
   /** What starts a pipeline run: the schedule, or a delivery's marker arriving under `raw/`. */

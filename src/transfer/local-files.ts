@@ -35,10 +35,14 @@ export const JOB_ENTRY_SCRIPT = 'job.py';
 // Things that live in a job directory but are not part of the job Glue runs.
 const NOT_JOB_CODE = /^(tests?|__pycache__|\..*|conftest\.py|test_.*\.py|.*_test\.py)$/;
 
-/** Every regular file under the data directory, keyed by its relative path under `prefix`. */
-export async function scanDataDir(dir: string, prefix: string, options: ScanOptions = {}): Promise<LocalFile[]> {
+/**
+ * Every regular file under the data directory, keyed by its relative path under `prefix`, but those
+ * in `exclude` (absolute paths): the data contract lives beside the data it describes and is no data.
+ */
+export async function scanDataDir(dir: string, prefix: string, options: ScanOptions & { readonly exclude?: readonly string[] } = {}): Promise<LocalFile[]> {
   await assertDirectory(dir, 'data-dir');
-  const files = await walk(dir);
+  const excluded = new Set((options.exclude ?? []).map((file) => path.resolve(file)));
+  const files = (await walk(dir)).filter((file) => !excluded.has(path.resolve(file)));
   if (files.length === 0) throw new UsageError(`invalid --data-dir "${dir}": it holds no files; valid: a directory with the raw data files`);
   return describeFiles(dir, files, prefix, options);
 }

@@ -18,7 +18,8 @@ describe('Ctrl-C during up', () => {
   it('exits 130 mid-upload, and the next up resumes and converges', async () => {
     const up = stack.startCli(['up', ...dirs]);
 
-    const deadline = Date.now() + 30_000;
+    // Up first holds the 3 million rows of rawdata/ to the data contract: 20 s on a loaded 2-core machine.
+    const deadline = Date.now() + 90_000;
     while (!stack.log.requests.some((r) => r.method === 'PUT' && r.path.includes('/raw/'))) {
       if (Date.now() > deadline) throw new Error(`no upload started: ${up.stderr}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -116,6 +116,8 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_BUCKET: 'every-variable-bucket',
       PROVISIONER_DATA_DIR: data,
       PROVISIONER_JOB_DIR: workDir,
+      PROVISIONER_CONTRACT: path.join(data, 'contract.json'),
+      PROVISIONER_MAX_BAD_ROWS: '0.5%',
       PROVISIONER_CONFIG: config,
       PROVISIONER_SCHEDULE: 'weekly',
       PROVISIONER_START_ON: 'arrival',

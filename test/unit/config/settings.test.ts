@@ -29,6 +29,9 @@ describe('resolveSettings defaults', () => {
       bucket: undefined,
       dataDir: path.join(CWD, 'rawdata'),
       jobDir: path.join(CWD, 'glue-job'),
+      // contract.json in the data directory, when there is one.
+      contract: undefined,
+      maxBadRows: { percent: 0.1 },
       schedule: 'cron(0 6 1 1,4,7,10 ? *)',
       startOn: 'schedule',
       arrivalMarker: '_DELIVERED',
