@@ -150,7 +150,16 @@ export function formatStatus(report: StatusReport): string {
 function formatLastRunReport(report: RunReportStatus): string[] {
   const started = report.startedAt ? `, run started ${report.startedAt}` : '';
   const spark = report.spark ? formatSpark(report.spark) : ['spark: not in this report (written by a job version before Spark figures)'];
-  return [`  last run report (${report.location}${started}):`, ...spark.map((line) => `    ${line}`)];
+  return [`  last run report (${report.location}${started}):`, ...[...spark, ...formatDrift(report)].map((line) => `    ${line}`)];
+}
+
+/** The drifted features of the run's quarters, worst first (at most five named). */
+function formatDrift({ drifted, driftThreshold }: RunReportStatus): string[] {
+  if (drifted === null || drifted === undefined) return [];
+  if (drifted.length === 0) return [`drift: no feature above PSI ${driftThreshold} (--drift-threshold)`];
+  const named = drifted.slice(0, 5).map((d) => `${d.feature} ${d.year} Q${d.quarter} ${d.psi.toFixed(2)}`);
+  const more = drifted.length > 5 ? `, and ${drifted.length - 5} more` : '';
+  return [`drift: ${drifted.length} feature${drifted.length === 1 ? '' : 's'} above PSI ${driftThreshold} (--drift-threshold): ${named.join(', ')}${more}`];
 }
 
 /** A heading, then one line per run, newest first: state, start, duration, DPU-seconds, cost, error. */

@@ -43,6 +43,8 @@ export interface Settings {
   readonly jobTimeoutMinutes: number;
   /** The most one job run may cost, in USD; undefined: no ceiling but the timeout. */
   readonly maxUsd: number | undefined;
+  /** PSI above which a feature counts as drifted from the quarter before (status). */
+  readonly driftThreshold: number;
   readonly glueVersion: GlueVersion;
   readonly executionClass: ExecutionClass;
   readonly pythonModules: readonly string[];

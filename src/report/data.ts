@@ -40,6 +40,16 @@ export interface SlowestStage {
   skew: number | null;
 }
 
+/** One quarter's drift in a run report (its `drift` list, see glue-job/drift.py). */
+export interface QuarterDrift {
+  year: number;
+  quarter: number;
+  /** The quarter it was compared with; null for a quarter with none before it. */
+  against: { year: number; quarter: number } | null;
+  /** Population stability index per numeric feature; null where there was nothing to compare. */
+  psi: Record<string, number | null>;
+}
+
 /** What Spark measured during a run (the report's `spark`, see glue-job/report.py). */
 export interface SparkFigures {
   stages: number;

@@ -1,5 +1,5 @@
 /** One run report document (glue-job/report.py) checked and typed. */
-import type { AggregateLocations, QuarterCounts, ReportOutputs, RunReport, SlowestStage, SparkFigures } from './data.js';
+import type { AggregateLocations, QuarterCounts, QuarterDrift, ReportOutputs, RunReport, SlowestStage, SparkFigures } from './data.js';
 
 /** Why a document is not a run report; the loader adds the file's location. */
 export class ShapeError extends Error {}
@@ -50,6 +50,49 @@ export function parseSparkFigures(value: unknown, where = 'spark'): SparkFigures
     slowestStage: slowestStage(spark.slowest_stage, `${where}.slowest_stage`),
     advice: nullableText(spark.advice, `${where}.advice`),
   };
+}
+
+/** A run report's `drift` list checked and typed; empty when it is absent (a report of an older job). */
+export function parseDrift(value: unknown, where = 'drift'): QuarterDrift[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new ShapeError(`${where} is not a list`);
+  return value.map((item, index) => {
+    const at = `${where}[${index}]`;
+    const entry = object(item, at);
+    const psi = object(entry.psi, `${at}.psi`);
+    const against = entry.against === null || entry.against === undefined ? null : object(entry.against, `${at}.against`);
+    return {
+      year: wholeNumber(entry.year, `${at}.year`, 1, 9999),
+      quarter: wholeNumber(entry.quarter, `${at}.quarter`, 1, 4),
+      against: against === null ? null : { year: wholeNumber(against.year, `${at}.against.year`, 1, 9999), quarter: wholeNumber(against.quarter, `${at}.against.quarter`, 1, 4) },
+      psi: Object.fromEntries(Object.entries(psi).map(([feature, score]) => [feature, nullableNumber(score, `${at}.psi.${feature}`)])),
+    };
+  });
+}
+
+/** The features of `drift` whose PSI is above `threshold`, worst first. */
+export function driftedFeatures(drift: readonly QuarterDrift[], threshold: number): DriftedFeature[] {
+  const found: DriftedFeature[] = [];
+  for (const quarter of drift) {
+    for (const [feature, psi] of Object.entries(quarter.psi)) {
+      if (psi !== null && psi > threshold) found.push({ year: quarter.year, quarter: quarter.quarter, feature, psi });
+    }
+  }
+  return found.sort((a, b) => b.psi - a.psi);
+}
+
+/** A feature of a quarter that drifted from the quarter before. */
+export interface DriftedFeature {
+  year: number;
+  quarter: number;
+  feature: string;
+  psi: number;
+}
+
+function wholeNumber(value: unknown, where: string, min: number, max: number): number {
+  const found = nullableInteger(value, where, min, max);
+  if (found === null) throw new ShapeError(`${where} is null, not a whole number from ${min} to ${max}`);
+  return found;
 }
 
 /** The same, but null where the figures are malformed: for output that shows them beside other things. */

@@ -3,7 +3,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { isNotFound, orUndefined } from '../aws/errors.js';
 import { describeCause } from '../core/errors.js';
 import type { SparkFigures } from '../report/data.js';
-import { LATEST_RUN_REPORT, ShapeError, parseSparkFigures } from '../report/run-reports.js';
+import { LATEST_RUN_REPORT, ShapeError, driftedFeatures, parseDrift, parseSparkFigures, type DriftedFeature } from '../report/run-reports.js';
 import type { StackContext } from '../core/context.js';
 import { PREFIX, s3Uri } from '../core/names.js';
 import { summarizePrefix, type PrefixSummary } from '../resources/bucket-contents.js';
@@ -55,6 +55,9 @@ export interface RunReportStatus {
   startedAt: string | null;
   /** Null when the report has none (written by a job version before them) or they are malformed. */
   spark: SparkFigures | null;
+  /** The features of the run's quarters whose drift is above --drift-threshold, worst first; null when the report has no drift figures. */
+  drifted: DriftedFeature[] | null;
+  driftThreshold: number;
 }
 
 export interface ResourceStatus {
@@ -194,7 +197,15 @@ async function readLastRunReport(ctx: StackContext): Promise<RunReportStatus | n
     if (!(error instanceof ShapeError)) throw error;
     ctx.logger.warn(`the last run report ${location}: ${error.message}; its Spark figures are left out`);
   }
-  return { location, startedAt: typeof report.started_at === 'string' ? report.started_at : null, spark };
+  let drifted: DriftedFeature[] | null = null;
+  try {
+    drifted = report.drift === undefined ? null : driftedFeatures(parseDrift(report.drift), ctx.settings.driftThreshold);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    ctx.logger.warn(`the last run report ${location}: ${error.message}; its drift figures are left out`);
+  }
+  const startedAt = typeof report.started_at === 'string' ? report.started_at : null;
+  return { location, startedAt, spark, drifted, driftThreshold: ctx.settings.driftThreshold };
 }
 
 /** Leaves out fields without a value (or an empty one), so JSON consumers see only what is known. */

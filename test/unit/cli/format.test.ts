@@ -152,6 +152,8 @@ describe('formatStatus: the last run report', () => {
           slowestStage: { id: 63, name: 'parquet at NativeMethodAccessorImpl.java:0', tasks: 5, taskSeconds: 53.1, taskSecondsMedian: 9.8, taskSecondsMax: 14.2, skew: 1.45 },
           advice: 'give Spark more memory',
         },
+        drifted: null,
+        driftThreshold: 0.2,
       },
     });
     expect(text).toContain(
@@ -166,11 +168,21 @@ describe('formatStatus: the last run report', () => {
   });
 
   it('says when the report has no figures, and shows nothing without a report', () => {
-    expect(formatStatus({ ...base, lastRunReport: { location, startedAt: null, spark: null } })).toContain(
+    expect(formatStatus({ ...base, lastRunReport: { location, startedAt: null, spark: null, drifted: null, driftThreshold: 0.2 } })).toContain(
       `  last run report (${location}):\n    spark: not in this report (written by a job version before Spark figures)`,
     );
     expect(formatStatus({ ...base, lastRunReport: null })).not.toContain('last run report');
     expect(formatStatus(base)).not.toContain('last run report');
+  });
+
+  it('names the drifted features worst first, at most five, and says when none drifted', () => {
+    const drifted = [7, 6, 5, 4, 3, 2].map((psi, i) => ({ year: 2003, quarter: 3, feature: `f${i}`, psi: psi / 10 }));
+    const report = { location, startedAt: null, spark: null, driftThreshold: 0.15 };
+    expect(formatStatus({ ...base, lastRunReport: { ...report, drifted } })).toContain(
+      '    drift: 6 features above PSI 0.15 (--drift-threshold): f0 2003 Q3 0.70, f1 2003 Q3 0.60, f2 2003 Q3 0.50, f3 2003 Q3 0.40, f4 2003 Q3 0.30, and 1 more',
+    );
+    expect(formatStatus({ ...base, lastRunReport: { ...report, drifted: [] } })).toContain('    drift: no feature above PSI 0.15 (--drift-threshold)');
+    expect(formatStatus({ ...base, lastRunReport: { ...report, drifted: null } })).not.toContain('drift:');
   });
 });
 

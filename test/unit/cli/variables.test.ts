@@ -133,6 +133,7 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_JOB_RUN_QUEUING: 'true',
       PROVISIONER_EXPECTED_MINUTES: '20',
       PROVISIONER_MAX_USD: '50',
+      PROVISIONER_DRIFT_THRESHOLD: '0.3',
       PROVISIONER_SPARK_MEMORY: '4g',
       PROVISIONER_RETENTION_DAYS: '7',
       PROVISIONER_PRUNE: 'true',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReportFromData, loadReportData, DirectorySource } from '../../../src/report/index.js';
 import type { ReportData, SparkFigures } from '../../../src/report/data.js';
-import { ShapeError, parseRunReport, parseSparkFigures, sparkFiguresOrNull } from '../../../src/report/run-reports.js';
+import { ShapeError, driftedFeatures, parseDrift, parseRunReport, parseSparkFigures, sparkFiguresOrNull } from '../../../src/report/run-reports.js';
 import { sparkSection } from '../../../src/report/spark.js';
 import { FIXTURE, HEADERS, memorySource, runReport } from './support.js';
 
@@ -164,5 +164,28 @@ describe('the page', () => {
     });
     const { html } = await buildReportFromData(await loadReportData(source));
     expect(html).toContain('<td class="num">700 MiB</td><td class="num">178 MiB</td>');
+  });
+});
+
+describe('parseDrift and driftedFeatures', () => {
+  const drift = [
+    { year: 2003, quarter: 1, rows: 10, against: null, psi: { delay_minutes: null, hour: null } },
+    { year: 2003, quarter: 2, rows: 10, against: { year: 2003, quarter: 1 }, psi: { delay_minutes: 0.05, hour: 0.3 } },
+    { year: 2003, quarter: 3, rows: 10, against: { year: 2003, quarter: 2 }, psi: { delay_minutes: 4.3, hour: 0.2 } },
+  ];
+
+  it('keeps the features above the threshold, worst first; at the threshold is not above it', () => {
+    expect(driftedFeatures(parseDrift(drift), 0.2)).toEqual([
+      { year: 2003, quarter: 3, feature: 'delay_minutes', psi: 4.3 },
+      { year: 2003, quarter: 2, feature: 'hour', psi: 0.3 },
+    ]);
+    expect(driftedFeatures(parseDrift(drift), 5)).toEqual([]);
+    expect(parseDrift(undefined)).toEqual([]);
+  });
+
+  it('refuses a malformed list, naming the place', () => {
+    expect(() => parseDrift({})).toThrow('drift is not a list');
+    expect(() => parseDrift([{ ...drift[1], quarter: 5 }])).toThrow('drift[0].quarter is 5');
+    expect(() => parseDrift([{ ...drift[1], psi: { hour: -1 } }])).toThrow('drift[0].psi.hour is -1');
   });
 });

@@ -270,8 +270,21 @@ describe('collectStatus: the last run report', () => {
         slowestStage: { id: 63, name: 'parquet at NativeMethodAccessorImpl.java:0', tasks: 5, taskSeconds: 53.1, taskSecondsMedian: 9.8, taskSecondsMax: 14.2, skew: 1.45 },
         advice: 'give Spark more memory',
       },
+      drifted: null,
+      driftThreshold: 0.2,
     });
     expect(warnings).toEqual([]);
+  });
+
+  it('names the features of the run whose drift is above --drift-threshold', async () => {
+    const drift = [
+      { year: 2003, quarter: 2, rows: 9, against: { year: 2003, quarter: 1 }, psi: { hour: 0.21, delay_minutes: 0.2, day_of_week: null } },
+    ];
+    const report = await collectStatus(bucketWith(JSON.stringify({ started_at: '2025-04-01T06:02:00Z', drift })).ctx);
+    expect(report.lastRunReport?.drifted).toEqual([{ year: 2003, quarter: 2, feature: 'hour', psi: 0.21 }]);
+    const broken = await collectStatus(bucketWith(JSON.stringify({ started_at: '2025-04-01T06:02:00Z', drift: [{ year: 2003 }] })).ctx);
+    expect(broken.lastRunReport?.drifted).toBeNull();
+    expect(warnings).toEqual([expect.stringContaining('drift[0].psi is missing; its drift figures are left out')]);
   });
 
   it('has spark: null for a report of an older job, and is null without a report or a bucket', async () => {
