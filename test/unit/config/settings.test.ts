@@ -45,6 +45,8 @@ describe('resolveSettings defaults', () => {
       executionClass: 'STANDARD',
       pythonModules: [],
       jobRunQueuing: false,
+      maxUsd: undefined,
+      driftThreshold: 0.2,
       expectedMinutes: undefined,
       // auto: run --local sizes it to the machine.
       sparkMemory: undefined,
