@@ -15,16 +15,20 @@ export function scanRawData(settings: Settings): Promise<LocalFile[]> {
 }
 
 /**
- * The raw files held to the data contract, or undefined (with a warning) when there is none to
- * hold them to. `plan`, `up` and `check` all check through here, so they agree on every file.
+ * The raw files held to the data contract, or undefined when there is none to hold them to (see
+ * warnUnchecked). `plan`, `up` and `check` all check through here, so they agree on every file.
  */
 export async function checkRawData(settings: Settings, runtime: Runtime, files: readonly LocalFile[]): Promise<ContractCheck | undefined> {
   const contract = await openContract(settings);
-  if (!contract) {
-    runtime.logger.warn(`no data contract: ${contractPath(settings)} does not exist, so the raw files go up unchecked (--contract names one)`);
-    return undefined;
-  }
-  return checkAgainst(contract, settings, runtime, files);
+  return contract ? checkAgainst(contract, settings, runtime, files) : undefined;
+}
+
+/**
+ * Says that the raw files go up unchecked. Called once the stack is open, so that a command
+ * refused for its settings (credentials, a role, a key) still fails in one line.
+ */
+export function warnUnchecked(settings: Settings, runtime: Runtime): void {
+  runtime.logger.warn(`no data contract: ${contractPath(settings)} does not exist, so the raw files go up unchecked (--contract names one)`);
 }
 
 export function checkAgainst(contract: Contract, settings: Settings, runtime: Runtime, files: readonly LocalFile[]): Promise<ContractCheck> {

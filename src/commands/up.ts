@@ -12,7 +12,7 @@ import { PREFIX } from '../core/names.js';
 import { arrivalMarkerKey } from '../resources/arrival.js';
 import type { ContractCheck } from '../contract/check.js';
 import { scanJobDir } from '../transfer/local-files.js';
-import { assertAccepted, checkRawData, scanRawData } from './data-check.js';
+import { assertAccepted, checkRawData, scanRawData, warnUnchecked } from './data-check.js';
 
 /** What `up` and `plan` show: each resource's change, the job's worker count, one run's cost. */
 export interface UpResult {
@@ -46,6 +46,7 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
   return withStack(settings, runtime, async (ctx) => {
     // A ceiling even Glue's minimum breaks is refused before anything is read or changed.
     const ceiling = costCeiling(settings, workers.count, ctx.aws.region);
+    if (!contract) warnUnchecked(settings, runtime);
     // Shown where the decision is made: what one run of the pipeline, as planned, would cost. It
     // reads the job's past runs, which converging does not change, so it is read meanwhile.
     const estimate = estimatePipelineRunCost(ctx, workers.count);

@@ -39,6 +39,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** The files of the data directory that `up` uploads: all but the data contract, which stays local. */
+function uploadedData(): string[] {
+  return filesUnder(DATA_DIR).filter((file) => file !== path.join(DATA_DIR, 'contract.json'));
+}
+
 describe('provisioner against a local AWS', () => {
   const stack = useEmulator();
   const cli = (...args: string[]) => stack.cli([...args, '--data-dir', DATA_DIR, '--job-dir', JOB_DIR]);
@@ -73,7 +78,7 @@ describe('provisioner against a local AWS', () => {
     expect(Object.fromEntries((tagging.TagSet ?? []).map((t) => [t.Key, t.Value]))).toMatchObject(TAGS);
 
     const raw = await stack.aws.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'raw/' }));
-    const localData = filesUnder(DATA_DIR);
+    const localData = uploadedData();
     expect(raw.KeyCount).toBe(localData.length);
     const sample = localData.find((f) => f.endsWith('.csv.gz'))!;
     const head = await stack.aws.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `raw/${path.relative(DATA_DIR, sample)}` }));
@@ -171,7 +176,7 @@ describe('provisioner against a local AWS', () => {
     expect(report.stack).toBe(STACK);
     expect(report.resources.every((r: { exists: boolean }) => r.exists)).toBe(true);
     expect(report.triggers.map((t: { state: string }) => t.state)).toEqual(['ACTIVATED', 'ACTIVATED']);
-    expect(report.objects.raw.objects).toBe(filesUnder(DATA_DIR).length);
+    expect(report.objects.raw.objects).toBe(uploadedData().length);
     expect(report.objects.processed.objects).toBe(0);
     expect(report.lastJobRun).toBeNull();
   });
@@ -205,7 +210,7 @@ describe('provisioner against a local AWS', () => {
     expect(Math.max(...counts)).toBeLessThanOrEqual(1000);
     // Every object: the extra ones, the data, the scripts, the record of sent files for raw/ and
     // scripts/, and the lock teardown holds until the bucket goes.
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(extra.length + filesUnder(DATA_DIR).length + (await scriptCount()) + 3);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(extra.length + uploadedData().length + (await scriptCount()) + 3);
 
     const order = stack.log.requests.map((r) => r.operation);
     const abortAt = order.indexOf('AbortMultipartUpload');
