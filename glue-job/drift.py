@@ -50,8 +50,6 @@ from pyspark.sql.types import (
 
 import incremental
 
-INF = math.inf
-
 # Feature -> the inner edges of its bins: a value v falls in bin i where
 # EDGES[i - 1] <= v < EDGES[i] (bin 0 below the first edge, the last at or above the last).
 NUMERIC_FEATURES: Mapping[str, tuple[float, ...]] = {
