@@ -498,7 +498,7 @@ def flight_rows(classified: DataFrame) -> DataFrame:
         (iso_day >= 6).alias("is_weekend"),
         F.col("origin_code").alias("origin"),
         F.col("destination_code").alias("destination"),
-        F.concat_ws("-", "origin_code", "destination_code").alias("route"),
+        _route(F.col("origin_code"), F.col("destination_code")).alias("route"),
         "origin_state",
         "origin_latitude",
         "origin_longitude",
@@ -514,21 +514,32 @@ def flight_rows(classified: DataFrame) -> DataFrame:
     )
 
 
+def _route(origin: Column, destination: Column) -> Column:
+    return F.concat_ws("-", origin, destination)
+
+
+# Grouping keys that are functions of other keys (as flight_rows computes
+# them): an aggregate groups on the keys they derive from, and adds them to
+# its rows after. The same groups, with less to hash and move per flight.
+DERIVED_KEYS = {"route": lambda: _route(F.col("origin"), F.col("destination"))}
+
+
 def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
     """MEASURES per group, all exact, from one row per (group, delay in minutes).
 
     Delays are whole minutes within [MIN_DELAY_MINUTES, MAX_DELAY_MINUTES], so
     a group has at most 1,561 such rows however many flights it holds: the
     percentile is read off running counts over them, with no sort of the
-    flights themselves and no approximation.
+    flights themselves and no approximation. Whether a flight is delayed is
+    a function of its delay, so it is not a key of those rows either.
     """
-    histogram = flights.groupBy(*group, "delay_minutes", "delayed").agg(F.count(F.lit(1)).alias("_n"))
-    in_group = Window.partitionBy(*group)
+    hashed = [c for c in group if c not in DERIVED_KEYS]
+    histogram = flights.groupBy(*hashed, "delay_minutes").agg(F.count(F.lit(1)).alias("_n"))
+    in_group = Window.partitionBy(*hashed)
     running = in_group.orderBy("delay_minutes").rowsBetween(Window.unboundedPreceding, Window.currentRow)
     ranked = histogram.select(
-        *group,
+        *hashed,
         "delay_minutes",
-        "delayed",
         "_n",
         F.sum("_n").over(running).alias("_at_or_below"),
         F.sum("_n").over(in_group).alias("_flights"),
@@ -537,12 +548,15 @@ def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
     # no rounding of 0.9 n can move it.
     p90_rank = F.expr("(9 * _flights + 9) div 10")
     n = F.col("_n")
-    return ranked.groupBy(*group).agg(
+    delayed = F.col("delay_minutes") >= DELAYED_THRESHOLD_MINUTES
+    measures = ranked.groupBy(*hashed).agg(
         F.sum(n).alias("flights"),
         (F.sum(n * F.col("delay_minutes")) / F.sum(n)).alias("mean_delay"),
         F.min(F.when(F.col("_at_or_below") >= p90_rank, F.col("delay_minutes"))).alias("p90_delay"),
-        (F.sum(F.when(F.col("delayed"), n).otherwise(0)) / F.sum(n)).alias("share_delayed"),
+        (F.sum(F.when(delayed, n).otherwise(0)) / F.sum(n)).alias("share_delayed"),
     )
+    keys = [DERIVED_KEYS[c]().alias(c) if c in DERIVED_KEYS else F.col(c) for c in group]
+    return measures.select(*keys, *MEASURES)
 
 
 def quarterly_aggregates(flights: DataFrame) -> dict[str, DataFrame]:
