@@ -106,7 +106,7 @@ from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.errors import AnalysisException
-from pyspark.sql import DataFrame, DataFrameReader, Row, SparkSession
+from pyspark.sql import DataFrame, DataFrameReader, DataFrameWriter, Row, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
@@ -235,10 +235,26 @@ def read_catalog(glue_context: Any, opts: options.JobOptions) -> tuple[DataFrame
 # Writing
 
 
+# Columns with about as many values as rows: Parquet's writer tries a
+# dictionary for every column of every row group, and for these it hashes
+# each value only to give the dictionary up a megabyte later. Written plain,
+# the files are as large, and the first working copy costs a third less CPU.
+UNIQUE_VALUED_COLUMNS = ("date", "row_order", "departure_time")
+
+
+def _parquet_writer(df: DataFrame) -> DataFrameWriter:
+    """`df.write` replacing what is there, with no dictionary for the UNIQUE_VALUED_COLUMNS it has."""
+    writer = df.write.mode("overwrite")
+    for column in UNIQUE_VALUED_COLUMNS:
+        if column in df.columns:
+            writer = writer.option(f"parquet.enable.dictionary#{column}", "false")
+    return writer
+
+
 def _write_partitioned(df: DataFrame, path: str) -> None:
     """Rows by year and quarter, each task writing the rows it holds (see the module docstring: Scale)."""
     (
-        df.write.mode("overwrite")
+        _parquet_writer(df)
         .partitionBy(*transforms.PARTITION_COLUMNS)
         .option("compression", "snappy")
         .parquet(path)
@@ -404,7 +420,7 @@ NEW_ROWS_DATED = "dated"
 def _stage_new_rows(spark: SparkSession, rows: DataFrame, path: str) -> DataFrame:
     """`rows` filed as described above and read back, DATED from the folders (no parse)."""
     filed = rows.withColumnRenamed(incremental.DATED, NEW_ROWS_DATED)
-    filed.write.mode("overwrite").partitionBy(*transforms.PARTITION_COLUMNS, NEW_ROWS_DATED).parquet(path)
+    _parquet_writer(filed).partitionBy(*transforms.PARTITION_COLUMNS, NEW_ROWS_DATED).parquet(path)
     return spark.read.schema(filed.schema).parquet(path).withColumnRenamed(NEW_ROWS_DATED, incremental.DATED)
 
 
@@ -430,7 +446,7 @@ def _staged(spark: SparkSession, df: DataFrame, path: str) -> DataFrame:
     work behind it (parsing gzip CSV, judging duplicates), and it holds no
     memory, so no amount of rows can exhaust the heap the way a cache could.
     """
-    df.write.mode("overwrite").parquet(path)
+    _parquet_writer(df).parquet(path)
     return spark.read.parquet(path)
 
 

@@ -69,11 +69,49 @@ def test_one_gzip_file_is_spread_over_every_core_right_after_the_read(one_big_fi
     assert sum(s["shuffle_read_records"] for s in after) == 60_000
 
 
-def test_the_run_report_gives_spill_and_the_slowest_stage(spark, one_big_file, tmp_path):
+def _argv(flights: Path) -> list[str]:
+    return ["job.py", "--flights_path", str(flights), "--airports_path", str(AIRPORTS)]
+
+
+@pytest.fixture(scope="module")
+def calm_run(spark, one_big_file, tmp_path_factory) -> tuple[dict, Path]:
+    """The run report and the output folder of one run over one_big_file."""
     import job
 
-    argv = ["job.py", "--flights_path", str(one_big_file), "--airports_path", str(AIRPORTS)]
-    document = job.main([*argv, "--output_path", str(tmp_path / "calm")])
+    out = tmp_path_factory.mktemp("calm")
+    return job.main([*_argv(one_big_file), "--output_path", str(out)]), out
+
+
+def _encodings(table: Path) -> dict[str, set[str]]:
+    """Per column, the Parquet encodings of its pages in every file of `table`."""
+    import pyarrow.parquet as pq
+
+    found: dict[str, set[str]] = {}
+    for path in table.rglob("*.parquet"):
+        metadata = pq.ParquetFile(path).metadata
+        for group in range(metadata.num_row_groups):
+            for index in range(metadata.num_columns):
+                column = metadata.row_group(group).column(index)
+                found.setdefault(column.path_in_schema, set()).update(column.encodings)
+    return found
+
+
+def test_columns_of_unique_values_are_written_without_a_dictionary(calm_run):
+    _, out = calm_run
+    dictionary = {"PLAIN_DICTIONARY", "RLE_DICTIONARY"}
+    delivered, features = _encodings(out / "delivered"), _encodings(out / "features")
+    for table, unique in ((delivered, ("date", "row_order")), (features, ("departure_time",))):
+        assert all(not (table[c] & dictionary) for c in unique), table
+    # The other columns keep theirs: the codes repeat, and so does the text of a delay.
+    assert delivered["origin"] & dictionary and delivered["delay"] & dictionary
+    assert features["route"] & dictionary and features["flight_date"] & dictionary
+
+
+def test_the_run_report_gives_spill_and_the_slowest_stage(spark, one_big_file, calm_run, tmp_path):
+    import job
+
+    argv = _argv(one_big_file)
+    document = calm_run[0]
     calm = document["spark"]
     assert calm["stages"] > 5
     assert calm["disk_spilled_bytes"] == 0 and calm["advice"] is None
