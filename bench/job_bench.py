@@ -262,6 +262,12 @@ def _spill(report: dict[str, Any] | None) -> dict[str, Any] | None:
     return spark if isinstance(spark, dict) else None
 
 
+def _steps_text(spark: dict[str, Any] | None) -> list[str]:
+    """One line per step of the job's run report (wall and task seconds), where the time went."""
+    steps = (spark or {}).get("steps") or []
+    return [f"{s['name']:40s} {s['seconds']:7.1f} s wall {s['task_seconds']:7.1f} s in tasks" for s in steps]
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
         self.args = args
@@ -282,6 +288,8 @@ class Bench:
             figures["spark"] = _spill(report)
         spill = f", spill {_spill_text(figures)}" if figures.get("spark") else ""
         print(f"{_run_text(run)}{spill}", flush=True)
+        for line in _steps_text(figures.get("spark")):
+            print(f"    {line}", flush=True)
         if not figures["ok"]:
             error = run.failure() if not run.ok else "no RUN_REPORT line on stdout"
             print(f"    FAILED: {error}", flush=True)
