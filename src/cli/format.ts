@@ -4,7 +4,7 @@ import { AUTO_WORKERS, BYTES_PER_WORKER, type WorkerChoice } from '../resources/
 import type { PlannedChange } from '../resources/resource.js';
 import type { RunReportStatus, RunStatus, RunUsage, StatusReport } from '../stack/status.js';
 import type { CostEstimate } from '../stack/cost.js';
-import type { CostCeiling } from '../stack/cost-ceiling.js';
+import type { CostCeiling, RunCeiling } from '../stack/cost-ceiling.js';
 import { formatAlerts } from './format-alerts.js';
 import { formatStartStatus } from './format-start.js';
 import { formatContractSummary } from './format-contract.js';
@@ -162,23 +162,39 @@ function formatDrift({ drifted, driftThreshold }: RunReportStatus): string[] {
   return [`drift: ${drifted.length} feature${drifted.length === 1 ? '' : 's'} above PSI ${driftThreshold} (--drift-threshold): ${named.join(', ')}${more}`];
 }
 
-/** A heading, then one line per run, newest first: state, start, duration, DPU-seconds, cost, error. */
-function formatRuns(title: string, runs: readonly (RunStatus & Partial<RunUsage>)[]): string[] {
+type ListedRun = RunStatus & Partial<RunUsage> & { ceiling?: RunCeiling | null };
+
+/** A heading, then one line per run, newest first: state, start, duration, DPU-seconds, cost, ceiling, error. */
+function formatRuns(title: string, runs: readonly ListedRun[]): string[] {
   if (runs.length === 0) return [`  ${title}: none`];
   return [`  ${title}:`, ...runs.map((run) => `    ${formatRun(run)}`)];
 }
 
-function formatRun(run: RunStatus & Partial<RunUsage>): string {
+function formatRun(run: ListedRun): string {
   const fields = [
     run.state.padEnd(9),
     run.startedOn ?? '-',
     run.durationSeconds === null ? '-' : formatDuration(run.durationSeconds),
     ...(run.dpuSeconds === undefined ? [] : [run.dpuSeconds === null ? '-' : `${Math.round(run.dpuSeconds)} DPU-s`]),
     ...(run.costUsd === undefined ? [] : [run.costUsd === null ? '-' : formatUsd(run.costUsd)]),
+    ...(run.ceiling ? [formatRunCeiling(run.ceiling)] : []),
   ];
   // Glue error messages can span lines; a run is one line here.
   const error = run.error ? `  ${run.error.replace(/\s*\n\s*/g, ' ')}` : '';
   return `${fields.join('  ')}${error}`;
+}
+
+/**
+ * "of ceiling $0.50 (--max-usd, 34 min)" or "of ceiling $1.76 (its 120 min timeout)", and when Glue
+ * stopped the run there, which of the two stopped it.
+ */
+export function formatRunCeiling(ceiling: RunCeiling): string {
+  if (ceiling.maxUsd !== null) {
+    return `of ceiling ${formatUsd(ceiling.maxUsd)} (--max-usd, ${ceiling.timeoutMinutes} min)${ceiling.hit ? ', stopped by the cost ceiling' : ''}`;
+  }
+  const stopped = ceiling.hit ? ', stopped at its timeout' : '';
+  if (ceiling.usd === null) return `ceiling: its ${ceiling.timeoutMinutes} min timeout (no price)${stopped}`;
+  return `of ceiling ${formatUsd(ceiling.usd)} (its ${ceiling.timeoutMinutes} min timeout)${stopped}`;
 }
 
 export function formatTeardown({ deleted, leftAlone }: TeardownResult): string {

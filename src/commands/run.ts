@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { formatDuration } from '../core/units.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
+import { EXIT_COST_CEILING, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
+import { ceilingStop } from '../stack/cost-ceiling.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
 import { withLock } from '../stack/lock.js';
@@ -34,6 +35,8 @@ export interface PipelineRunOutcome {
   /** Why the run's end was not seen: the --timeout passed, or the user pressed Ctrl-C. */
   readonly timedOut: boolean;
   readonly interrupted: boolean;
+  /** Glue stopped the job run at the timeout --max-usd set (exit 3). */
+  readonly stoppedByCeiling: boolean;
   readonly message: string;
   readonly links: readonly string[];
 }
@@ -92,20 +95,27 @@ export async function runPipelineToEnd({ settings, runtime }: CommandEnv, option
         : `timed out after ${options.timeoutMinutes} min; run ${runId} goes on in Glue`;
       logger.error(message);
       const links = pipelineRunLinks(ctx, result.last?.jobRun?.Id);
-      return { exitCode: interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE, result: { runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, message, links } };
+      return {
+        exitCode: interrupted ? EXIT_INTERRUPTED : EXIT_FAILURE,
+        result: { runId, alreadyRunning, succeeded: false, timedOut: !interrupted, interrupted, stoppedByCeiling: false, message, links },
+      };
     }
-    if (result.succeeded) logger.info(result.message);
-    else logger.error(result.message);
+    // A run at the end of the money it was given is told apart from one that broke.
+    const ceiling = result.succeeded ? undefined : ceilingStop(result.last.jobRun, ctx.settings, ctx.aws.region);
+    const message = ceiling ?? result.message;
+    if (result.succeeded) logger.info(message);
+    else logger.error(message);
     const outcome: PipelineRunOutcome = {
       runId,
       alreadyRunning,
       succeeded: result.succeeded,
       timedOut: false,
       interrupted: false,
-      message: result.message,
+      stoppedByCeiling: ceiling !== undefined,
+      message,
       links: pipelineRunLinks(ctx),
     };
-    return { exitCode: result.succeeded ? EXIT_OK : EXIT_FAILURE, result: outcome };
+    return { exitCode: result.succeeded ? EXIT_OK : ceiling ? EXIT_COST_CEILING : EXIT_FAILURE, result: outcome };
   });
 }
 

@@ -12,6 +12,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+/** A job run Glue stopped at the timeout that --max-usd set: it did not fail, it ran out of money. */
+export const EXIT_COST_CEILING = 3;
 
 export class ProvisionerError extends Error {
   override readonly name: string = 'ProvisionerError';

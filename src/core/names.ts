@@ -22,6 +22,8 @@ export interface StackNames {
   readonly alertKeyAlias: string;
   readonly alertTopic: string;
   readonly jobFailureRule: string;
+  /** With --max-usd: the rule that alerts on a job run stopped at the timeout the cost ceiling set. */
+  readonly jobCeilingRule: string;
   readonly crawlerFailureRule: string;
   /** CloudWatch dashboards are global to the account, not regional: the region is part of the name. */
   readonly dashboard: string;
@@ -48,6 +50,7 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     alertKeyAlias: `alias/${stack}-alerts`,
     alertTopic: `${stack}-alerts`,
     jobFailureRule: `${stack}-job-failed`,
+    jobCeilingRule: `${stack}-job-ceiling`,
     crawlerFailureRule: `${stack}-crawl-failed`,
     dashboard: `${stack}-pipeline-${region}`,
   });

@@ -21,7 +21,7 @@ export interface AlertTopicState {
 type AlertTopicKey = 'displayName' | 'policy' | 'encryption';
 
 /**
- * Only the stack's two failure rules may publish: EventBridge's service principal, and only on
+ * Only the stack's failure rules may publish (the ceiling rule's ARN is named even while it does not exist): EventBridge's service principal, and only on
  * behalf of a rule whose ARN is one of theirs (aws:SourceArn), so no other rule, in this account
  * or any other, can send to the topic. The account's own identities need no statement here: their
  * IAM policies decide.

@@ -29,9 +29,13 @@ export function ruleArn(ctx: Pick<StackContext, 'aws'>, name: string): string {
   return `arn:${partition}:events:${region}:${accountId}:rule/${name}`;
 }
 
-/** The rules that publish to the alert topic: one for failed job runs, one for failed crawls. */
+/**
+ * The rules that publish to the alert topic: failed job runs, failed crawls, and job runs stopped by
+ * the cost ceiling (that one exists only with --max-usd; naming it always keeps the topic's policy
+ * the same whether the ceiling is set or not).
+ */
 export function failureRuleArns(ctx: Pick<StackContext, 'aws' | 'names'>): string[] {
-  return [ruleArn(ctx, ctx.names.jobFailureRule), ruleArn(ctx, ctx.names.crawlerFailureRule)];
+  return [ruleArn(ctx, ctx.names.jobFailureRule), ruleArn(ctx, ctx.names.crawlerFailureRule), ruleArn(ctx, ctx.names.jobCeilingRule)];
 }
 
 /** The AWS console of the stack's region. */

@@ -1,4 +1,5 @@
 import type { StackContext } from '../core/context.js';
+import { formatUsd } from '../core/units.js';
 import { alertTarget, alertTopicArn, consoleUrl } from './alerts.js';
 import { eventRuleResource, type EventRuleKey, type EventRuleState } from './event-rule.js';
 import type { ResourceDefinition } from './resource.js';
@@ -32,20 +33,33 @@ export function textTemplate(lines: readonly string[]): string {
   return lines.map((line) => JSON.stringify(line)).join('\n');
 }
 
+/** The cost ceiling that sets the job's timeout (--max-usd), as the ceiling rule words its alert. */
+export interface CeilingAlert {
+  readonly maxUsd: number;
+  /** The job's timeout: the whole minutes its workers can run for maxUsd. */
+  readonly timeoutMinutes: number;
+}
+
+function jobRunUrl(ctx: Pick<StackContext, 'aws' | 'names'>): string {
+  return `${consoleUrl(ctx)}/gluestudio/home?region=${ctx.aws.region}#/job/${encodeURIComponent(ctx.names.job)}/run/<runId>`;
+}
+
 /**
  * Failed, timed-out, stopped and errored runs of the stack's job. Glue sends "Glue Job State Change"
- * events to the default bus by itself: no setting on the job is needed.
+ * events to the default bus by itself: no setting on the job is needed. When the cost ceiling sets
+ * the job's timeout, a TIMEOUT is the ceiling rule's to tell (jobCeilingSpec), and this one leaves it.
  */
-export function jobFailureSpec(ctx: Pick<StackContext, 'aws' | 'names'>): FailureRuleSpec {
+export function jobFailureSpec(ctx: Pick<StackContext, 'aws' | 'names'>, ceiling?: CeilingAlert): FailureRuleSpec {
   const { names, aws } = ctx;
-  const run = `${consoleUrl(ctx)}/gluestudio/home?region=${aws.region}#/job/${encodeURIComponent(names.job)}/run/<runId>`;
+  const run = jobRunUrl(ctx);
+  const states = ceiling ? FAILED_JOB_STATES.filter((state) => state !== 'TIMEOUT') : [...FAILED_JOB_STATES];
   return {
     name: names.jobFailureRule,
     description: `Sends failed runs of the Glue job ${names.job} (stack ${names.stack}) to the alert topic`,
     pattern: {
       source: ['aws.glue'],
       'detail-type': ['Glue Job State Change'],
-      detail: { jobName: [names.job], state: [...FAILED_JOB_STATES] },
+      detail: { jobName: [names.job], state: states },
     },
     transformer: {
       InputPathsMap: { job: '$.detail.jobName', runId: '$.detail.jobRunId', state: '$.detail.state', message: '$.detail.message', time: '$.time' },
@@ -56,6 +70,37 @@ export function jobFailureSpec(ctx: Pick<StackContext, 'aws' | 'names'>): Failur
         'Error: <message>',
         `Run:   ${run}`,
         `Logs:  provisioner logs --name ${names.stack} --region ${aws.region} --run <runId>`,
+      ]),
+    },
+  };
+}
+
+/**
+ * Runs of the stack's job that Glue stopped at their timeout when that timeout is the cost ceiling's
+ * (--max-usd): the run did not break, it ran out of the money it was given, and the alert says so.
+ * Its text is fixed when `up` writes the rule: the ceiling and minutes of the settings then.
+ */
+export function jobCeilingSpec(ctx: Pick<StackContext, 'aws' | 'names'>, ceiling: CeilingAlert): FailureRuleSpec {
+  const { names, aws } = ctx;
+  const usd = formatUsd(ceiling.maxUsd);
+  return {
+    name: names.jobCeilingRule,
+    description: `Sends runs of the Glue job ${names.job} (stack ${names.stack}) stopped by the cost ceiling to the alert topic`,
+    pattern: {
+      source: ['aws.glue'],
+      'detail-type': ['Glue Job State Change'],
+      detail: { jobName: [names.job], state: ['TIMEOUT'] },
+    },
+    transformer: {
+      InputPathsMap: { job: '$.detail.jobName', runId: '$.detail.jobRunId', message: '$.detail.message', time: '$.time' },
+      InputTemplate: textTemplate([
+        `Stack ${names.stack}: run <runId> of the Glue job <job> was stopped by the cost ceiling of ${usd} (--max-usd) after ${ceiling.timeoutMinutes} min.`,
+        '',
+        'When:    <time>',
+        'Glue:    <message>',
+        `Ceiling: ${usd} a job run buys ${ceiling.timeoutMinutes} min of its workers; the quarter's outputs may be incomplete. Raise --max-usd (or use fewer --workers) and run it again.`,
+        `Run:     ${jobRunUrl(ctx)}`,
+        `Logs:    provisioner logs --name ${names.stack} --region ${aws.region} --run <runId>`,
       ]),
     },
   };
@@ -90,15 +135,15 @@ export function crawlerFailureSpec(ctx: Pick<StackContext, 'aws' | 'names'>): Fa
 /**
  * An EventBridge rule on the default bus that sends matching Glue events, as a readable message, to
  * the alert topic: the stack's (--notify) or the user's (--notify-topic-arn). The topic's policy must
- * let this rule publish; the stack's topic names both rules (alertTopicPolicy).
+ * let this rule publish; the stack's topic names every failure rule (alertTopicPolicy).
  */
-export function failureRuleResource(ctx: StackContext, spec: FailureRuleSpec): ResourceDefinition<FailureRuleState, EventRuleKey> {
+export function failureRuleResource(ctx: StackContext, spec: FailureRuleSpec, options: { wanted?: boolean } = {}): ResourceDefinition<FailureRuleState, EventRuleKey> {
   return eventRuleResource(ctx, {
     name: spec.name,
     description: spec.description,
     pattern: spec.pattern,
     target: { Id: TARGET_ID, Arn: alertTopicArn(ctx), InputTransformer: spec.transformer },
     targetLabel: 'alert topic',
-    wanted: alertTarget(ctx.settings) !== 'none',
+    wanted: alertTarget(ctx.settings) !== 'none' && options.wanted !== false,
   });
 }

@@ -128,7 +128,7 @@ export interface FollowOptions {
 export type StopReason = 'timeout' | 'interrupted';
 
 export type FollowResult =
-  | (Verdict & { done: true })
+  | (Verdict & { done: true; last: PipelineSnapshot })
   | { done: false; reason: StopReason; last: PipelineSnapshot | undefined };
 
 /** Polls the run until it ends, the timeout passes or the user interrupts; Glue has no waiters. */
@@ -140,7 +140,7 @@ export async function followPipelineRun(ctx: StackContext, run: PipelineRun, opt
     last = await snapshot(ctx, run);
     options.onSnapshot?.(last, Date.now() - started);
     const result = verdict(last);
-    if (result.done) return result;
+    if (result.done) return { ...result, last };
     if (Date.now() - started >= options.timeoutMs) return { done: false, reason: 'timeout', last };
     await sleep(Math.min(options.intervalMs, Math.max(0, options.timeoutMs - (Date.now() - started))), ctx.signal);
   }

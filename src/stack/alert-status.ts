@@ -13,7 +13,7 @@ export interface AlertStatus {
   /** Where the settings send alerts: the stack's topic (--notify), the user's (--notify-topic-arn), or none. */
   target: AlertTarget;
   topicArn: string | null;
-  /** The topic exists and both failure rules exist, are enabled and publish to it. */
+  /** The topic exists and the failure rules (the ceiling rule where wanted) exist, are enabled and publish to it. */
   wired: boolean;
   /** Some subscription of the topic is confirmed: someone receives the alerts. */
   confirmed: boolean;
@@ -50,8 +50,10 @@ export async function collectAlertStatus(ctx: StackContext, entries: readonly Fo
   }
 
   // The failure rules only: the arrival rule (--start-on arrival) sends to the workflow, not the topic.
-  const failureRules = new Set([ctx.names.jobFailureRule, ctx.names.crawlerFailureRule]);
-  for (const { resource, found } of entries.filter((e) => e.resource.kind === 'rule' && failureRules.has(e.resource.name))) {
+  // The ceiling rule counts where the settings want it (--max-usd) or it exists.
+  const failureRules = new Set([ctx.names.jobFailureRule, ctx.names.crawlerFailureRule, ctx.names.jobCeilingRule]);
+  const counted = (e: FoundEntry) => e.resource.kind === 'rule' && failureRules.has(e.resource.name) && (e.resource.wanted !== false || e.found !== undefined);
+  for (const { resource, found } of entries.filter(counted)) {
     const state = found?.state as FailureRuleState | undefined;
     if (!state) problems.push(`rule ${resource.name} does not exist: run provisioner up`);
     else if (state.rule.State !== 'ENABLED') problems.push(`rule ${resource.name} is ${state.rule.State ?? 'not enabled'}: run provisioner up`);

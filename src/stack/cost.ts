@@ -164,7 +164,7 @@ export interface JobRunCost {
 }
 
 /** The DPUs a run had: its workers x DPU per worker, or its MaxCapacity when the type is not ours. */
-function runDpus(run: JobRun): number | undefined {
+export function runDpus(run: JobRun): number | undefined {
   const perWorker = run.WorkerType ? DPU_PER_WORKER[run.WorkerType as WorkerType] : undefined;
   if (perWorker !== undefined && run.NumberOfWorkers) return run.NumberOfWorkers * perWorker;
   return run.MaxCapacity || undefined;

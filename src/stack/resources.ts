@@ -7,7 +7,7 @@ import { bucketResource } from '../resources/bucket.js';
 import { crawlerResource } from '../resources/crawler.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { databaseResource } from '../resources/database.js';
-import { crawlerFailureSpec, failureRuleResource, jobFailureSpec } from '../resources/failure-rule.js';
+import { crawlerFailureSpec, failureRuleResource, jobCeilingSpec, jobFailureSpec, type CeilingAlert } from '../resources/failure-rule.js';
 import { chooseWorkers, jobResource, rawDataBytes } from '../resources/job.js';
 import { objectsResource } from '../resources/objects.js';
 import { OUTPUT_TABLES } from '../resources/output-tables.js';
@@ -21,7 +21,7 @@ import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
 import { TransferBudgets } from '../transfer/upload.js';
 import type { StackContext } from '../core/context.js';
 import { PREFIX } from '../core/names.js';
-import { jobTimeoutMinutes } from './cost-ceiling.js';
+import { keptCeiling } from './cost-ceiling.js';
 
 /** The local files `up` mirrors into the bucket; teardown and status need none. */
 export interface LocalSources {
@@ -42,6 +42,9 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
   const transfers = new TransferBudgets(transferLimits(ctx.settings));
   const workers = chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count;
   const arriving = ctx.settings.startOn === 'arrival';
+  const ceiling = keptCeiling(ctx.settings, workers, ctx.aws.region);
+  // A TIMEOUT is the cost ceiling's only when the ceiling, not --job-timeout, sets the timeout.
+  const ceilingAlert: CeilingAlert | undefined = ceiling?.setsTimeout ? { maxUsd: ceiling.maxUsd, timeoutMinutes: ceiling.timeoutMinutes } : undefined;
   return [
     bucketResource(ctx),
     // The scripts (a few KiB) first, then the data, the longest step, sent while the rest is made.
@@ -55,7 +58,7 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     crawlerResource(ctx),
     // As many workers as the raw data asks for, unless --workers says: the count `up` shows; and
     // the timeout --max-usd allows them, if it is shorter than --job-timeout.
-    jobResource(ctx, modules, workers, jobTimeoutMinutes(ctx.settings, workers, ctx.aws.region)),
+    jobResource(ctx, modules, workers, ceiling?.timeoutMinutes ?? ctx.settings.jobTimeoutMinutes),
     workflowResource(ctx),
     // The workflow's start, by --start-on: its schedule, or an arrival. The other one `up` deletes.
     triggerResource(ctx, scheduleTriggerSpec(ctx), { wanted: !arriving }),
@@ -70,8 +73,11 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     alertKeyResource(ctx),
     alertTopicResource(ctx),
     alertEmailsResource(ctx),
-    failureRuleResource(ctx, jobFailureSpec(ctx)),
+    failureRuleResource(ctx, jobFailureSpec(ctx, ceilingAlert)),
     failureRuleResource(ctx, crawlerFailureSpec(ctx)),
+    // A run stopped at the ceiling's timeout, told as such (--max-usd); without it, a TIMEOUT is a
+    // failure above, and this rule is not wanted: only its name matters then, for up and teardown.
+    failureRuleResource(ctx, jobCeilingSpec(ctx, ceilingAlert ?? { maxUsd: 0, timeoutMinutes: 0 }), { wanted: ceilingAlert !== undefined }),
     dashboardResource(ctx),
   ];
 }

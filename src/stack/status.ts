@@ -13,6 +13,8 @@ import { collectAlertStatus, type AlertStatus } from './alert-status.js';
 import { findResource } from './plan.js';
 import { collectStartStatus, type StartStatus } from './start-status.js';
 import { crawlCost, jobRunCost, recentCrawls, recentJobRuns } from './cost.js';
+import { runCeiling, type RunCeiling } from './cost-ceiling.js';
+import type { Settings } from '../core/settings.js';
 import { PRICE_TABLE } from './glue-prices.js';
 
 /** How many runs of each kind `status` shows unless told otherwise (--runs). */
@@ -97,6 +99,8 @@ export interface JobRunStatus extends RunStatus, RunUsage {
   workerType?: string;
   workers?: number;
   executionClass?: string;
+  /** The most the run could cost by the timeout it ran with, and whether it hit it; null when Glue recorded no timeout. */
+  ceiling: RunCeiling | null;
 }
 
 export async function collectStatus(ctx: StackContext, options: { runs?: number } = {}): Promise<StatusReport> {
@@ -140,7 +144,7 @@ export async function collectStatus(ctx: StackContext, options: { runs?: number 
     : [[empty, empty, empty], null];
 
   const listedWorkflowRuns = (workflowRuns?.Runs ?? []).flatMap((run) => workflowRunStatus(run) ?? []);
-  const listedJobRuns = jobRuns.flatMap((run) => jobRunHistory(run, ctx.aws.region) ?? []);
+  const listedJobRuns = jobRuns.flatMap((run) => jobRunHistory(run, ctx.aws.region, ctx.settings) ?? []);
 
   return {
     stack: names.stack,
@@ -226,8 +230,8 @@ export function jobRunStatus(run: JobRun | undefined): RunStatus | null {
   return status;
 }
 
-/** A job run with the DPU-seconds Glue reports and their cost. */
-export function jobRunHistory(run: JobRun, region: string): JobRunStatus | null {
+/** A job run with the DPU-seconds Glue reports, their cost, and the ceiling its timeout set. */
+export function jobRunHistory(run: JobRun, region: string, settings: Pick<Settings, 'maxUsd' | 'workerType' | 'executionClass' | 'jobTimeoutMinutes'>): JobRunStatus | null {
   const status = jobRunStatus(run);
   if (!status) return null;
   const cost = jobRunCost(run, region);
@@ -238,6 +242,7 @@ export function jobRunHistory(run: JobRun, region: string): JobRunStatus | null 
     ...(run.ExecutionClass ? { executionClass: run.ExecutionClass } : {}),
     dpuSeconds: cost.dpuSeconds,
     costUsd: cost.usd,
+    ceiling: runCeiling(run, settings, region),
   };
 }
 

@@ -26,7 +26,8 @@ const TOPIC = `${STACK}-alerts`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${TOPIC}`;
 const JOB_RULE = `${STACK}-job-failed`;
 const CRAWL_RULE = `${STACK}-crawl-failed`;
-const RULE_ARNS = [JOB_RULE, CRAWL_RULE].map((rule) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${rule}`);
+// The ceiling rule (--max-usd) is named whether it exists or not, so the policy stays the same either way.
+const RULE_ARNS = [JOB_RULE, CRAWL_RULE, `${STACK}-job-ceiling`].map((rule) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${rule}`);
 const KEY_ALIAS = `alias/${STACK}-alerts`;
 const DASHBOARD = `${STACK}-pipeline-${REGION}`;
 const USER_TOPIC = 'ops-pager';
@@ -73,7 +74,7 @@ describe('failure alerts and the dashboard', () => {
     expect(stack.log.mutating()).toEqual([]);
   });
 
-  it('up --notify makes an encrypted topic that only the stack\'s two rules may publish to, with the addresses subscribed', async () => {
+  it('up --notify makes an encrypted topic that only the stack\'s failure rules may publish to, with the addresses subscribed', async () => {
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
 
@@ -81,7 +82,7 @@ describe('failure alerts and the dashboard', () => {
     expect(attributes.KmsMasterKeyId).toBe(KEY_ALIAS);
     expect(attributes.DisplayName).toBe(`${STACK} alerts`);
     const policy = await topicPolicy(TOPIC_ARN);
-    // One statement: EventBridge may publish on behalf of these two rules, and nobody else at all.
+    // One statement: EventBridge may publish on behalf of these rules, and nobody else at all.
     expect(policy.Statement).toEqual([
       {
         Sid: 'FailureRulesPublish',

@@ -75,7 +75,7 @@ export function shapeProblems(model: ServiceShapes, shapeName: string, value: un
       if (shape.enum && !shape.enum.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} is not one of ${shape.enum.join(', ')}`);
       bounds(value.length, 'length');
       // Matched whole, as Glue applies them ("a single-line string"), though the model leaves some unanchored.
-      if (shape.pattern && !new RegExp(`^(?:${shape.pattern})$`, 'u').test(value)) {
+      if (shape.pattern && !modelPattern(shape.pattern).test(value)) {
         problems.push(`${path}: ${JSON.stringify(value)} does not match ${shape.pattern}`);
       }
       return problems;
@@ -109,4 +109,17 @@ export function requestProblems(model: ServiceShapes, operation: string, body: s
     return [`${operation}: the body is not JSON`];
   }
   return shapeProblems(model, input, parsed).map((problem) => `${operation} ${problem}`);
+}
+
+/**
+ * A model's pattern as a whole-string RegExp. The models' patterns are Java's, which allow escapes
+ * JavaScript's unicode mode refuses (EventBridge's InputPathsMap keys: `[A-Za-z0-9\_\-]+`): such
+ * a pattern is read without that mode, where `\_` is `_`, as Java reads it.
+ */
+function modelPattern(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return new RegExp(`^(?:${pattern})$`);
+  }
 }

@@ -94,8 +94,9 @@ describe('formatStatus', () => {
       { id: 'c1', state: 'COMPLETED', startedOn: '2027-01-01T06:00:05.000Z', completedOn: '2027-01-01T06:01:15.000Z', durationSeconds: 70, dpuSeconds: 900, costUsd: 0.11 },
     ],
     jobRuns: [
-      { id: 'jr2', state: 'FAILED', startedOn: '2027-01-01T06:05:00.000Z', completedOn: null, durationSeconds: 42, error: 'boom\n  at line 3', dpuSeconds: null, costUsd: null },
-      { id: 'jr1', state: 'SUCCEEDED', startedOn: '2026-10-01T06:05:00.000Z', completedOn: null, durationSeconds: 512, dpuSeconds: 5120, costUsd: 0.625778 },
+      { id: 'jr3', state: 'TIMEOUT', startedOn: '2027-04-01T06:05:00.000Z', completedOn: null, durationSeconds: 2040, dpuSeconds: 8160, costUsd: 0.997333, ceiling: { timeoutMinutes: 34, usd: 0.997333, maxUsd: 1, hit: true } },
+      { id: 'jr2', state: 'FAILED', startedOn: '2027-01-01T06:05:00.000Z', completedOn: null, durationSeconds: 42, error: 'boom\n  at line 3', dpuSeconds: null, costUsd: null, ceiling: null },
+      { id: 'jr1', state: 'SUCCEEDED', startedOn: '2026-10-01T06:05:00.000Z', completedOn: null, durationSeconds: 512, dpuSeconds: 5120, costUsd: 0.625778, ceiling: { timeoutMinutes: 120, usd: 8.8, maxUsd: null, hit: false } },
     ],
     priceTable: 'AWS Glue on-demand list prices per DPU-hour',
     objects: { raw: { objects: 9, bytes: 2048 }, scripts: { objects: 0, bytes: 0 }, processed: { objects: 0, bytes: 0 } },
@@ -113,8 +114,9 @@ describe('formatStatus', () => {
     expect(text).toContain(
       [
         '  job runs:',
+        '    TIMEOUT    2027-04-01T06:05:00.000Z  34m00s  8160 DPU-s  $1.00  of ceiling $1.00 (--max-usd, 34 min), stopped by the cost ceiling',
         '    FAILED     2027-01-01T06:05:00.000Z  42s  -  -  boom at line 3',
-        '    SUCCEEDED  2026-10-01T06:05:00.000Z  8m32s  5120 DPU-s  $0.63',
+        '    SUCCEEDED  2026-10-01T06:05:00.000Z  8m32s  5120 DPU-s  $0.63  of ceiling $8.80 (its 120 min timeout)',
         '  (costs are estimates: AWS Glue on-demand list prices per DPU-hour)',
       ].join('\n'),
     );
@@ -221,6 +223,7 @@ describe('formatRunOutcome', () => {
       succeeded: true,
       timedOut: false,
       interrupted: false,
+      stoppedByCeiling: false,
       message: 'job run jr_1 SUCCEEDED in 512 s',
       links: ['workflow: https://example/w', 'job logs: /aws-glue/jobs/output'],
     };
@@ -234,6 +237,7 @@ describe('formatRunOutcome', () => {
       succeeded: false,
       timedOut: true,
       interrupted: false,
+      stoppedByCeiling: false,
       message: 'timed out after 90 min; run wr_1 goes on in Glue',
       links: ['job logs: /aws-glue/jobs/output, stream jr_1'],
     };

@@ -23,6 +23,7 @@ describe('stackNames', () => {
       alertKeyAlias: 'alias/flight-delays-alerts',
       alertTopic: 'flight-delays-alerts',
       jobFailureRule: 'flight-delays-job-failed',
+      jobCeilingRule: 'flight-delays-job-ceiling',
       crawlerFailureRule: 'flight-delays-crawl-failed',
       dashboard: 'flight-delays-pipeline-eu-west-1',
     });

@@ -13,6 +13,7 @@ import {
   TARGET_ID,
   crawlerFailureSpec,
   failureRuleResource,
+  jobCeilingSpec,
   jobFailureSpec,
   textTemplate,
   type FailureRuleSpec,
@@ -74,9 +75,12 @@ function render(spec: FailureRuleSpec, event: unknown): string {
     .join('\n');
 }
 
+const CEILING = { maxUsd: 0.5, timeoutMinutes: 34 };
+
 describe.each([
-  ['job', jobFailureSpec],
+  ['job', (ctx: MockedStack['ctx']) => jobFailureSpec(ctx)],
   ['crawler', crawlerFailureSpec],
+  ['cost ceiling', (ctx: MockedStack['ctx']) => jobCeilingSpec(ctx, CEILING)],
 ] as const)('the %s failure rule', (_what, specOf) => {
   it('keeps within what PutRule and PutTargets accept (botocore events 2015-10-07 model)', () => {
     const spec = specOf(t.ctx);
@@ -124,6 +128,36 @@ describe('jobFailureSpec', () => {
         `Logs:  provisioner logs --name flight-delays --region eu-west-1 --run ${RUN_ID}`,
       ].join('\n'),
     );
+  });
+});
+
+describe('jobFailureSpec and jobCeilingSpec with a cost ceiling that sets the timeout', () => {
+  const timedOut = { ...failedJobEvent, detail: { ...failedJobEvent.detail, state: 'TIMEOUT', message: 'Job run timed out' } };
+
+  it('leave a TIMEOUT to the ceiling rule alone, so a run alerts once, and every other ending to the failure rule', () => {
+    const failed = jobFailureSpec(t.ctx, CEILING).pattern as { detail: { state: string[] } };
+    const ceiling = jobCeilingSpec(t.ctx, CEILING).pattern as { detail: { jobName: string[]; state: string[] } };
+    expect(failed.detail.state).toEqual(['FAILED', 'STOPPED', 'ERROR']);
+    expect(ceiling).toEqual({ source: ['aws.glue'], 'detail-type': ['Glue Job State Change'], detail: { jobName: ['flight-delays-features'], state: ['TIMEOUT'] } });
+    // Together they cover exactly the endings of the rule without a ceiling, each once.
+    expect([...failed.detail.state, ...ceiling.detail.state].sort()).toEqual([...((jobFailureSpec(t.ctx).pattern as { detail: { state: string[] } }).detail.state)].sort());
+  });
+
+  it('say that the ceiling stopped the run, how much and after how long', () => {
+    const spec = jobCeilingSpec(t.ctx, CEILING);
+    expect(spec.name).toBe('flight-delays-job-ceiling');
+    const message = render(spec, timedOut);
+    expect(message.split('\n')[0]).toBe(`Stack flight-delays: run ${RUN_ID} of the Glue job flight-delays-features was stopped by the cost ceiling of $0.50 (--max-usd) after 34 min.`);
+    expect(message).toContain('Glue:    Job run timed out');
+    expect(message).toContain('Raise --max-usd');
+    expect(message).toContain(`Logs:    provisioner logs --name flight-delays --region eu-west-1 --run ${RUN_ID}`);
+  });
+
+  it('the ceiling rule is wanted only where asked, and with somewhere to send it', () => {
+    expect(failureRuleResource(t.ctx, jobCeilingSpec(t.ctx, CEILING)).wanted).toBe(true);
+    expect(failureRuleResource(t.ctx, jobCeilingSpec(t.ctx, CEILING), { wanted: false }).wanted).toBe(false);
+    const none = mockedStack();
+    expect(failureRuleResource(none.ctx, jobCeilingSpec(none.ctx, CEILING), { wanted: true }).wanted).toBe(false);
   });
 });
 

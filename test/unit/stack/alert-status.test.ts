@@ -6,7 +6,7 @@ import type { Logger } from '../../../src/core/logger.js';
 import { alertKeyPolicy } from '../../../src/resources/alert-key.js';
 import { alertTopicResource } from '../../../src/resources/alert-topic.js';
 import { arrivalRuleResource } from '../../../src/resources/arrival.js';
-import { TARGET_ID, crawlerFailureSpec, failureRuleResource, jobFailureSpec, type FailureRuleState } from '../../../src/resources/failure-rule.js';
+import { TARGET_ID, crawlerFailureSpec, failureRuleResource, jobCeilingSpec, jobFailureSpec, type FailureRuleState } from '../../../src/resources/failure-rule.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { checkAlertTarget, collectAlertStatus, userTopicProblems, type FoundEntry } from '../../../src/stack/alert-status.js';
 import { snsAccessDenied, snsNotFound } from '../support/errors.js';
@@ -197,5 +197,24 @@ describe('checkAlertTarget', () => {
     const t = stack({ raw: { kmsKey: 'alias/data' } });
     await checkAlertTarget(t.ctx);
     expect([...t.sns.calls(), ...t.kms.calls()]).toHaveLength(0);
+  });
+});
+
+describe('collectAlertStatus: the cost ceiling rule', () => {
+  const ceiling = (t: MockedStack, wanted: boolean): FoundEntry => ({ resource: failureRuleResource(t.ctx, jobCeilingSpec(t.ctx, { maxUsd: 0.5, timeoutMinutes: 34 }), { wanted }), found: undefined });
+
+  it('counts where --max-usd wants it: missing, alerts are not wired', async () => {
+    const t = stack();
+    subscriptions(t, [['ops@example.com', `${STACK_TOPIC}:1111`]]);
+    const status = await collectAlertStatus(t.ctx, [...entries(t), ceiling(t, true)]);
+    expect(status.wired).toBe(false);
+    expect(status.problems).toEqual(['rule flight-delays-job-ceiling does not exist: run provisioner up']);
+  });
+
+  it('is no problem where the settings do not want it and it does not exist', async () => {
+    const t = stack();
+    subscriptions(t, [['ops@example.com', `${STACK_TOPIC}:1111`]]);
+    const status = await collectAlertStatus(t.ctx, [...entries(t), ceiling(t, false)]);
+    expect(status).toMatchObject({ wired: true, problems: [] });
   });
 });

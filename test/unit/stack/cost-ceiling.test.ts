@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatCeiling } from '../../../src/cli/format.js';
+import type { JobRun } from '@aws-sdk/client-glue';
+import { formatCeiling, formatRunCeiling } from '../../../src/cli/format.js';
 import { UsageError } from '../../../src/core/errors.js';
-import { costCeiling, jobTimeoutMinutes } from '../../../src/stack/cost-ceiling.js';
+import { ceilingStop, costCeiling, jobTimeoutMinutes, runCeiling } from '../../../src/stack/cost-ceiling.js';
 import { estimateJobRun, jobPrice } from '../../../src/stack/cost.js';
 import { random } from '../support/random.js';
 
@@ -71,5 +72,88 @@ describe('formatCeiling', () => {
     expect(text).toContain(`ceiling  $2.00 a job run (--max-usd): job timeout ${ceiling.timeoutMinutes} min`);
     const long = { job: { minutes: ceiling.timeoutMinutes + 10 } } as Parameters<typeof formatCeiling>[1];
     expect(formatCeiling(ceiling, long)).toContain(`the estimated ${ceiling.timeoutMinutes + 10} min run would be stopped at it`);
+  });
+});
+
+describe('costCeiling: setsTimeout', () => {
+  it('says whether the ceiling or --job-timeout is the shorter', () => {
+    expect(costCeiling(settings, 4, 'eu-west-1')!.setsTimeout).toBe(true);
+    expect(costCeiling({ ...settings, maxUsd: 1000, jobTimeoutMinutes: 45 }, 2, 'eu-west-1')!.setsTimeout).toBe(false);
+  });
+});
+
+describe('runCeiling: the ceiling a past run ran under', () => {
+  const TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
+  const run = (over: Partial<JobRun>): JobRun => ({ Id: 'jr_1', JobRunState: 'SUCCEEDED', WorkerType: 'G.1X', NumberOfWorkers: 4, ExecutionClass: 'STANDARD', ...over });
+
+  it('is the run\'s own timeout priced at its workers, and names the --max-usd that set it, for any workers and ceiling', () => {
+    for (let i = 0; i < 300; i += 1) {
+      const workers = randomInt(2, 60);
+      const workerType = TYPES[randomInt(0, 3)]!;
+      const maxUsd = randomInt(50, 20_000) / 100;
+      const ceiling = costCeiling({ ...settings, workerType, maxUsd, jobTimeoutMinutes: 2880 }, workers, 'eu-west-1');
+      if (!ceiling?.setsTimeout) continue;
+      const past = runCeiling(run({ WorkerType: workerType, NumberOfWorkers: workers, Timeout: ceiling.timeoutMinutes }), { ...settings, maxUsd, jobTimeoutMinutes: 2880 }, 'eu-west-1')!;
+      expect(past.maxUsd).toBe(maxUsd);
+      expect(past.timeoutMinutes).toBe(ceiling.timeoutMinutes);
+      // Priced as plan prices a run of that many minutes, so never above what --max-usd allows.
+      const priced = estimateJobRun({ workerType, workers, executionClass: 'STANDARD' }, ceiling.timeoutMinutes, 'setting', 'eu-west-1').usd!;
+      expect(past.usd!).toBeCloseTo(priced, 5);
+      expect(past.usd!).toBeLessThanOrEqual(maxUsd + 1e-6);
+    }
+  });
+
+  it('names no --max-usd for a timeout that is not the ceiling\'s: --job-timeout, other workers, no ceiling', () => {
+    const ceiling = costCeiling(settings, 4, 'eu-west-1')!;
+    expect(runCeiling(run({ Timeout: ceiling.timeoutMinutes + 1 }), settings, 'eu-west-1')!.maxUsd).toBeNull();
+    expect(runCeiling(run({ Timeout: ceiling.timeoutMinutes, NumberOfWorkers: 5 }), settings, 'eu-west-1')!.maxUsd).toBeNull();
+    expect(runCeiling(run({ Timeout: ceiling.timeoutMinutes }), { ...settings, maxUsd: undefined }, 'eu-west-1')!.maxUsd).toBeNull();
+    // --job-timeout 45 is shorter than $1000 of 2 workers: a run with 45 minutes was stopped by it, not by the ceiling.
+    expect(runCeiling(run({ Timeout: 45, NumberOfWorkers: 2 }), { ...settings, maxUsd: 1000, jobTimeoutMinutes: 45 }, 'eu-west-1')!.maxUsd).toBeNull();
+  });
+
+  it('prices the timeout of a run with MaxCapacity, or of Flex, at its own rate; none without a timeout', () => {
+    const flex = runCeiling(run({ Timeout: 60, ExecutionClass: 'FLEX' }), settings, 'us-east-1')!;
+    expect(flex.usd).toBeCloseTo(4 * (jobPrice('us-east-1', 'FLEX') as { usdPerDpuHour: number }).usdPerDpuHour, 6);
+    const capacity = runCeiling({ Id: 'jr', Timeout: 30, MaxCapacity: 10 }, settings, 'eu-west-1')!;
+    expect(capacity.usd).toBeCloseTo(0.5 * 10 * PRICE, 6);
+    expect(capacity.maxUsd).toBeNull();
+    expect(runCeiling(run({ Timeout: undefined }), settings, 'eu-west-1')).toBeNull();
+    expect(runCeiling(run({ Timeout: 60 }), settings, 'mars-north-1')!.usd).toBeNull();
+  });
+
+  it('was hit only by a run Glue stopped at its timeout', () => {
+    for (const state of ['SUCCEEDED', 'FAILED', 'STOPPED', 'ERROR', 'RUNNING'] as const) {
+      expect(runCeiling(run({ Timeout: 10, JobRunState: state }), settings, 'eu-west-1')!.hit).toBe(false);
+    }
+    expect(runCeiling(run({ Timeout: 10, JobRunState: 'TIMEOUT' }), settings, 'eu-west-1')!.hit).toBe(true);
+  });
+});
+
+describe('ceilingStop', () => {
+  const ceiling = costCeiling(settings, 4, 'eu-west-1')!;
+  const run = (over: Partial<JobRun>): JobRun => ({ Id: 'jr_9', WorkerType: 'G.1X', NumberOfWorkers: 4, Timeout: ceiling.timeoutMinutes, ...over });
+
+  it('names the ceiling and the minutes of a run stopped at the timeout --max-usd set', () => {
+    expect(ceilingStop(run({ JobRunState: 'TIMEOUT' }), settings, 'eu-west-1')).toBe(
+      `job run jr_9 stopped by the cost ceiling of $2.00 (--max-usd) after ${ceiling.timeoutMinutes} min`,
+    );
+  });
+
+  it('says nothing of a run that failed otherwise, or timed out at --job-timeout', () => {
+    expect(ceilingStop(run({ JobRunState: 'FAILED' }), settings, 'eu-west-1')).toBeUndefined();
+    expect(ceilingStop(run({ JobRunState: 'TIMEOUT', Timeout: 45 }), { ...settings, maxUsd: 1000, jobTimeoutMinutes: 45 }, 'eu-west-1')).toBeUndefined();
+    expect(ceilingStop(run({ JobRunState: 'TIMEOUT' }), { ...settings, maxUsd: undefined }, 'eu-west-1')).toBeUndefined();
+    expect(ceilingStop(undefined, settings, 'eu-west-1')).toBeUndefined();
+  });
+});
+
+describe('formatRunCeiling', () => {
+  it('names --max-usd when it set the timeout, else the timeout, and what stopped a run that hit it', () => {
+    expect(formatRunCeiling({ timeoutMinutes: 34, usd: 0.4987, maxUsd: 0.5, hit: false })).toBe('of ceiling $0.50 (--max-usd, 34 min)');
+    expect(formatRunCeiling({ timeoutMinutes: 34, usd: 0.4987, maxUsd: 0.5, hit: true })).toBe('of ceiling $0.50 (--max-usd, 34 min), stopped by the cost ceiling');
+    expect(formatRunCeiling({ timeoutMinutes: 120, usd: 1.76, maxUsd: null, hit: false })).toBe('of ceiling $1.76 (its 120 min timeout)');
+    expect(formatRunCeiling({ timeoutMinutes: 120, usd: 1.76, maxUsd: null, hit: true })).toBe('of ceiling $1.76 (its 120 min timeout), stopped at its timeout');
+    expect(formatRunCeiling({ timeoutMinutes: 120, usd: null, maxUsd: null, hit: false })).toBe('ceiling: its 120 min timeout (no price)');
   });
 });

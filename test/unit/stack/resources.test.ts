@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalFile } from '../../../src/transfer/local-files.js';
 import { NO_SOURCES, stackResources, standaloneResources, type LocalSources } from '../../../src/stack/resources.js';
+import { jobFailureSpec } from '../../../src/resources/failure-rule.js';
 import { mockedStack, type StackOptions } from '../support/stack.js';
 
 const file = (key: string): LocalFile => ({ key, path: `/work/${key}`, size: 1 });
@@ -42,6 +43,7 @@ describe('stackResources', () => {
       'emails flight-delays-alerts',
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
+      'rule flight-delays-job-ceiling',
       'dashboard flight-delays-pipeline-eu-west-1',
     ]);
   });
@@ -94,7 +96,7 @@ describe('optional resources', () => {
 
   it('wants no alert resource and no dashboard without --notify, --notify-topic-arn or --dashboard', () => {
     expect(Object.values(alerting({})).every((w) => w === false)).toBe(true);
-    expect(Object.keys(alerting({}))).toHaveLength(6);
+    expect(Object.keys(alerting({}))).toHaveLength(7);
   });
 
   it('starts on the schedule by default, and on arrival with --start-on arrival: the other start is deleted', () => {
@@ -120,6 +122,7 @@ describe('optional resources', () => {
       'emails flight-delays-alerts': true,
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
+      'rule flight-delays-job-ceiling': false,
       'dashboard flight-delays-pipeline-eu-west-1': false,
     });
   });
@@ -135,8 +138,27 @@ describe('optional resources', () => {
       'emails flight-delays-alerts': false,
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
+      'rule flight-delays-job-ceiling': false,
       'dashboard flight-delays-pipeline-eu-west-1': false,
     });
+  });
+
+  it('wants the ceiling rule with alerts and a --max-usd that sets the timeout; a TIMEOUT then leaves the failure rule', () => {
+    const rules = (options: StackOptions) => {
+      const t = stack(options);
+      const list = stackResources(t.ctx, sources);
+      // A job-failed rule as it is without a ceiling: TIMEOUT among its states.
+      const withTimeout = jobFailureSpec(t.ctx);
+      const failed = list.find((r) => r.name === 'flight-delays-job-failed')!;
+      const drift = failed.drift({ rule: { EventPattern: JSON.stringify(withTimeout.pattern), State: 'ENABLED', Description: withTimeout.description }, targets: [] } as never);
+      return { ceiling: list.find((r) => r.name === 'flight-delays-job-ceiling')!.wanted, timeoutLeftToCeiling: (drift as string[]).includes('pattern') };
+    };
+    expect(rules({ raw: { notify: ['ops@example.com'], maxUsd: 0.5 } })).toEqual({ ceiling: true, timeoutLeftToCeiling: true });
+    expect(rules({ raw: { notifyTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops', maxUsd: 0.5 } }).ceiling).toBe(true);
+    // No alerts, no ceiling, or a --job-timeout shorter than what the ceiling pays for: no such rule.
+    expect(rules({ raw: { maxUsd: 0.5 } }).ceiling).toBe(false);
+    expect(rules({ raw: { notify: ['ops@example.com'] } })).toEqual({ ceiling: false, timeoutLeftToCeiling: false });
+    expect(rules({ raw: { notify: ['ops@example.com'], maxUsd: 0.5, jobTimeout: 20 } })).toEqual({ ceiling: false, timeoutLeftToCeiling: false });
   });
 
   it('wants the dashboard with --dashboard', () => {
@@ -163,6 +185,7 @@ describe('standaloneResources', () => {
       'topic flight-delays-alerts',
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
+      'rule flight-delays-job-ceiling',
       'dashboard flight-delays-pipeline-eu-west-1',
     ]);
     for (const resource of standaloneResources(t.ctx)) {

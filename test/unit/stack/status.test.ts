@@ -113,6 +113,8 @@ describe('collectStatus', () => {
       error: 'AnalysisException: table not found',
       dpuSeconds: null,
       costUsd: null,
+      // Glue recorded no timeout for the run: nothing bounds what it could cost.
+      ceiling: null,
     });
     expect(report.objects).toEqual({ raw: { objects: 2, bytes: 1024 }, scripts: { objects: 1, bytes: 5 }, processed: { objects: 0, bytes: 0 } });
     // Started by the schedule trigger that exists; the arrival trigger, never made, is not listed.
@@ -187,6 +189,7 @@ describe('collectStatus', () => {
           WorkerType: 'G.1X',
           NumberOfWorkers: 10,
           ExecutionClass: 'STANDARD',
+          Timeout: 60,
         },
         {
           Id: 'jr_1',
@@ -219,6 +222,9 @@ describe('collectStatus', () => {
       expect.objectContaining({ id: 'jr_1', durationSeconds: 900, workerType: 'G.2X', workers: 10, executionClass: 'FLEX', dpuSeconds: 3000, costUsd: 0.241667 }),
     ]);
     expect(report.lastJobRun).toEqual(report.jobRuns[0]);
+    // Its 60 min timeout of 10 DPU at $0.44 a DPU-hour bounds it at $4.40; no --max-usd set it.
+    expect(report.jobRuns[0]?.ceiling).toEqual({ timeoutMinutes: 60, usd: 4.4, maxUsd: null, hit: false });
+    expect(report.jobRuns[1]?.ceiling).toBeNull();
     expect(report.priceTable).toMatch(/list prices/);
     expect(t.glue.commandCalls(GetWorkflowRunsCommand)[0]?.args[0].input).toEqual({ Name: 'flight-delays-pipeline', MaxResults: 3 });
     expect(t.glue.commandCalls(GetJobRunsCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', MaxResults: 3 });
