@@ -75,6 +75,8 @@ export interface RunReport {
   outputs: ReportOutputs;
   /** Null in reports of job versions before Spark's figures were recorded, or a run without them. */
   spark: SparkFigures | null;
+  /** Each quarter the run wrote, scored against the quarter before; empty in reports of job versions before drift. */
+  drift: QuarterDrift[];
 }
 
 /** The measures every aggregate row has: flights, then delays in minutes, share as 0..1. */
@@ -127,4 +129,15 @@ export interface JobRunSummary {
   durationSeconds: number;
   /** Estimated cost in US dollars, when known. */
   costUsd?: number;
+  /** The ceiling on its cost, when known: the run's timeout stops it there. */
+  ceiling?: RunCostCeiling;
+}
+
+/** The most one job run could cost: the --max-usd that set its timeout, else what its timeout allows at list price. */
+export interface RunCostCeiling {
+  usd: number;
+  from: 'max-usd' | 'timeout';
+  timeoutMinutes: number;
+  /** Glue stopped the run at its timeout. */
+  hit: boolean;
 }

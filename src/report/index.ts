@@ -5,6 +5,7 @@
  */
 import type { Chart } from './charts/chart.js';
 import { daysChart } from './charts/days.js';
+import { driftChart } from './charts/drift.js';
 import { hoursChart } from './charts/hours.js';
 import { routesChart } from './charts/routes.js';
 import { runsChart } from './charts/runs.js';
@@ -44,7 +45,14 @@ export interface BuildReportOptions {
   dayQuarters?: number;
   /** Runs shown (default 10, the newest). */
   lastRuns?: number;
+  /** The PSI above which a feature counts as drifted (--drift-threshold; default 0.2). */
+  driftThreshold?: number;
+  /** Quarters in the drift chart (default 8, the latest). */
+  driftQuarters?: number;
 }
+
+/** --drift-threshold's default, for pages built without settings. */
+export const DEFAULT_DRIFT_THRESHOLD = 0.2;
 
 export interface Report {
   html: string;
@@ -77,7 +85,7 @@ export async function buildReportFromData(data: ReportData, options: BuildReport
   return { html, headline, charts };
 }
 
-/** The five charts, in page order, as specs and data tables (nothing rendered yet). */
+/** The six charts, in page order, as specs and data tables (nothing rendered yet). */
 export function reportCharts(data: ReportData, options: BuildReportOptions = {}): Chart[] {
   const choice = chooseQuarters(data);
   const partial = choice.partial.map((quarter) => `${quarter.label} (${quarter.flights} flights)`).join(', ');
@@ -94,6 +102,7 @@ export function reportCharts(data: ReportData, options: BuildReportOptions = {})
         { quarters: options.dayQuarters ?? 4 },
       ),
     ),
+    driftChart(data.reports, { threshold: options.driftThreshold ?? DEFAULT_DRIFT_THRESHOLD, quarters: options.driftQuarters ?? 8 }),
     runsChart(options.runs ?? [], { last: options.lastRuns ?? 10 }),
   ];
 }

@@ -33,6 +33,7 @@ export function parseRunReport(key: string, text: string): RunReport {
     quarters: quarters.map((entry, index) => quarterCounts(entry, `quarters[${index}]`)),
     outputs: outputs(root.outputs),
     spark: parseSparkFigures(root.spark),
+    drift: parseDrift(root.drift),
   };
 }
 

@@ -67,3 +67,26 @@ describe('report --from FOLDER', () => {
     await expect(readFile(out)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
+
+describe('the runs of a report built from the stack', () => {
+  it('are priced as status prices them, each beside the ceiling its timeout set', async () => {
+    const { mockedStack } = await import('../support/stack.js');
+    const { GetJobRunsCommand } = await import('@aws-sdk/client-glue');
+    const { glueRuns } = await import('../../../src/commands/report.js');
+    const t = mockedStack({ region: 'us-east-1', raw: { maxUsd: 0.5 } });
+    const run = { WorkerType: 'G.1X' as const, NumberOfWorkers: 2, ExecutionClass: 'STANDARD' as const, StartedOn: new Date('2027-01-01T06:00:00Z') };
+    t.glue.on(GetJobRunsCommand).resolves({
+      JobRuns: [
+        // $0.50 buys 34 min of 2 G.1X at $0.44 a DPU-hour: this run was stopped by the ceiling.
+        { ...run, Id: 'jr_capped', JobRunState: 'TIMEOUT', ExecutionTime: 2040, Timeout: 34 },
+        { ...run, Id: 'jr_old', JobRunState: 'SUCCEEDED', ExecutionTime: 600, Timeout: 120 },
+        { ...run, Id: 'jr_starting', JobRunState: 'STARTING' },
+      ],
+    });
+    const runs = await glueRuns(t.ctx);
+    expect(runs.map((r) => [r.id, r.costUsd, r.ceiling])).toEqual([
+      ['jr_capped', 0.498667, { usd: 0.5, from: 'max-usd', timeoutMinutes: 34, hit: true }],
+      ['jr_old', 0.146667, { usd: 1.76, from: 'timeout', timeoutMinutes: 120, hit: false }],
+    ]);
+  });
+});

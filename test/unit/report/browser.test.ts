@@ -91,6 +91,18 @@ function colour(image: Image, [top, bottom]: [number, number]): { pixels: number
   return { pixels, distinct: seen.size };
 }
 
+/** Pixels within a few steps of one colour in a band. */
+function pixelsOf(image: Image, [top, bottom]: [number, number], [r0, g0, b0]: [number, number, number]): number {
+  let pixels = 0;
+  for (let y = top; y < bottom; y += 1) {
+    for (let x = 30; x < image.width - 30; x += 1) {
+      const [r, g, b] = image.pixel(x, y);
+      if (Math.abs(r - r0) + Math.abs(g - g0) + Math.abs(b - b0) <= 12) pixels += 1;
+    }
+  }
+  return pixels;
+}
+
 describe('the report in headless chromium', () => {
   it.skipIf(!chromium)(
     chromium ? 'renders every chart with colour in its area' : `renders every chart (skipped: ${SKIP_REASON})`,
@@ -99,8 +111,8 @@ describe('the report in headless chromium', () => {
       try {
         const { html, charts } = await buildReport(new DirectorySource(FIXTURE), {
           runs: [
-            { id: 'jr_newer', startedOn: '2024-04-10T02:00:00Z', durationSeconds: 754.2, costUsd: 0.44 },
-            { id: 'jr_older', startedOn: '2024-01-05T02:00:00Z', durationSeconds: 600, costUsd: 0.35 },
+            { id: 'jr_newer', startedOn: '2024-04-10T02:00:00Z', durationSeconds: 754.2, costUsd: 0.44, ceiling: { usd: 0.44, from: 'max-usd', timeoutMinutes: 13, hit: true } },
+            { id: 'jr_older', startedOn: '2024-01-05T02:00:00Z', durationSeconds: 600, costUsd: 0.35, ceiling: { usd: 1.76, from: 'timeout', timeoutMinutes: 120, hit: false } },
           ],
           generatedAt: new Date('2024-04-11T08:30:00Z'),
         });
@@ -128,16 +140,19 @@ describe('the report in headless chromium', () => {
         if (process.env.REPORT_SCREENSHOT) await copyFile(png, process.env.REPORT_SCREENSHOT);
 
         // The headline cards are short and the table's rows are split by their borders: the tall
-        // white bands are the five figures. The page ends before the window does.
+        // white bands are the six figures. The page ends before the window does.
         const cards = whiteRuns(image);
         const figures = cards.filter(([top, bottom]) => bottom - top >= 150);
-        expect(figures, JSON.stringify(cards)).toHaveLength(5);
+        expect(figures, JSON.stringify(cards)).toHaveLength(6);
         figures.forEach((band, index) => {
           const id = charts[index]?.id;
           const { pixels, distinct } = colour(image, band);
           expect(pixels, `${id}: coloured pixels`).toBeGreaterThan(2_000);
           expect(distinct, `${id}: distinct colours`).toBeGreaterThan(3);
         });
+        // The drift above --drift-threshold (delay_minutes in 2024 Q1) is a red cell in the drift chart's band.
+        const drift = figures[charts.findIndex((chart) => chart.id === 'drift')]!;
+        expect(pixelsOf(image, drift, [0xe4, 0x57, 0x56]), 'red cells in the drift chart').toBeGreaterThan(500);
         // Below the last card only the page background is left.
         const below = cards.at(-1)?.[1] ?? 0;
         expect(colour(image, [below, image.height]).pixels).toBe(0);

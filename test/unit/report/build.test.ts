@@ -86,8 +86,8 @@ describe('buildReport on the fixture tree', () => {
     expect(html).toContain('<small>98.547% of rows read</small>');
     expect(html).toContain('<small>2023 Q4, 2024 Q1</small>');
 
-    expect(html.match(/<svg\b/g)).toHaveLength(5);
-    for (const id of ['rows-per-quarter', 'routes', 'hours', 'days', 'runs']) expect(html).toContain(`<figure id="${id}"`);
+    expect(html.match(/<svg\b/g)).toHaveLength(6);
+    for (const id of ['rows-per-quarter', 'routes', 'hours', 'days', 'drift', 'runs']) expect(html).toContain(`<figure id="${id}"`);
     for (const text of ['1,200 read', '30.8 min', 'ATL (300 flights)', '>14.0<', '$0.44']) expect(html).toContain(text);
 
     // Given locations first, the rest from the newest run report.
@@ -127,9 +127,9 @@ describe('buildReport options', () => {
   it('escapes the title and says "no runs recorded" without runs', async () => {
     const { html } = await buildReport(new DirectorySource(FIXTURE), { title: 'Q1 <draft> & "notes"' });
     expect(html).toContain('<title>Q1 &#60;draft&#62; &#38; &#34;notes&#34;</title>');
-    expect(html).toContain('<figure id="runs" aria-label="Last runs: duration and estimated cost"><div class="empty">');
+    expect(html).toContain('<figure id="runs" aria-label="Last runs: duration, estimated cost and its ceiling"><div class="empty">');
     expect(html).toContain('no runs recorded');
-    expect(html.match(/<svg\b/g)).toHaveLength(4);
+    expect(html.match(/<svg\b/g)).toHaveLength(5);
   });
 
   it('builds from loaded data, the runs taken from the run reports', async () => {
@@ -139,6 +139,6 @@ describe('buildReport options', () => {
       ['2024-04-10 02:00 · flights-features', '12.6 min', 'not known'],
       ['2024-01-05 02:00 · flights-features', '10.0 min', 'not known'],
     ]);
-    expect(html.match(/<svg\b/g)).toHaveLength(5);
+    expect(html.match(/<svg\b/g)).toHaveLength(6);
   });
 });

@@ -49,16 +49,17 @@ function axisTitles(spec: unknown): { titles: string[]; untitled: number } {
   return { titles, untitled };
 }
 
-describe('the five charts from the fixture tree', () => {
+describe('the six charts from the fixture tree', () => {
   it('come in page order, each with a title and titled axes that carry units', () => {
     const charts = reportCharts(data, { runs: RUNS });
-    expect(charts.map((c) => c.id)).toEqual(['rows-per-quarter', 'routes', 'hours', 'days', 'runs']);
+    expect(charts.map((c) => c.id)).toEqual(['rows-per-quarter', 'routes', 'hours', 'days', 'drift', 'runs']);
     const units: Record<string, string[]> = {
       'rows-per-quarter': ['rows read (count)', 'rows quarantined (count)', 'quarter'],
       routes: ['mean departure delay (minutes)', 'flights in 2024 Q1 (count)', 'route (origin-destination)'],
       hours: ['hour of scheduled departure (local time, 0-23)', 'origin airport'],
       days: ['mean departure delay (minutes)', 'flights delayed 15 min or more (%)', 'day of week'],
-      runs: ['duration (minutes)', 'estimated cost (US dollars)', 'run: start (UTC) · id'],
+      drift: ['quarter (scored against the one before)', 'feature'],
+      runs: ['duration (minutes)', 'estimated cost and its ceiling (US dollars)', 'run: start (UTC) · id'],
     };
     for (const c of charts) {
       const spec = c.spec as { title?: { text?: string } } | null;
@@ -172,6 +173,8 @@ describe('the five charts from the fixture tree', () => {
         minutes: 12.57,
         costUsd: 0.44,
         costBar: 0.44,
+        ceilingUsd: null,
+        labelAt: 0.44,
         durationLabel: '12.6 min',
         costLabel: '$0.44',
       },
@@ -183,6 +186,8 @@ describe('the five charts from the fixture tree', () => {
         minutes: 10,
         costUsd: null,
         costBar: 0,
+        ceilingUsd: null,
+        labelAt: 0,
         durationLabel: '10.0 min',
         costLabel: 'not known',
       },
@@ -192,6 +197,44 @@ describe('the five charts from the fixture tree', () => {
 
     const last = chart(reportCharts(data, { runs: RUNS, lastRuns: 1 }), 'runs');
     expect(last.datasets.runs?.map((row) => row.id)).toEqual(['jr_newer']);
+  });
+
+  it('6: each run\'s cost beside its ceiling, a tick, and what stopped a run that hit it', async () => {
+    const runs = [
+      { id: 'jr_capped', startedOn: '2024-07-10T02:00:00Z', durationSeconds: 2040, costUsd: 0.4987, ceiling: { usd: 0.5, from: 'max-usd' as const, timeoutMinutes: 34, hit: true } },
+      { id: 'jr_newer', startedOn: '2024-04-10T02:00:00Z', durationSeconds: 754.2, costUsd: 0.44, ceiling: { usd: 8.8, from: 'timeout' as const, timeoutMinutes: 120, hit: false } },
+      { id: 'jr_older', startedOn: '2024-01-05T02:00:00Z', durationSeconds: 600 },
+    ];
+    const c = chart(reportCharts(data, { runs }), 'runs');
+    expect(c.datasets.runs?.map((row) => [row.id, row.costBar, row.ceilingUsd, row.labelAt, row.costLabel])).toEqual([
+      ['jr_capped', 0.4987, 0.5, 0.5, '$0.50 of $0.50 (--max-usd), stopped by the cost ceiling'],
+      ['jr_newer', 0.44, 8.8, 8.8, '$0.44 of $8.80 (120 min timeout)'],
+      ['jr_older', 0, null, 0, 'not known'],
+    ]);
+    const svg = await svgOf(c);
+    for (const text of ['stopped by the cost ceiling', 'of $8.80 (120 min timeout)', 'its ceiling (the tick) for 2']) expect(svg).toContain(text);
+  });
+
+  it('5: drift per feature and quarter, as the newest run scored each quarter, the ones above the threshold marked', async () => {
+    const c = chart(reportCharts(data), 'drift');
+    // 2024 Q1 as the April run scored it (0.41, not January's 0.35); 2023 Q4 had no quarter before it.
+    expect(c.datasets.cells?.map((cell) => [cell.quarter, cell.feature, cell.psi, cell.band, cell.above])).toEqual([
+      ['2023 Q4', 'delay_minutes', null, 'nothing to compare', 0],
+      ['2023 Q4', 'hour', null, 'nothing to compare', 0],
+      ['2023 Q4', 'distance_miles', null, 'nothing to compare', 0],
+      ['2024 Q1', 'delay_minutes', 0.41, 'above the threshold', 1],
+      ['2024 Q1', 'hour', 0.08, 'stable', 0],
+      ['2024 Q1', 'distance_miles', 0.03, 'stable', 0],
+    ]);
+    expect(c.datasets.cells?.find((cell) => cell.quarter === '2024 Q1')?.against).toBe('2023 Q4');
+    expect(c.note).toBe('Above PSI 0.2 (--drift-threshold): delay_minutes in 2024 Q1 (0.41).');
+    const svg = await svgOf(c);
+    for (const text of ['0.41', '0.08', 'delay_minutes', '2024 Q1', 'above 0.2: drifted']) expect(svg).toContain(text);
+
+    const lenient = chart(reportCharts(data, { driftThreshold: 0.5 }), 'drift');
+    expect(lenient.datasets.cells?.filter((cell) => cell.above === 1)).toEqual([]);
+    expect(lenient.datasets.cells?.find((cell) => cell.psi === 0.41)?.band).toBe('worth a look');
+    expect(lenient.note).toBe('No feature above PSI 0.5 (--drift-threshold).');
   });
 
   it('5: no runs is "no runs recorded", not a chart', () => {
@@ -257,6 +300,7 @@ describe('empty aggregates', () => {
       ['routes', null, 'no quarter with flights in the aggregates'],
       ['hours', null, 'no quarter with flights in the aggregates'],
       ['days', null, 'no quarter with flights in the aggregates'],
+      ['drift', null, 'no drift figures in the run reports (written by a job version before drift was scored)'],
       ['runs', null, 'no runs recorded'],
     ]);
   });
