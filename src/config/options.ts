@@ -143,13 +143,13 @@ export const OPTIONS = {
   maxUsd: option({
     flag: 'max-usd', type: 'number', group: 'Pipeline:', unset: 'none',
     describe: "Most a job run may cost, in USD: the job's timeout is derived from it and the workers",
-    doc: "the most one job run may cost, in USD at list prices: the job's timeout becomes the whole minutes its workers can run for that (never more than `--job-timeout`), so Glue stops a run before it costs more; `plan` shows the ceiling and refuses one below the cost of Glue's 1-minute minimum",
+    doc: "the most one job run may cost, in USD at list prices: the job's timeout becomes the whole minutes its workers can run for that (never more than `--job-timeout`), so Glue stops a run before it costs more; `plan` shows the ceiling and refuses one below the cost of Glue's 1-minute minimum; `status` and `report` show each run's cost beside it, and a run it stopped ends `run --wait` and `cycle` with exit 3 and alerts as stopped by the cost ceiling",
     parse: (value) => (value === undefined || value === null ? undefined : positive(value, 'max-usd', 1_000_000)),
   }),
   driftThreshold: option({
     flag: 'drift-threshold', type: 'number', group: 'Pipeline:', default: 0.2,
-    describe: 'Population stability index above which status names a feature as drifted from the quarter before',
-    doc: "the population stability index (PSI) of a feature against the quarter before above which `status` names it as drifted; the job profiles every quarter's features under `processed/drift/` (0.1 is a shift worth a look, 0.2 and above a different population)",
+    describe: 'Population stability index above which status and report name a feature as drifted from the quarter before',
+    doc: "the population stability index (PSI) of a feature against the quarter before above which `status` names it as drifted and `report`'s drift chart marks it; the job profiles every quarter's features under `processed/drift/` (0.1 is a shift worth a look, 0.2 and above a different population)",
     parse: (value) => positive(value, 'drift-threshold', 100),
   }),
   expectedMinutes: option({
