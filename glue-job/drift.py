@@ -246,3 +246,14 @@ def summary(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             entry["against"] = {"year": r["against_year"], "quarter": r["against_quarter"]}
         entry["psi"][r["feature"]] = None if r["psi"] is None else round(r["psi"], 6)
     return [by_quarter[k] for k in sorted(by_quarter, key=incremental.quarter_order)]
+
+
+def above_threshold(summary_rows: Iterable[dict[str, Any]], threshold: float) -> list[dict[str, Any]]:
+    """The features of the run report's "drift" whose PSI is above `threshold`, worst first."""
+    found = [
+        {"year": q["year"], "quarter": q["quarter"], "feature": feature, "psi": score}
+        for q in summary_rows
+        for feature, score in q["psi"].items()
+        if score is not None and score > threshold
+    ]
+    return sorted(found, key=lambda f: (-f["psi"], f["year"], f["quarter"], f["feature"]))

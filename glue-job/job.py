@@ -681,9 +681,31 @@ def _empty_delivery(flights_raw: DataFrame) -> bool:
 def publish_report(spark: SparkSession, document: dict[str, Any], layout: OutputLayout) -> None:
     text = storage.to_json(document)
     storage.write_text(spark, layout.report, text)
-    stamp = document["started_at"].replace("-", "").replace(":", "")
-    storage.write_text(spark, layout.report_copy(stamp), text)
+    storage.write_text(spark, layout.report_copy(_stamp(document)), text)
     print(report.REPORT_PREFIX + storage.to_json(document, one_line=True), flush=True)
+
+
+DRIFT_ALERT_PREFIX = "DRIFT_ABOVE_THRESHOLD "
+
+
+def publish_drift_alert(spark: SparkSession, document: dict[str, Any], layout: OutputLayout, threshold: float | None) -> str | None:
+    """With --drift_threshold, and only when some feature of the run's quarters drifted above it:
+    reports/drift_alert-<stamp>.json naming them, worst first (the stack's drift rule sends its
+    arrival to the alert topic), and the same as one log line. Returns where it was written."""
+    if threshold is None:
+        return None
+    drifted = drift.above_threshold(document["drift"], threshold)
+    if not drifted:
+        return None
+    alert = {"job_name": document["job_name"], "started_at": document["started_at"], "threshold": threshold, "drifted": drifted}
+    path = layout.drift_alert(_stamp(document))
+    storage.write_text(spark, path, storage.to_json(alert))
+    print(DRIFT_ALERT_PREFIX + storage.to_json(alert, one_line=True), flush=True)
+    return path
+
+
+def _stamp(document: dict[str, Any]) -> str:
+    return str(document["started_at"]).replace("-", "").replace(":", "")
 
 
 # ---------------------------------------------------------------------------
@@ -732,6 +754,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         spark=stages.collect(),
     )
     publish_report(session.spark, document, written.layout)
+    publish_drift_alert(session.spark, document, written.layout, opts.drift_threshold)
     # Last: committing advances the bookmarks past this run's input.
     session.commit()
     return document

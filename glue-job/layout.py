@@ -13,6 +13,7 @@ them under "outputs". Change nothing here without changing those readers.
     manifests/<name>.json            QuickSight manifest of that CSV folder
     reports/run_report.json          the latest run report
     reports/run_report-<stamp>.json  a copy kept per run
+    reports/drift_alert-<stamp>.json the features that drifted above --drift_threshold, when any did
 """
 
 from __future__ import annotations
@@ -89,6 +90,12 @@ class OutputLayout:
         """The per-run copy of the report, e.g. reports/run_report-20260101T060000Z.json."""
         folder = self.report[: -len(REPORT_NAME)]
         return f"{folder}run_report-{stamp}.json"
+
+    def drift_alert(self, stamp: str) -> str:
+        """The run's drift alert, e.g. reports/drift_alert-20260101T060000Z.json: written only when
+        a feature drifted above the threshold, so that its arrival alone is the alert."""
+        folder = self.report[: -len(REPORT_NAME)]
+        return f"{folder}drift_alert-{stamp}.json"
 
     def as_report(self) -> dict[str, Any]:
         """The run report's "outputs" object (its keys and order are part of the report's shape)."""

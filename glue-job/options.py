@@ -17,6 +17,9 @@ Known arguments:
     --TempDir         set by Glue; where the run keeps its working copies of the rows it
                       rewrites, removed at the end (default: this machine's temporary
                       folder on a local Spark, else `_scratch/` under --output_path)
+    --drift_threshold a PSI above 0: when a quarter of the run drifted above it from the
+                      quarter before, the job writes reports/drift_alert-<stamp>.json, whose
+                      arrival the stack's drift rule sends to the alert topic (default: none)
 
 With both paths given the job reads them directly (paths mode); otherwise it
 reads the catalog tables, which needs `--database`.
@@ -24,6 +27,7 @@ reads the catalog tables, which needs `--database`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +44,7 @@ _KNOWN = (
     "airports_path",
     "JOB_NAME",
     "TempDir",
+    "drift_threshold",
 )
 
 
@@ -57,6 +62,7 @@ class JobOptions:
     flights_path: str | None = None
     airports_path: str | None = None
     temp_dir: str | None = None
+    drift_threshold: float | None = None
 
     @property
     def reads_paths(self) -> bool:
@@ -141,4 +147,18 @@ def parse_args(argv: Sequence[str]) -> JobOptions:
         flights_path=flights_path,
         airports_path=airports_path,
         temp_dir=_text(found, "TempDir"),
+        drift_threshold=_positive(found, "drift_threshold"),
     )
+
+
+def _positive(found: dict[str, str], name: str) -> float | None:
+    text = _text(found, name)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise OptionsError(f"--{name} {text!r} is not a number above 0")
+    return value

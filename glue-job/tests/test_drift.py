@@ -9,6 +9,7 @@ plain Python: bins with bisect, means with fsum, PSI from its definition.
 from __future__ import annotations
 
 import bisect
+import json
 import math
 import random
 from pathlib import Path
@@ -57,7 +58,7 @@ def written(spark, tmp_path_factory):
     out = root / "out"
     report = job.main([
         "job.py", "--flights_path", str(root / "flights"), "--airports_path", str(root / "airports"),
-        "--output_path", str(out),
+        "--output_path", str(out), "--drift_threshold", "0.2",
     ])
     return out, report
 
@@ -146,3 +147,28 @@ def test_psi_of_identical_bins_is_zero_and_grows_with_the_shift():
     far, near = drift.psi([0, 0, 60], [10, 20, 30]), drift.psi([5, 20, 35], [10, 20, 30])
     assert far is not None and near is not None and far > near > 0
     assert drift.psi([], []) is None and drift.psi([0, 0], [1, 2]) is None
+
+
+def test_a_run_with_drift_above_the_threshold_writes_its_alert_naming_the_features(written):
+    out, report = written
+    alerts = sorted((out / "reports").glob("drift_alert-*.json"))
+    assert [a.name for a in alerts] == [f"drift_alert-{report['started_at'].replace('-', '').replace(':', '')}.json"]
+    alert = json.loads(alerts[0].read_text())
+    assert alert["threshold"] == 0.2 and alert["started_at"] == report["started_at"]
+    # Exactly the scores of the report above 0.2, worst first: 2003 Q3's delays among them.
+    scores = [(d["year"], d["quarter"], name, value) for d in report["drift"] for name, value in d["psi"].items()]
+    expected = sorted((s for s in scores if s[3] is not None and s[3] > 0.2), key=lambda e: -e[3])
+    assert [(a["year"], a["quarter"], a["feature"], a["psi"]) for a in alert["drifted"]] == expected
+    assert (2003, 3, "delay_minutes") in {(a["year"], a["quarter"], a["feature"]) for a in alert["drifted"]}
+
+
+def test_above_threshold_keeps_only_scores_above_it_worst_first():
+    summary = [
+        {"year": 2003, "quarter": 1, "psi": {"a": None, "b": None}},
+        {"year": 2003, "quarter": 2, "psi": {"a": 0.2, "b": 0.5, "c": 0.21}},
+    ]
+    assert drift.above_threshold(summary, 0.2) == [
+        {"year": 2003, "quarter": 2, "feature": "b", "psi": 0.5},
+        {"year": 2003, "quarter": 2, "feature": "c", "psi": 0.21},
+    ]
+    assert drift.above_threshold(summary, 0.5) == []

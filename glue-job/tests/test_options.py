@@ -64,9 +64,17 @@ def test_last_occurrence_wins_and_unknown_flags_without_values_are_ignored():
         (["--output_path", "o", "--airports_path", "a", "--database", "d"], "go together"),
         (["--output_path", "  ", "--database", "d"], "must not be empty"),
         (["--database", "d", "--output_path"], "needs a value"),
+        (["--database", "d", "--output_path", "o", "--drift_threshold", "0"], "'0' is not a number above 0"),
+        (["--database", "d", "--output_path", "o", "--drift_threshold", "nan"], "is not a number above 0"),
+        (["--database", "d", "--output_path", "o", "--drift_threshold", "a lot"], "'a lot' is not a number above 0"),
     ],
 )
 def test_invalid_arguments_are_refused(argv, message):
     with pytest.raises(OptionsError, match=message):
         parse_args(argv)
 
+
+
+def test_drift_threshold_is_read_when_given_and_none_otherwise():
+    assert parse_args(["--database", "d", "--output_path", "o", "--drift_threshold", "0.25"]).drift_threshold == 0.25
+    assert parse_args(["--database", "d", "--output_path", "o"]).drift_threshold is None

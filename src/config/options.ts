@@ -149,7 +149,7 @@ export const OPTIONS = {
   driftThreshold: option({
     flag: 'drift-threshold', type: 'number', group: 'Pipeline:', default: 0.2,
     describe: 'Population stability index above which status and report name a feature as drifted from the quarter before',
-    doc: "the population stability index (PSI) of a feature against the quarter before above which `status` names it as drifted and `report`'s drift chart marks it; the job profiles every quarter's features under `processed/drift/` (0.1 is a shift worth a look, 0.2 and above a different population)",
+    doc: "the population stability index (PSI) of a feature against the quarter before above which `status` names it as drifted and `report`'s drift chart marks it; `up` gives it to the job, which writes a drift alert above it, sent to the alert topic with `--notify` or `--notify-topic-arn`; the job profiles every quarter's features under `processed/drift/` (0.1 is a shift worth a look, 0.2 and above a different population)",
     parse: (value) => positive(value, 'drift-threshold', 100),
   }),
   expectedMinutes: option({

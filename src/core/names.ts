@@ -24,6 +24,8 @@ export interface StackNames {
   readonly jobFailureRule: string;
   /** With --max-usd: the rule that alerts on a job run stopped at the timeout the cost ceiling set. */
   readonly jobCeilingRule: string;
+  /** The rule that alerts on a run that ended with drift above --drift-threshold. */
+  readonly driftRule: string;
   readonly crawlerFailureRule: string;
   /** CloudWatch dashboards are global to the account, not regional: the region is part of the name. */
   readonly dashboard: string;
@@ -51,6 +53,7 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     alertTopic: `${stack}-alerts`,
     jobFailureRule: `${stack}-job-failed`,
     jobCeilingRule: `${stack}-job-ceiling`,
+    driftRule: `${stack}-drift`,
     crawlerFailureRule: `${stack}-crawl-failed`,
     dashboard: `${stack}-pipeline-${region}`,
   });

@@ -30,12 +30,13 @@ export function ruleArn(ctx: Pick<StackContext, 'aws'>, name: string): string {
 }
 
 /**
- * The rules that publish to the alert topic: failed job runs, failed crawls, and job runs stopped by
+ * The rules that publish to the alert topic: failed job runs, failed crawls, job runs stopped by
  * the cost ceiling (that one exists only with --max-usd; naming it always keeps the topic's policy
- * the same whether the ceiling is set or not).
+ * the same whether the ceiling is set or not), and runs that ended with drift above the threshold.
  */
 export function failureRuleArns(ctx: Pick<StackContext, 'aws' | 'names'>): string[] {
-  return [ruleArn(ctx, ctx.names.jobFailureRule), ruleArn(ctx, ctx.names.crawlerFailureRule), ruleArn(ctx, ctx.names.jobCeilingRule)];
+  const { names } = ctx;
+  return [names.jobFailureRule, names.crawlerFailureRule, names.jobCeilingRule, names.driftRule].map((name) => ruleArn(ctx, name));
 }
 
 /** The AWS console of the stack's region. */

@@ -96,6 +96,8 @@ export function jobSpec(
     '--flights_table': FLIGHTS_TABLE,
     '--airports_table': AIRPORTS_TABLE,
     '--output_path': s3Uri(bucket, PREFIX.processed),
+    // The job writes a drift alert above it (resources/drift-rule.ts).
+    '--drift_threshold': String(ctx.settings.driftThreshold),
   };
   if (modules.length > 0) defaultArguments['--extra-py-files'] = modules.map((key) => s3Uri(bucket, key)).join(',');
   if (ctx.settings.pythonModules.length > 0) defaultArguments[PYTHON_MODULES_ARGUMENT] = ctx.settings.pythonModules.join(',');

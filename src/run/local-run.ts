@@ -126,7 +126,7 @@ export function sparkSubmitArgs(
   ];
 }
 
-export function jobArguments(ctx: Pick<StackContext, 'names'>): string[] {
+export function jobArguments(ctx: Pick<StackContext, 'names' | 'settings'>): string[] {
   const base = `s3a://${ctx.names.bucket}/`;
   return [
     '--JOB_NAME',
@@ -137,6 +137,8 @@ export function jobArguments(ctx: Pick<StackContext, 'names'>): string[] {
     `${base}${PREFIX.raw}airports/`,
     '--output_path',
     `${base}${PREFIX.processed}`,
+    '--drift_threshold',
+    String(ctx.settings.driftThreshold),
   ];
 }
 

@@ -51,7 +51,7 @@ export async function collectAlertStatus(ctx: StackContext, entries: readonly Fo
 
   // The failure rules only: the arrival rule (--start-on arrival) sends to the workflow, not the topic.
   // The ceiling rule counts where the settings want it (--max-usd) or it exists.
-  const failureRules = new Set([ctx.names.jobFailureRule, ctx.names.crawlerFailureRule, ctx.names.jobCeilingRule]);
+  const failureRules = new Set([ctx.names.jobFailureRule, ctx.names.crawlerFailureRule, ctx.names.jobCeilingRule, ctx.names.driftRule]);
   const counted = (e: FoundEntry) => e.resource.kind === 'rule' && failureRules.has(e.resource.name) && (e.resource.wanted !== false || e.found !== undefined);
   for (const { resource, found } of entries.filter(counted)) {
     const state = found?.state as FailureRuleState | undefined;

@@ -7,6 +7,8 @@ import { bucketResource } from '../resources/bucket.js';
 import { crawlerResource } from '../resources/crawler.js';
 import { dashboardResource } from '../resources/dashboard.js';
 import { databaseResource } from '../resources/database.js';
+import { driftAlertSpec } from '../resources/drift-rule.js';
+import { alertTarget } from '../resources/alerts.js';
 import { crawlerFailureSpec, failureRuleResource, jobCeilingSpec, jobFailureSpec, type CeilingAlert } from '../resources/failure-rule.js';
 import { chooseWorkers, jobResource, rawDataBytes } from '../resources/job.js';
 import { objectsResource } from '../resources/objects.js';
@@ -42,6 +44,7 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
   const transfers = new TransferBudgets(transferLimits(ctx.settings));
   const workers = chooseWorkers(ctx.settings.workers, rawDataBytes(sources.data)).count;
   const arriving = ctx.settings.startOn === 'arrival';
+  const alerting = alertTarget(ctx.settings) !== 'none';
   const ceiling = keptCeiling(ctx.settings, workers, ctx.aws.region);
   // A TIMEOUT is the cost ceiling's only when the ceiling, not --job-timeout, sets the timeout.
   const ceilingAlert: CeilingAlert | undefined = ceiling?.setsTimeout ? { maxUsd: ceiling.maxUsd, timeoutMinutes: ceiling.timeoutMinutes } : undefined;
@@ -68,7 +71,8 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     arrivalRoleResource(ctx),
     arrivalRuleResource(ctx),
     // Lives in the bucket (no teardown of its own); left on when back on schedule (bucket-events.ts).
-    ...(arriving ? [bucketEventsResource(ctx)] : []),
+    // Alerts need it too: a drift alert is an object the job writes (the drift rule below).
+    ...(arriving || alerting ? [bucketEventsResource(ctx)] : []),
     // Alerts and the dashboard exist as the settings say (`wanted`); turned off, up deletes them.
     alertKeyResource(ctx),
     alertTopicResource(ctx),
@@ -78,6 +82,8 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     // A run stopped at the ceiling's timeout, told as such (--max-usd); without it, a TIMEOUT is a
     // failure above, and this rule is not wanted: only its name matters then, for up and teardown.
     failureRuleResource(ctx, jobCeilingSpec(ctx, ceilingAlert ?? { maxUsd: 0, timeoutMinutes: 0 }), { wanted: ceilingAlert !== undefined }),
+    // A run that ended with drift above --drift-threshold (the job writes the alert it sends).
+    failureRuleResource(ctx, driftAlertSpec(ctx)),
     dashboardResource(ctx),
   ];
 }

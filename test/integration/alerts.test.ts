@@ -26,8 +26,10 @@ const TOPIC = `${STACK}-alerts`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:${TOPIC}`;
 const JOB_RULE = `${STACK}-job-failed`;
 const CRAWL_RULE = `${STACK}-crawl-failed`;
-// The ceiling rule (--max-usd) is named whether it exists or not, so the policy stays the same either way.
-const RULE_ARNS = [JOB_RULE, CRAWL_RULE, `${STACK}-job-ceiling`].map((rule) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${rule}`);
+// The ceiling rule (--max-usd) is named whether it exists or not, so the policy stays the same either way;
+// the drift rule sends the drift alert the job writes (drift-alert.test.ts).
+const DRIFT_RULE = `${STACK}-drift`;
+const RULE_ARNS = [JOB_RULE, CRAWL_RULE, `${STACK}-job-ceiling`, DRIFT_RULE].map((rule) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${rule}`);
 const KEY_ALIAS = `alias/${STACK}-alerts`;
 const DASHBOARD = `${STACK}-pipeline-${REGION}`;
 const USER_TOPIC = 'ops-pager';
@@ -45,7 +47,7 @@ const crawlEvent = (crawlerName: string, state: string) => glueEvent('Glue Crawl
 
 /** up, status and teardown with --notify, --notify-topic-arn and --dashboard against moto. */
 describe('failure alerts and the dashboard', () => {
-  const stack = useEmulator({ region: REGION });
+  const stack = useEmulator({ region: REGION, motoPatches: ['s3-eventbridge-readback'] });
   let dataDir: string;
   let jobDir: string;
 
@@ -63,12 +65,15 @@ describe('failure alerts and the dashboard', () => {
     const result = await cli('plan', ...NOTIFY, '--dashboard', '--json');
     expect(result.code, result.stderr).toBe(0);
     const changes = (JSON.parse(result.stdout) as { changes: { kind: string; name: string; action: string }[] }).changes;
-    expect(changes.slice(-6).map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
+    expect(changes.slice(-8).map((c) => `${c.action} ${c.kind} ${c.name}`)).toEqual([
+      // A drift alert is an object the job writes: the bucket's events go to EventBridge.
+      `create notifications s3://${STACK}-${ACCOUNT}-${REGION} to EventBridge`,
       `create key ${KEY_ALIAS}`,
       `create topic ${TOPIC}`,
       `create emails ${TOPIC}`,
       `create rule ${JOB_RULE}`,
       `create rule ${CRAWL_RULE}`,
+      `create rule ${DRIFT_RULE}`,
       `create dashboard ${DASHBOARD}`,
     ]);
     expect(stack.log.mutating()).toEqual([]);
@@ -112,7 +117,7 @@ describe('failure alerts and the dashboard', () => {
   });
 
   it('each rule is enabled, tagged, and sends a readable message to the topic', async () => {
-    for (const rule of [JOB_RULE, CRAWL_RULE]) {
+    for (const rule of [JOB_RULE, CRAWL_RULE, DRIFT_RULE]) {
       const described = await stack.aws.events.send(new DescribeRuleCommand({ Name: rule }));
       expect(described.State).toBe('ENABLED');
       const tags = (await stack.aws.events.send(new ListRuleTagsCommand({ ResourceARN: described.Arn }))).Tags ?? [];
@@ -167,7 +172,7 @@ describe('failure alerts and the dashboard', () => {
     stack.log.clear();
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 21 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 23 unchanged/);
     expect(stack.log.requests.some((r) => r.service === 'sns')).toBe(true);
     expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });
@@ -189,7 +194,7 @@ describe('failure alerts and the dashboard', () => {
       problems: [],
     });
     const kinds = (report.resources as { kind: string; exists: boolean }[]).filter((r) => ['key', 'topic', 'rule', 'dashboard'].includes(r.kind));
-    expect(kinds.map((r) => `${r.kind} ${r.exists}`)).toEqual(['key true', 'topic true', 'rule true', 'rule true', 'dashboard true']);
+    expect(kinds.map((r) => `${r.kind} ${r.exists}`)).toEqual(['key true', 'topic true', 'rule true', 'rule true', 'rule true', 'dashboard true']);
     const text = await cli('status', ...NOTIFY, '--dashboard');
     expect(text.stdout).toContain(`alerts: wired: failed runs go to topic ${TOPIC}; 2 of 2 subscriptions confirmed`);
   });
@@ -209,9 +214,9 @@ describe('failure alerts and the dashboard', () => {
     expect(result.stdout).toContain(`- delete dashboard ${DASHBOARD}`);
     expect(result.stdout).toContain(`- delete topic     ${TOPIC}`);
     expect(result.stdout).toContain(`- delete key       ${KEY_ALIAS}`);
-    expect(result.stdout).toMatch(/0 created, 2 updated, 3 deleted, 15 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 3 updated, 3 deleted, 16 unchanged/);
 
-    for (const rule of [JOB_RULE, CRAWL_RULE]) expect((await ruleTarget(rule)).map((t) => t.Arn)).toEqual([USER_TOPIC_ARN]);
+    for (const rule of [JOB_RULE, CRAWL_RULE, DRIFT_RULE]) expect((await ruleTarget(rule)).map((t) => t.Arn)).toEqual([USER_TOPIC_ARN]);
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
     await expect(stack.aws.cloudwatch.send(new GetDashboardCommand({ DashboardName: DASHBOARD }))).rejects.toThrow();
     await expect(stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });
@@ -226,8 +231,10 @@ describe('failure alerts and the dashboard', () => {
   it('up without alert flags deletes the rules; status then says alerts are off and lists none of them', async () => {
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 2 deleted, 15 unchanged/);
-    await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: JOB_RULE }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(result.stdout).toMatch(/0 created, 0 updated, 3 deleted, 15 unchanged/);
+    for (const rule of [JOB_RULE, DRIFT_RULE]) {
+      await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: rule }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    }
     // The user's topic stays.
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: USER_TOPIC_ARN }))).resolves.toBeDefined();
 
@@ -248,12 +255,12 @@ describe('failure alerts and the dashboard', () => {
     // No alert flags: teardown finds what an earlier up made all the same.
     const result = await stack.cli(['teardown', '--yes', '--name', STACK]);
     expect(result.code, result.stderr).toBe(0);
-    for (const gone of [`dashboard ${DASHBOARD}`, `rule ${CRAWL_RULE}`, `rule ${JOB_RULE}`, `topic ${TOPIC}`, `key ${KEY_ALIAS}`]) {
+    for (const gone of [`dashboard ${DASHBOARD}`, `rule ${DRIFT_RULE}`, `rule ${CRAWL_RULE}`, `rule ${JOB_RULE}`, `topic ${TOPIC}`, `key ${KEY_ALIAS}`]) {
       expect(result.stdout).toContain(`deleted  ${gone}`);
     }
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
     await expect(stack.aws.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: TOPIC_ARN }))).rejects.toThrow();
-    for (const rule of [JOB_RULE, CRAWL_RULE]) {
+    for (const rule of [JOB_RULE, CRAWL_RULE, DRIFT_RULE]) {
       await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: rule }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     }
     await expect(stack.aws.kms.send(new DescribeKeyCommand({ KeyId: KEY_ALIAS }))).rejects.toMatchObject({ name: 'NotFoundException' });

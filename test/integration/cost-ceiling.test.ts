@@ -63,7 +63,7 @@ const jobEvent = (state: string) => ({
 
 /** --max-usd against moto: the ceiling rule, each run's cost beside its ceiling, and exit 3 for a run the ceiling stopped. */
 describe('the cost ceiling', () => {
-  const stack = useEmulator({ region: REGION, requestLog: { respond: answer } });
+  const stack = useEmulator({ region: REGION, requestLog: { respond: answer }, motoPatches: ['s3-eventbridge-readback'] });
   let dataDir: string;
   let jobDir: string;
 

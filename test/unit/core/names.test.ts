@@ -24,6 +24,7 @@ describe('stackNames', () => {
       alertTopic: 'flight-delays-alerts',
       jobFailureRule: 'flight-delays-job-failed',
       jobCeilingRule: 'flight-delays-job-ceiling',
+      driftRule: 'flight-delays-drift',
       crawlerFailureRule: 'flight-delays-crawl-failed',
       dashboard: 'flight-delays-pipeline-eu-west-1',
     });

@@ -17,7 +17,7 @@ import { driftLabels, mockedStack, sentCommands, type MockedStack } from '../sup
 
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:flight-delays-alerts';
 const TAGS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
-const RULES = ['arn:aws:events:eu-west-1:123456789012:rule/flight-delays-job-failed', 'arn:aws:events:eu-west-1:123456789012:rule/flight-delays-crawl-failed'];
+const RULES = ['job-failed', 'crawl-failed', 'job-ceiling', 'drift'].map((rule) => `arn:aws:events:eu-west-1:123456789012:rule/flight-delays-${rule}`);
 
 let t: MockedStack;
 beforeEach(() => {
@@ -39,7 +39,7 @@ function attributesOf(stack: MockedStack, overrides: Record<string, string> = {}
 }
 
 describe('alertTopicPolicy', () => {
-  it('lets only EventBridge publish, and only for the two failure rules of this stack', () => {
+  it('lets only EventBridge publish, and only for the failure rules of this stack, the ceiling and drift rules included', () => {
     expect(alertTopicPolicy(t.ctx)).toEqual({
       Version: '2012-10-17',
       Id: 'flight-delays-alerts-publishers',

@@ -37,6 +37,7 @@ const EXPECTED_ARGUMENTS = {
   '--flights_table': 'flights',
   '--airports_table': 'airports',
   '--output_path': 's3://data-bucket/processed/',
+  '--drift_threshold': '0.2',
   '--extra-py-files': 's3://data-bucket/scripts/features.py,s3://data-bucket/scripts/options.py',
 };
 

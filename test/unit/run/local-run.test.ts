@@ -111,6 +111,8 @@ describe('jobArguments', () => {
     expect(value('--flights_path')).toBe(`s3a://${ctx.names.bucket}/raw/flights/`);
     expect(value('--airports_path')).toBe(`s3a://${ctx.names.bucket}/raw/airports/`);
     expect(value('--output_path')).toBe(`s3a://${ctx.names.bucket}/processed/`);
+    // The job writes its drift alert above --drift-threshold, as on Glue.
+    expect(value('--drift_threshold')).toBe('0.2');
   });
 });
 

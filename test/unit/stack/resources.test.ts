@@ -44,6 +44,7 @@ describe('stackResources', () => {
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
       'rule flight-delays-job-ceiling',
+      'rule flight-delays-drift',
       'dashboard flight-delays-pipeline-eu-west-1',
     ]);
   });
@@ -96,7 +97,7 @@ describe('optional resources', () => {
 
   it('wants no alert resource and no dashboard without --notify, --notify-topic-arn or --dashboard', () => {
     expect(Object.values(alerting({})).every((w) => w === false)).toBe(true);
-    expect(Object.keys(alerting({}))).toHaveLength(7);
+    expect(Object.keys(alerting({}))).toHaveLength(8);
   });
 
   it('starts on the schedule by default, and on arrival with --start-on arrival: the other start is deleted', () => {
@@ -123,6 +124,7 @@ describe('optional resources', () => {
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
       'rule flight-delays-job-ceiling': false,
+      'rule flight-delays-drift': true,
       'dashboard flight-delays-pipeline-eu-west-1': false,
     });
   });
@@ -139,8 +141,16 @@ describe('optional resources', () => {
       'rule flight-delays-job-failed': true,
       'rule flight-delays-crawl-failed': true,
       'rule flight-delays-job-ceiling': false,
+      'rule flight-delays-drift': true,
       'dashboard flight-delays-pipeline-eu-west-1': false,
     });
+  });
+
+  it("with alerts sends the bucket's events to EventBridge, where the drift rule picks out the job's drift alert", () => {
+    const notified = stackResources(stack({ raw: { notify: ['ops@example.com'] } }).ctx, sources).map(label);
+    expect(notified).toContain('notifications s3://flight-delays-123456789012-eu-west-1 to EventBridge');
+    expect(notified.indexOf('rule flight-delays-drift')).toBeGreaterThan(notified.indexOf('notifications s3://flight-delays-123456789012-eu-west-1 to EventBridge'));
+    expect(stackResources(stack().ctx, sources).map(label)).not.toContain('notifications s3://flight-delays-123456789012-eu-west-1 to EventBridge');
   });
 
   it('wants the ceiling rule with alerts and a --max-usd that sets the timeout; a TIMEOUT then leaves the failure rule', () => {
@@ -186,6 +196,7 @@ describe('standaloneResources', () => {
       'rule flight-delays-job-failed',
       'rule flight-delays-crawl-failed',
       'rule flight-delays-job-ceiling',
+      'rule flight-delays-drift',
       'dashboard flight-delays-pipeline-eu-west-1',
     ]);
     for (const resource of standaloneResources(t.ctx)) {

@@ -146,6 +146,7 @@ describe('surveyTeardown', () => {
     mockNothingDeployed(t);
     expect((await surveyTeardown(t.ctx)).map((s) => label(s.resource))).toEqual([
       'dashboard flight-delays-pipeline-eu-west-1',
+      'rule flight-delays-drift',
       'rule flight-delays-job-ceiling',
       'rule flight-delays-crawl-failed',
       'rule flight-delays-job-failed',
@@ -179,6 +180,7 @@ describe('surveyTeardown', () => {
     const survey = await surveyTeardown(t.ctx);
     expect(survey.map((s) => [s.resource.kind, s.resource.name, s.ownership])).toEqual([
       ['dashboard', 'flight-delays-pipeline-eu-west-1', 'absent'],
+      ['rule', 'flight-delays-drift', 'absent'],
       ['rule', 'flight-delays-job-ceiling', 'absent'],
       ['rule', 'flight-delays-crawl-failed', 'absent'],
       ['rule', 'flight-delays-job-failed', 'absent'],
