@@ -12,6 +12,7 @@ computes per-quarter aggregates, and writes under `--output_path`:
     delivered/year=YYYY/quarter=Q/*.parquet     every row delivered so far, as text (see Re-runs)
     drift/year=YYYY/quarter=Q/*.parquet         a profile of each feature and its PSI against the quarter before (drift.py)
     reports/run_report.json                     the run report (also run_report-<UTC time>.json)
+    reports/drift_alert-<UTC time>.json         with --drift_threshold, the features that drifted above it, if any
 
 <name> is route_quarter, origin_hour or day_of_week. The run report is also
 printed on one stdout line starting with `RUN_REPORT `. layout.py holds these
