@@ -10,14 +10,15 @@ import type { ResourceDefinition } from './resource.js';
 type BucketEventsKey = 'eventBridge';
 
 /**
- * With --start-on arrival, the bucket sends its events to EventBridge, where the arrival rule picks
- * out a delivery's marker (resources/arrival.ts). It lives in the bucket (owned through it, gone
+ * With --start-on arrival, or alerts, the bucket sends its events to EventBridge, where the arrival
+ * rule picks out a delivery's marker (resources/arrival.ts) and the drift rule the job's drift alert
+ * (resources/drift-rule.ts). It lives in the bucket (owned through it, gone
  * with it). PutBucketNotificationConfiguration replaces the bucket's whole configuration, so the
  * queues, topics and functions someone else set up are sent back as they were read.
  *
- * Only in the stack under --start-on arrival: back on schedule the bucket keeps sending (events to
- * the default bus cost nothing, and another consumer may rely on them); no rule of the stack then
- * matches them.
+ * Only in the stack under --start-on arrival or with alerts: without either the bucket keeps sending
+ * (events to the default bus cost nothing, and another consumer may rely on them); no rule of the
+ * stack then matches them.
  */
 export function bucketEventsResource(ctx: StackContext): ResourceDefinition<NotificationConfiguration, BucketEventsKey> {
   const { s3 } = ctx.aws;
