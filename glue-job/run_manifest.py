@@ -101,6 +101,8 @@ JOB_MODULES = (
 # An argument whose name says so is never written down.
 SECRET_NAME = re.compile(r"secret|password|token", re.IGNORECASE)
 
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
 # What the job reads of a folder (job._csv_reader's pathGlobFilter); hidden names never.
 READ_GLOB = "*.csv*"
 
@@ -238,7 +240,15 @@ def hash_files(spark: SparkSession, paths: Iterable[str]) -> dict[str, tuple[int
         return {}
     files = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(wanted)
     rows = files.select("path", "length", F.sha2("content", 256).alias("sha256")).collect()
-    return {storage.qualified(spark, r["path"]): (int(r["length"]), str(r["sha256"])) for r in rows}
+    hashed = {storage.qualified(spark, r["path"]): (int(r["length"]), str(r["sha256"])) for r in rows}
+    # Spark reads no empty file: its checksum is known without reading it.
+    for path in (storage.qualified(spark, p) for p in wanted):
+        if path not in hashed:
+            (found,) = storage.list_files(spark, path)
+            if found.size != 0:
+                raise RuntimeError(f"the run manifest could not hash {path} ({found.size} bytes)")
+            hashed[path] = (0, EMPTY_SHA256)
+    return hashed
 
 
 def readable_files(spark: SparkSession, path: str) -> list[str]:
