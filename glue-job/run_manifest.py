@@ -119,7 +119,7 @@ VARIES = (
     "arguments.--JOB_RUN_ID",
     "outputs.files[].modified",
     "outputs.files[].run_id",
-    "outputs.files[].key: the UUID in Spark's file names (part-NNNNN-<uuid>-cNNN)",
+    "outputs.files[].key: the UUID in Spark's file names (part-NNNNN-<uuid>.cNNN.snappy.parquet, part-NNNNN-<uuid>-cNNN.csv)",
     "outputs.files[].size, .sha256: the files of FREE_ORDER tables",
 )
 

@@ -50,7 +50,7 @@ AIRPORTS_CSV = "iata,name,city,state,country,latitude,longitude\nAAA,Alpha,Alpha
 JOB_NAME = "flights-features-test"
 RUN_A, RUN_C = (f"jr_{letter * 64}" for letter in "ac")
 CONTRACT = hashlib.sha256(b"a contract").hexdigest()
-# Spark's file names: part-NNNNN-<the write's UUID>-cNNN...
+# Spark's file names: part-NNNNN-<the write's UUID>.cNNN.snappy.parquet, or -cNNN.csv
 SPARK_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 JOB_RUN = {"GlueVersion": "5.0", "WorkerType": "G.1X", "NumberOfWorkers": 3, "ExecutionClass": "STANDARD"}
 
