@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/core/errors.js';
+import { verifyExported } from '../../../src/commands/export.js';
+import type { CommandEnv } from '../../../src/commands/command.js';
 import { verifyExport } from '../../../src/transfer/export-verify.js';
 import { random } from '../support/random.js';
 
@@ -146,5 +148,16 @@ describe('verifyExport', () => {
     const refused = await verifyExport(dir).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(UsageError);
     expect((refused as Error).message).toBe(`invalid --to "${dir}": it holds no .provisioner-export.json, so it is no export to verify; valid: a folder provisioner export wrote`);
+  });
+
+  it('exits 1 with the result when a file is not as recorded, 0 when all are, and takes a folder only', async () => {
+    const env = {} as CommandEnv;
+    await exported();
+    expect(await verifyExported(env, { to: dir })).toMatchObject({ exitCode: 0, result: { problems: [] } });
+    await unlink(path.join(dir, 'reports/run_report.json'));
+    expect(await verifyExported(env, { to: dir })).toMatchObject({ exitCode: 1, result: { problems: [{ file: 'reports/run_report.json', problem: 'missing' }] } });
+    await expect(verifyExported(env, { to: 's3://ml-data/q1' })).rejects.toThrow(
+      new UsageError('invalid --to "s3://ml-data/q1" with --verify: only a folder export holds the checksums of its files; valid: a folder provisioner export wrote'),
+    );
   });
 });
