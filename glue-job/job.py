@@ -13,6 +13,8 @@ computes per-quarter aggregates, and writes under `--output_path`:
     drift/year=YYYY/quarter=Q/*.parquet         a profile of each feature and its PSI against the quarter before (drift.py)
     reports/run_report.json                     the run report (also run_report-<UTC time>.json)
     reports/drift_alert-<UTC time>.json         with --drift_threshold, the features that drifted above it, if any
+    manifests/runs/<run id>.json                the run manifest: inputs, script, runtime, arguments,
+                                                counts and every output file, with checksums (run_manifest.py)
 
 <name> is route_quarter, origin_hour or day_of_week. The run report is also
 printed on one stdout line starting with `RUN_REPORT `. layout.py holds these
@@ -116,6 +118,7 @@ import history
 import incremental
 import options
 import report
+import run_manifest
 import runtime
 import stage_metrics
 import storage
@@ -379,12 +382,14 @@ def spread(rows: DataFrame, parallelism: int) -> DataFrame:
 @dataclass(frozen=True)
 class Written:
     """What a run wrote: the outcome counts of the rows it read, the quarters it recomputed
-    (see incremental.py), the drift of those quarters (drift.summary) and where it all is."""
+    (see incremental.py), the drift of those quarters (drift.summary) and where it all is;
+    and the files its rows came from."""
 
     counts: list[tuple[Any, Any, str | None, int]]
     recomputed: list[incremental.Quarter]
     drift: list[dict[str, Any]]
     layout: OutputLayout
+    files_read: list[str]
 
 
 def run(
@@ -401,13 +406,13 @@ def run(
     """
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
-        return Written([], [], [], layout)
+        return Written([], [], [], layout, [])
     working = storage.join(scratch or storage.join(output_path, "_scratch"), f"run-{uuid.uuid4().hex}")
     try:
-        counts, recomputed, drift_rows = _run(spark, flights_raw, airports_raw, layout, working)
+        counts, recomputed, drift_rows, files_read = _run(spark, flights_raw, airports_raw, layout, working)
     finally:
         storage.delete(spark, working)
-    return Written(counts, recomputed, drift.summary(drift_rows), layout)
+    return Written(counts, recomputed, drift.summary(drift_rows), layout, files_read)
 
 
 # The first working copy is filed as delivered/ is, by year and quarter, and
@@ -480,7 +485,7 @@ def _run(
     airports_raw: DataFrame,
     layout: OutputLayout,
     working: str,
-) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]]]:
+) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]], list[str]]:
     parallelism = spark.sparkContext.defaultParallelism
     normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
     new_rows = storage.join(working, "new")
@@ -492,7 +497,7 @@ def _run(
     if not found:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        return [], [], []
+        return [], [], [], []
 
     stored = storage.read_parquet(
         spark, layout.delivered, StructType([f for f in new.schema.fields if f.name in delivered_columns])
@@ -527,7 +532,7 @@ def _run(
             spark, _without_unread_values(classified, delivered.moved), storage.join(working, "classified")
         )
     counts, drift_rows = _write_outputs(spark, classified, layout, recomputed, delivered)
-    return counts, recomputed, drift_rows
+    return counts, recomputed, drift_rows, sorted({a.source_file for a in found})
 
 
 # What only delivered/ and rejected/ read of a row (and the history's index, of
@@ -623,8 +628,11 @@ def _write_outputs(
         order = [*transforms.PARTITION_COLUMNS, *transforms.AGGREGATE_KEYS[paths.name]]
         with step(spark, f"write aggregates/{paths.name}/"):
             _write_csv(combined[paths.name], paths.csv, order)
-            # Small: one file per quarter.
-            _write_partitioned(fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS), paths.parquet)
+            # Small: one file per quarter, its rows in key order, so that the same rows make the same
+            # bytes (the run manifest's checksums then agree between two runs over the same input).
+            _write_partitioned(
+                fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS).sortWithinPartitions(*order), paths.parquet
+            )
         manifest = storage.quicksight_manifest(paths.csv)
         storage.write_text(spark, paths.manifest, storage.to_json(manifest))
 
@@ -663,7 +671,9 @@ def _write_drift(
     references = [] if stored is None else [r.asDict() for r in incremental.in_quarters(stored, before).collect()]
     rows = drift.with_psi(fresh, references)
     if rows:
-        _write_partitioned(drift.as_frame(spark, rows).coalesce(1), layout.drift)
+        # In one order whatever the order Spark collected them in: the same profiles make the same file.
+        ordered = sorted(rows, key=lambda r: (incremental.quarter_order((r["year"], r["quarter"])), r["feature"]))
+        _write_partitioned(drift.as_frame(spark, ordered).coalesce(1), layout.drift)
     return rows
 
 
@@ -732,6 +742,43 @@ def read_input(session: runtime.Runtime, opts: options.JobOptions) -> tuple[Data
     return read_catalog(session.glue_context, opts)
 
 
+def files_read(spark: SparkSession, opts: options.JobOptions, written: Written, airports_raw: DataFrame) -> dict[str, list[str]]:
+    """The files the run read, by table: in paths mode every file the reader takes from the
+    folders; from the catalog, the files of the rows it was handed (a bookmark's new files)."""
+    if opts.flights_path is not None and opts.airports_path is not None:
+        return {
+            "flights": run_manifest.readable_files(spark, opts.flights_path),
+            "airports": run_manifest.readable_files(spark, opts.airports_path),
+        }
+    return {"flights": written.files_read, "airports": run_manifest.files_of(airports_raw)}
+
+
+def record_run(
+    session: runtime.Runtime,
+    opts: options.JobOptions,
+    argv: list[str],
+    run_id: str,
+    started_at: datetime,
+    written: Written,
+    airports_raw: DataFrame,
+) -> None:
+    """The run manifest (run_manifest.py), written before the report that names it."""
+    spark = session.spark
+    facts = run_manifest.RunFacts(
+        run_id=run_id,
+        job_name=opts.job_name,
+        started_at=started_at,
+        output_path=opts.output_path,
+        argv=argv,
+        contract_sha256=opts.contract_sha256,
+        runtime=run_manifest.glue_runtime(opts.job_name, opts.run_id) if session.on_glue else run_manifest.local_runtime(spark),
+        read=files_read(spark, opts, written, airports_raw),
+        summary=report.summarise(written.counts),
+        recomputed=written.recomputed,
+    )
+    run_manifest.write(spark, run_manifest.build(spark, facts, written.layout), written.layout)
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = list(sys.argv if argv is None else argv)
     opts = options.parse_args(argv)
@@ -740,8 +787,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     configure(session.spark)
     stages = stage_metrics.StageWindow.open(session.spark)
 
+    run_id = opts.run_id or run_manifest.local_run_id(started_at)
+
     flights_raw, airports_raw = read_input(session, opts)
     written = run(session.spark, flights_raw, airports_raw, opts.output_path, scratch_folder(session.spark, opts))
+    with step(session.spark, "record the run manifest"):
+        record_run(session, opts, argv, run_id, started_at, written, airports_raw)
     document = report.build(
         written.counts,
         recomputed=written.recomputed,
@@ -749,7 +800,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         job_name=opts.job_name,
         source=opts.source_description(),
         output_path=opts.output_path,
-        outputs=written.layout.as_report(),
+        outputs=written.layout.as_report(run_id),
         started_at=started_at,
         finished_at=datetime.now(timezone.utc),
         spark=stages.collect(),

@@ -11,6 +11,7 @@ them under "outputs". Change nothing here without changing those readers.
     aggregates/<name>/parquet/       per-quarter aggregates, Parquet
     aggregates/<name>/csv/           the same aggregates, one CSV with a header
     manifests/<name>.json            QuickSight manifest of that CSV folder
+    manifests/runs/<run id>.json     the run manifest: what a run read, ran with and left (run_manifest.py)
     reports/run_report.json          the latest run report
     reports/run_report-<stamp>.json  a copy kept per run
     reports/drift_alert-<stamp>.json the features that drifted above --drift_threshold, when any did
@@ -25,6 +26,9 @@ from typing import Any
 from storage import join
 
 REPORT_NAME = "run_report.json"
+# Beside the QuickSight manifests but a folder of their own: QuickSight reads a
+# manifest by its name, and a run manifest is no data for it.
+RUN_MANIFESTS = ("manifests", "runs")
 
 
 def _folder(base: str, *parts: str) -> str:
@@ -56,6 +60,7 @@ class OutputLayout:
     delivered: str
     drift: str
     report: str
+    run_manifests: str
 
     @classmethod
     def under(cls, output_path: str, aggregate_names: Iterable[str]) -> OutputLayout:
@@ -74,6 +79,7 @@ class OutputLayout:
             delivered=_folder(output_path, "delivered"),
             drift=_folder(output_path, "drift"),
             report=join(output_path, "reports", REPORT_NAME),
+            run_manifests=_folder(output_path, *RUN_MANIFESTS),
         )
 
     def aggregate(self, name: str) -> AggregateOutput:
@@ -97,7 +103,11 @@ class OutputLayout:
         folder = self.report[: -len(REPORT_NAME)]
         return f"{folder}drift_alert-{stamp}.json"
 
-    def as_report(self) -> dict[str, Any]:
+    def run_manifest(self, run_id: str) -> str:
+        """The manifest of one run, e.g. manifests/runs/jr_0123abcd.json."""
+        return f"{self.run_manifests}{run_id}.json"
+
+    def as_report(self, run_id: str) -> dict[str, Any]:
         """The run report's "outputs" object (its keys and order are part of the report's shape)."""
         return {
             "features": self.features,
@@ -106,4 +116,5 @@ class OutputLayout:
             "delivered": self.delivered,
             "drift": self.drift,
             "report": self.report,
+            "run_manifest": self.run_manifest(run_id),
         }

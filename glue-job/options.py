@@ -14,6 +14,9 @@ Known arguments:
     --flights_path    raw flights folder (paths mode; needs --airports_path too)
     --airports_path   airports folder or file (paths mode; needs --flights_path too)
     --JOB_NAME        set by Glue; a default is used for local runs
+    --JOB_RUN_ID      set by Glue; names the run's manifest (a local run makes one up)
+    --contract_sha256 the SHA-256 of the data contract the raw files were checked against
+                      (`up` sets it); recorded in the run manifest as given
     --TempDir         set by Glue; where the run keeps its working copies of the rows it
                       rewrites, removed at the end (default: this machine's temporary
                       folder on a local Spark, else `_scratch/` under --output_path)
@@ -28,12 +31,15 @@ reads the catalog tables, which needs `--database`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 DEFAULT_JOB_NAME = "flights-features"
 DEFAULT_FLIGHTS_TABLE = "flights"
 DEFAULT_AIRPORTS_TABLE = "airports"
+# Glue's run ids (jr_ and hex digits) and the local ones (run_manifest.local_run_id).
+RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 _KNOWN = (
     "output_path",
@@ -43,8 +49,10 @@ _KNOWN = (
     "flights_path",
     "airports_path",
     "JOB_NAME",
+    "JOB_RUN_ID",
     "TempDir",
     "drift_threshold",
+    "contract_sha256",
 )
 
 
@@ -63,6 +71,8 @@ class JobOptions:
     airports_path: str | None = None
     temp_dir: str | None = None
     drift_threshold: float | None = None
+    run_id: str | None = None
+    contract_sha256: str | None = None
 
     @property
     def reads_paths(self) -> bool:
@@ -148,6 +158,8 @@ def parse_args(argv: Sequence[str]) -> JobOptions:
         airports_path=airports_path,
         temp_dir=_text(found, "TempDir"),
         drift_threshold=_positive(found, "drift_threshold"),
+        run_id=_run_id(found),
+        contract_sha256=_text(found, "contract_sha256"),
     )
 
 
@@ -161,4 +173,12 @@ def _positive(found: dict[str, str], name: str) -> float | None:
         value = math.nan
     if not math.isfinite(value) or value <= 0:
         raise OptionsError(f"--{name} {text!r} is not a number above 0")
+    return value
+
+
+def _run_id(found: dict[str, str]) -> str | None:
+    """Glue's run id, which names a file: refused if it could name one elsewhere."""
+    value = _text(found, "JOB_RUN_ID")
+    if value is not None and not RUN_ID.fullmatch(value):
+        raise OptionsError(f"--JOB_RUN_ID {value!r} is not a run id: letters, digits, '_' and '-' only")
     return value

@@ -25,7 +25,8 @@ Shape (every reason is always present, with 0 when no row had it):
                                            quarter before: see drift.py)
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
-                  "report": uri},
+                  "delivered": uri, "drift": uri, "report": uri, "run_manifest": uri},
+                                          (run_manifest: this run's manifest, see run_manifest.py)
       "spark": {"stages", "memory_spilled_bytes", "disk_spilled_bytes", "slowest_stage", "advice", "steps"} | null
                                           (what Spark measured during the run: see stage_metrics.py)
     }

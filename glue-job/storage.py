@@ -2,14 +2,15 @@
 
 Spark's own Hadoop configuration decides how a URI is reached, so the same
 calls work for s3:// on Glue, s3a:// on a local Spark with hadoop-aws, and
-plain local paths. Only tiny driver-side files go through here (the run report
-and the QuickSight manifests); data is written by Spark, and at most moved
-from one folder to another here.
+plain local paths. Only tiny driver-side files go through here (the run report,
+the QuickSight manifests and the run manifest); data is written by Spark, and at
+most moved from one folder to another, or listed, here.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.errors import AnalysisException
@@ -81,6 +82,68 @@ def data_files(spark: SparkSession, folder: str) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class ListedFile:
+    """One file of a listing: its qualified path, size in bytes and last change (epoch ms)."""
+
+    path: str
+    size: int
+    modified_ms: int
+
+
+def qualified(spark: SparkSession, path: str) -> str:
+    """`path` as the file system names its files (`file:/tmp/x` for `/tmp/x` or `file:///tmp/x`)."""
+    fs, hadoop_path = _hadoop_path(spark, path)
+    return str(fs.makeQualified(hadoop_path).toString())
+
+
+def list_files(spark: SparkSession, path: str) -> list[ListedFile]:
+    """Every file at or anywhere under `path` (none if it is not there), hidden ones too."""
+    fs, hadoop_path = _hadoop_path(spark, path)
+    if not fs.exists(hadoop_path):
+        return []
+    found = []
+    files = fs.listFiles(hadoop_path, True)
+    while files.hasNext():
+        status = files.next()
+        found.append(ListedFile(str(status.getPath().toString()), int(status.getLen()), int(status.getModificationTime())))
+    return found
+
+
+# Where Spark keeps, in each Parquet file it writes, the schema it wrote (as StructType's JSON).
+SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata"
+
+
+def parquet_schema(spark: SparkSession, path: str) -> StructType | None:
+    """The Spark schema of one Parquet file Spark wrote, from its footer: read by the driver, with
+    no Spark job (schema inference starts one per table). None for a file without it."""
+    jvm = spark.sparkContext._jvm
+    if jvm is None:
+        raise RuntimeError("the SparkContext is stopped: no JVM to reach the file system")
+    hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
+    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(jvm.org.apache.hadoop.fs.Path(path), hadoop_conf)
+    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
+    try:
+        text = reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SPARK_SCHEMA_KEY)
+    finally:
+        reader.close()
+    return None if text is None else StructType.fromJson(json.loads(str(text)))
+
+
+def read_text(spark: SparkSession, path: str) -> str | None:
+    """One small UTF-8 file, or None if it is not there."""
+    fs, hadoop_path = _hadoop_path(spark, path)
+    if not fs.exists(hadoop_path):
+        return None
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # _hadoop_path has checked
+    stream = fs.open(hadoop_path)
+    try:
+        return str(jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
 def read_parquet(spark: SparkSession, path: str, schema: StructType | None = None) -> DataFrame | None:
     """The Parquet table at `path`, or None where there is none (no folder, or one left without files).
 
@@ -138,3 +201,12 @@ def to_json(document: dict[str, Any], *, one_line: bool = False) -> str:
     if one_line:
         return json.dumps(document, sort_keys=False, separators=(",", ":"))
     return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """A JSON object's text as a dict; anything else (not JSON, not an object) as an empty one."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -230,3 +231,23 @@ def test_parquet_outputs_match_the_catalog_tables(spark, january_run):
         assert partition_folders, table["name"]
         for relative in partition_folders:
             assert re.fullmatch(r"year=\d{4}/quarter=[1-4]", relative), (table["name"], relative)
+
+
+def test_the_run_manifest_of_a_local_run(january_run):
+    # `python job.py` off Glue: a run id of its own, the local Spark, and the real month's bytes.
+    out = january_run[0]
+    raw = out.parent / "raw"
+    report = json.loads((out / "reports" / "run_report.json").read_text())
+    manifest = json.loads(Path(report["outputs"]["run_manifest"]).read_text())
+    assert re.fullmatch(r"local-\d{8}T\d{6}Z-[0-9a-f]{8}", manifest["run_id"])
+    assert report["outputs"]["run_manifest"] == f"{out}/manifests/runs/{manifest['run_id']}.json"
+    assert manifest["runtime"]["platform"] == "local" and manifest["runtime"]["master"] == "local[2]"
+    assert manifest["contract_sha256"] is None
+    assert manifest["arguments"] == {
+        "--airports_path": str(raw / "airports"), "--flights_path": str(raw / "flights"), "--output_path": str(out),
+    }
+    read = [("airports", raw / "airports" / "airports.csv"), *(("flights", p) for p in sorted((raw / "flights").rglob("*.csv.gz")))]
+    assert [(i["table"], i["key"], i["size"], i["sha256"]) for i in manifest["inputs"]] == [
+        (table, f"file:{p}", p.stat().st_size, hashlib.sha256(p.read_bytes()).hexdigest()) for table, p in read
+    ]
+    assert (manifest["rows"], manifest["rejected_by_reason"]) == (report["rows"], report["rejected_by_reason"])

@@ -77,6 +77,12 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
 
 
+def visible_files(out: Path) -> list[str]:
+    """The output's files as a run manifest lists them: not the reports or run manifests, nor hidden ones."""
+    found = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))]
+    return [f for f in found if not f.startswith(("reports/", "manifests/runs/"))]
+
+
 def partitions(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.glob("year=*/quarter=*"))
 
@@ -124,6 +130,19 @@ def test_glue_runs_are_incremental_and_reruns_replace_only_their_quarters(spark,
     assert partitions(out / "features") == ["year=2001/quarter=1", "year=2001/quarter=2"]
     assert snapshot(out / "features" / "year=2001" / "quarter=1") == q1_features
     assert snapshot(out / "rejected" / "year=2001" / "quarter=1") == q1_rejected
+
+    # The run manifest of run 2 lists every file of the output, and hashed only what it wrote:
+    # what it left alone (Q1's partitions) keeps run 1's record, run 1's id among it.
+    manifests = [json.loads(Path(d["outputs"]["run_manifest"]).read_text()) for d in (first, second)]
+    earlier = {f["key"]: f for f in manifests[0]["outputs"]["files"]}
+    files = manifests[1]["outputs"]["files"]
+    assert sorted(f["key"] for f in files) == sorted(visible_files(out))
+    left_alone = [f for f in files if "/year=2001/quarter=1/" in f["key"]]
+    written = [f for f in files if "/year=2001/quarter=2/" in f["key"] or "/csv/" in f["key"] or f["key"].startswith("manifests/")]
+    assert left_alone and written and len(left_alone) + len(written) == len(files)
+    assert all(f == earlier[f["key"]] for f in left_alone)
+    assert {f["run_id"] for f in written} == {manifests[1]["run_id"]} != {manifests[0]["run_id"]}
+    assert {(t["year"], t["quarter"]) for t in manifests[1]["outputs"]["tables"]} == {(2001, 2)}
 
     # Q2's features come from Q1's aggregates, read back from the stored Parquet.
     features = spark.read.parquet(str(out / "features"))

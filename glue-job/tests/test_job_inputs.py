@@ -7,6 +7,8 @@ stderr of `python job.py`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -92,6 +94,13 @@ def test_an_empty_delivery_is_a_clean_run_that_reports_nothing_read(spark, deliv
     out = delivery / "processed"
     assert (out / "reports" / "run_report.json").is_file()
     assert not (out / "features").exists() and not (out / "rejected").exists()
+    # Its manifest names the files read, empty ones too (which Spark reads no bytes of), and no output.
+    manifest = json.loads(Path(document["outputs"]["run_manifest"]).read_text())
+    flights = [(i["key"], i["size"], i["sha256"]) for i in manifest["inputs"] if i["table"] == "flights"]
+    assert flights == [
+        (f"file:{delivery / 'raw' / 'flights' / r}", len(t), hashlib.sha256(t.encode()).hexdigest()) for r, t in files.items()
+    ]
+    assert manifest["outputs"] == {"files": [], "tables": []}
 
 
 def test_a_missing_input_path_is_an_input_error(spark, delivery):

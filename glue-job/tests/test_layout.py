@@ -12,7 +12,7 @@ from layout import OutputLayout
 
 def test_paths_under_an_s3_prefix():
     layout = OutputLayout.under("s3://bucket/processed/", transforms.AGGREGATE_KEYS)
-    assert layout.as_report() == {
+    assert layout.as_report("jr_0123") == {
         "features": "s3://bucket/processed/features/",
         "rejected": "s3://bucket/processed/rejected/",
         "aggregates": {
@@ -26,8 +26,9 @@ def test_paths_under_an_s3_prefix():
         "delivered": "s3://bucket/processed/delivered/",
         "drift": "s3://bucket/processed/drift/",
         "report": "s3://bucket/processed/reports/run_report.json",
+        "run_manifest": "s3://bucket/processed/manifests/runs/jr_0123.json",
     }
-    assert list(layout.as_report()) == ["features", "rejected", "aggregates", "delivered", "drift", "report"]
+    assert list(layout.as_report("jr_0123")) == ["features", "rejected", "aggregates", "delivered", "drift", "report", "run_manifest"]
     assert layout.report_copy("20260101T060000Z") == "s3://bucket/processed/reports/run_report-20260101T060000Z.json"
 
 

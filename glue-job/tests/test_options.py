@@ -23,6 +23,7 @@ def test_glue_arguments_select_catalog_mode_with_defaults():
         flights_table="flights",
         airports_table="airports",
         temp_dir="s3://bucket/tmp/",
+        run_id="jr_456",
     )
     assert not opts.reads_paths
     assert opts.source_description()["mode"] == "catalog"
@@ -78,3 +79,12 @@ def test_invalid_arguments_are_refused(argv, message):
 def test_drift_threshold_is_read_when_given_and_none_otherwise():
     assert parse_args(["--database", "d", "--output_path", "o", "--drift_threshold", "0.25"]).drift_threshold == 0.25
     assert parse_args(["--database", "d", "--output_path", "o"]).drift_threshold is None
+
+
+def test_the_contract_checksum_is_taken_as_given_and_a_run_id_must_not_leave_its_folder():
+    opts = parse_args([*GLUE_ARGV, "--contract_sha256", "ab" * 32])
+    assert (opts.run_id, opts.contract_sha256) == ("jr_456", "ab" * 32)
+    assert parse_args(["job.py", "--output_path", "/o", "--flights_path", "/f", "--airports_path", "/a"]).run_id is None
+    for bad in ("../x", "jr 1", "a/b"):
+        with pytest.raises(OptionsError, match="is not a run id"):
+            parse_args([*GLUE_ARGV, "--JOB_RUN_ID", bad])

@@ -13,6 +13,7 @@ const UP_OPTIONS = {
 
 const STATUS_OPTIONS = {
   runs: { default: DEFAULT_STATUS_RUNS, describe: 'How many of the last workflow runs, crawls and job runs to show' },
+  run: { type: 'string', describe: "Show this run's manifest instead (a job run id jr_..., or local-... of run --local)" },
 } as const;
 
 const TEARDOWN_OPTIONS = {
@@ -46,6 +47,11 @@ const EXPORT_OPTIONS = {
   force: { type: 'boolean', default: false, describe: 'Write into a non-empty target that is not an export of this stack' },
 } as const;
 
+/** `export` alone: `cycle` exports and never verifies. */
+const EXPORT_ONLY_OPTIONS = {
+  verify: { type: 'boolean', default: false, describe: 'Check every file of the folder --to against the run manifest and the export record; copy nothing' },
+} as const;
+
 const CYCLE_OPTIONS = {
   ...EXPORT_OPTIONS,
   local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark, as run --local does" },
@@ -66,7 +72,7 @@ export const COMMAND_OPTIONS = {
   run: RUN_OPTIONS,
   logs: LOGS_OPTIONS,
   report: REPORT_OPTIONS,
-  export: EXPORT_OPTIONS,
+  export: { ...EXPORT_OPTIONS, ...EXPORT_ONLY_OPTIONS },
   cycle: CYCLE_OPTIONS,
   unlock: {},
 } as const;

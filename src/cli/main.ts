@@ -16,14 +16,15 @@ import { shown, stepsAsText } from './show.js';
 import { bindValues } from './argv.js';
 import { exportOptions, nonEmpty, positiveNumber, runCount } from './command-options.js';
 import { boundFlags, commandFlags, globalOptions } from './options.js';
-import { status } from '../commands/status.js';
+import { runManifestStatus, status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
 import { up } from '../commands/up.js';
 import { check } from '../commands/check.js';
 import { formatContractCheck } from './format-contract.js';
+import { formatRunManifest, formatVerify } from './format-manifest.js';
 import { runLocally, runPipelineToEnd, startPipelineRun } from '../commands/run.js';
 import { logs } from '../commands/logs.js';
-import { exportResults } from '../commands/export.js';
+import { exportResults, verifyExported } from '../commands/export.js';
 import { cycle } from '../commands/cycle.js';
 import { unlock } from '../commands/unlock.js';
 
@@ -96,7 +97,9 @@ export async function main(argv: string[]): Promise<number> {
         'status',
         'Show what exists, its state, the last runs with their cost, and object counts',
         (y) => y.options(commandFlags('status')),
-        withSettings((env, a, io) => shown(io, status(env, { runs: runCount(a.runs) }), formatStatus)),
+        withSettings((env, a, io) =>
+          a.run === undefined ? shown(io, status(env, { runs: runCount(a.runs) }), formatStatus) : shown(io, runManifestStatus(env, nonEmpty(a.run, 'run')), formatRunManifest),
+        ),
       )
       .command(
         'teardown',
@@ -138,7 +141,9 @@ export async function main(argv: string[]): Promise<number> {
         'export',
         "Copy the results (processed/) out of the stack's bucket, into a folder or another bucket",
         (y) => y.options(commandFlags('export')),
-        withSettings((env, a, io) => shown(io, exportResults(env, exportOptions(a)), formatExport)),
+        withSettings((env, a, io) =>
+          a.verify === true ? shown(io, verifyExported(env, { to: nonEmpty(a.to, 'to') }), formatVerify) : shown(io, exportResults(env, exportOptions(a)), formatExport),
+        ),
       )
       .command(
         'cycle',

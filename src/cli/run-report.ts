@@ -17,7 +17,7 @@ interface RunReport {
   rows?: Counts;
   rejected_by_reason?: Record<string, number>;
   quarters?: (Counts & { year?: number | null; quarter?: number | null })[];
-  outputs?: { features?: string; report?: string };
+  outputs?: { features?: string; report?: string; run_manifest?: string };
   duration_seconds?: number;
   spark?: unknown;
 }
@@ -47,6 +47,7 @@ export function formatRunReport(value: unknown): string {
   if (spark) lines.push(...formatSpark(spark));
   if (report.outputs?.features) lines.push(`Features: ${report.outputs.features}`);
   if (report.outputs?.report) lines.push(`Report:   ${report.outputs.report}`);
+  if (report.outputs?.run_manifest) lines.push(`Manifest: ${report.outputs.run_manifest}`);
   return lines.join('\n');
 }
 

@@ -55,7 +55,7 @@ export async function up({ settings, runtime }: CommandEnv, options: { dryRun: b
     let changes;
     let marker: string | undefined;
     try {
-      changes = await converge(ctx, { data, scripts }, { ...options, lock: async () => void (held = await acquireLock(ctx, 'up')) });
+      changes = await converge(ctx, { data, scripts, contractSha256: contract?.contractSha256 ?? null }, { ...options, lock: async () => void (held = await acquireLock(ctx, 'up')) });
       // Last, and under the lock the uploads were made under: the marker says they are all in.
       if (deliversData(ctx, changes, data.length)) marker = options.dryRun ? arrivalMarkerKey(settings) : await writeArrivalMarker(ctx);
     } finally {

@@ -40,6 +40,12 @@ export type JobSpec = Required<
 /** The Glue job argument that pip-installs extra packages before the script starts. */
 export const PYTHON_MODULES_ARGUMENT = '--additional-python-modules';
 
+/**
+ * The job argument holding the SHA-256 of the data contract `up` checked the raw files against
+ * (the contract itself is never uploaded): the job records it in each run's manifest.
+ */
+export const CONTRACT_ARGUMENT = '--contract_sha256';
+
 /** Raw data per worker besides the driver, under `--workers auto`. */
 export const BYTES_PER_WORKER = 256 * 1024 * 1024;
 /** The fewest workers Glue runs a Spark job on, and the most `--workers auto` chooses. */
@@ -82,6 +88,8 @@ export function jobSpec(
   workers: number = chooseWorkers(ctx.settings.workers, 0).count,
   /** --job-timeout, or the shorter one --max-usd allows (stack/cost-ceiling.ts). */
   timeoutMinutes: number = ctx.settings.jobTimeoutMinutes,
+  /** The data contract's SHA-256; null without a contract (the argument is then left out). */
+  contractSha256: string | null = null,
 ): JobSpec {
   const bucket = ctx.names.bucket;
   const defaultArguments: Record<string, string> = {
@@ -101,6 +109,7 @@ export function jobSpec(
   };
   if (modules.length > 0) defaultArguments['--extra-py-files'] = modules.map((key) => s3Uri(bucket, key)).join(',');
   if (ctx.settings.pythonModules.length > 0) defaultArguments[PYTHON_MODULES_ARGUMENT] = ctx.settings.pythonModules.join(',');
+  if (contractSha256 !== null) defaultArguments[CONTRACT_ARGUMENT] = contractSha256;
   return {
     Description: `Builds the flight-delay feature table of stack ${ctx.names.stack}`,
     Role: ctx.roleArn,
@@ -132,6 +141,7 @@ type JobKey =
   | 'concurrency'
   | 'executionClass'
   | 'pythonModules'
+  | 'contract'
   | 'queuing';
 
 const LABELS: Readonly<Record<JobKey, string>> = {
@@ -147,6 +157,7 @@ const LABELS: Readonly<Record<JobKey, string>> = {
   concurrency: 'concurrency',
   executionClass: 'execution class',
   pythonModules: 'Python modules',
+  contract: 'data contract checksum',
   queuing: 'job run queuing',
 };
 
@@ -161,11 +172,12 @@ export function jobDrift(spec: JobSpec, job: Job): JobKey[] {
   ) {
     drift.push('command');
   }
-  // The extra packages are a setting of their own: a plan names them rather than "arguments".
-  const { [PYTHON_MODULES_ARGUMENT]: currentModules, ...currentArguments } = job.DefaultArguments ?? {};
-  const { [PYTHON_MODULES_ARGUMENT]: wantedModules, ...wantedArguments } = spec.DefaultArguments;
+  // The extra packages and the contract are settings of their own: a plan names them rather than "arguments".
+  const { [PYTHON_MODULES_ARGUMENT]: currentModules, [CONTRACT_ARGUMENT]: currentContract, ...currentArguments } = job.DefaultArguments ?? {};
+  const { [PYTHON_MODULES_ARGUMENT]: wantedModules, [CONTRACT_ARGUMENT]: wantedContract, ...wantedArguments } = spec.DefaultArguments;
   if (!sameJson(currentArguments, wantedArguments)) drift.push('arguments');
   if ((currentModules ?? '') !== (wantedModules ?? '')) drift.push('pythonModules');
+  if ((currentContract ?? '') !== (wantedContract ?? '')) drift.push('contract');
   if (job.GlueVersion !== spec.GlueVersion) drift.push('glueVersion');
   if (job.WorkerType !== spec.WorkerType) drift.push('workerType');
   if (job.NumberOfWorkers !== spec.NumberOfWorkers) drift.push('workers');
@@ -187,10 +199,11 @@ export function jobResource(
   modules: readonly string[],
   workers: number = chooseWorkers(ctx.settings.workers, 0).count,
   timeoutMinutes: number = ctx.settings.jobTimeoutMinutes,
+  contractSha256: string | null = null,
 ): ResourceDefinition<Job, JobKey> {
   const { glue } = ctx.aws;
   const JobName = ctx.names.job;
-  const spec = jobSpec(ctx, modules, workers, timeoutMinutes);
+  const spec = jobSpec(ctx, modules, workers, timeoutMinutes, contractSha256);
   return glueResource(ctx, {
     type: 'job',
     name: JobName,

@@ -69,6 +69,13 @@ export function glueAccessPolicy(ctx: Pick<StackContext, 'aws' | 'names' | 'kmsK
       Resource: [`${catalog}:catalog`, `${catalog}:database/${database}`, `${catalog}:table/${database}/*`],
     },
     {
+      // The job asks Glue about its own run (version, workers, arguments) for the run manifest.
+      Sid: 'OwnJobRuns',
+      Effect: 'Allow',
+      Action: 'glue:GetJobRun',
+      Resource: `${catalog}:job/${ctx.names.job}`,
+    },
+    {
       Sid: 'Logs',
       Effect: 'Allow',
       Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],

@@ -3,6 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { GetJobCommand } from '@aws-sdk/client-glue';
+import { orUndefined } from '../aws/errors.js';
+import { CONTRACT_ARGUMENT } from '../resources/job.js';
 import type { StackContext } from '../core/context.js';
 import { InterruptedError, ProvisionerError } from '../core/errors.js';
 import { JOB_ENTRY_SCRIPT } from '../transfer/local-files.js';
@@ -66,7 +69,7 @@ export async function runJobLocally(ctx: StackContext, spark: LocalSpark): Promi
     ctx.logger.info(`running ${JOB_ENTRY_SCRIPT} on local Spark ${spark.pysparkVersion} (hadoop-aws ${spark.hadoopVersion})`);
     // local[*]: Spark runs as many tasks at once as the JVM sees processors.
     ctx.logger.info(describeLocalSpark(availableParallelism(), memory));
-    const stdout = await runSpark(ctx, spark, workDir, memory.size);
+    const stdout = await runSpark(ctx, spark, workDir, memory.size, await contractOfJob(ctx));
     const line = stdout.split('\n').find((l) => l.startsWith(REPORT_PREFIX));
     if (!line) throw new ProvisionerError('the job finished without printing its run report');
     return JSON.parse(line.slice(REPORT_PREFIX.length));
@@ -126,9 +129,14 @@ export function sparkSubmitArgs(
   ];
 }
 
-export function jobArguments(ctx: Pick<StackContext, 'names' | 'settings'>): string[] {
+/**
+ * The job's arguments for a local run: the stack's paths through s3a, and the data contract's
+ * checksum that `up` gave the Glue job (`contractSha256`), so the run's manifest names it too.
+ */
+export function jobArguments(ctx: Pick<StackContext, 'names' | 'settings'>, contractSha256?: string): string[] {
   const base = `s3a://${ctx.names.bucket}/`;
   return [
+    ...(contractSha256 ? [CONTRACT_ARGUMENT, contractSha256] : []),
     '--JOB_NAME',
     ctx.names.job,
     '--flights_path',
@@ -142,7 +150,13 @@ export function jobArguments(ctx: Pick<StackContext, 'names' | 'settings'>): str
   ];
 }
 
-async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string, driverMemory: string): Promise<string> {
+/** The contract checksum the Glue job was given by `up`; undefined without a job or a contract. */
+async function contractOfJob(ctx: StackContext): Promise<string | undefined> {
+  const found = await orUndefined(ctx.aws.glue.send(new GetJobCommand({ JobName: ctx.names.job })));
+  return found?.Job?.DefaultArguments?.[CONTRACT_ARGUMENT];
+}
+
+async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string, driverMemory: string, contractSha256: string | undefined): Promise<string> {
   // Hand the credentials the SDK resolved (profile, SSO, role) to Spark as plain variables.
   const credentials = await ctx.aws.s3.config.credentials();
   const env: NodeJS.ProcessEnv = {
@@ -157,7 +171,7 @@ async function runSpark(ctx: StackContext, spark: LocalSpark, workDir: string, d
   };
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(spark.python, [path.join(workDir, JOB_ENTRY_SCRIPT), ...jobArguments(ctx)], {
+    const child = spawn(spark.python, [path.join(workDir, JOB_ENTRY_SCRIPT), ...jobArguments(ctx, contractSha256)], {
       cwd: workDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

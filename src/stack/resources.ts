@@ -29,6 +29,8 @@ import { keptCeiling } from './cost-ceiling.js';
 export interface LocalSources {
   readonly data: readonly LocalFile[];
   readonly scripts: readonly LocalFile[];
+  /** The SHA-256 of the data contract the data was checked against; absent or null without one. */
+  readonly contractSha256?: string | null;
 }
 
 export const NO_SOURCES: LocalSources = { data: [], scripts: [] };
@@ -61,7 +63,8 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     crawlerResource(ctx),
     // As many workers as the raw data asks for, unless --workers says: the count `up` shows; and
     // the timeout --max-usd allows them, if it is shorter than --job-timeout.
-    jobResource(ctx, modules, workers, ceiling?.timeoutMinutes ?? ctx.settings.jobTimeoutMinutes),
+    // The contract's checksum as an argument, so that each run's manifest names the contract.
+    jobResource(ctx, modules, workers, ceiling?.timeoutMinutes ?? ctx.settings.jobTimeoutMinutes, sources.contractSha256 ?? null),
     workflowResource(ctx),
     // The workflow's start, by --start-on: its schedule, or an arrival. The other one `up` deletes.
     triggerResource(ctx, scheduleTriggerSpec(ctx), { wanted: !arriving }),

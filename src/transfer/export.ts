@@ -22,7 +22,7 @@ export const DEFAULT_EXPORT_PARTS: readonly ExportPart[] = ['features', 'rejecte
 export const EXPORT_MANIFEST = '.provisioner-export.json';
 
 
-interface ManifestEntry {
+export interface ManifestEntry {
   readonly size: number;
   /** The source object's ETag when it was exported. */
   readonly etag: string;
@@ -32,7 +32,7 @@ interface ManifestEntry {
   readonly copyEtag?: string;
 }
 
-interface ExportManifest {
+export interface ExportManifest {
   readonly version: 1;
   readonly stack: string;
   readonly source: string;
@@ -139,7 +139,7 @@ function relative(key: string): string {
   return key.slice(PREFIX.processed.length);
 }
 
-function partOf(rel: string): ExportPart {
+export function partOf(rel: string): ExportPart {
   return rel.split('/', 1)[0] as ExportPart;
 }
 
@@ -178,13 +178,17 @@ async function stillThere(target: ExportTarget, rel: string, entry: ManifestEntr
 }
 
 async function readManifest(ctx: StackContext, target: ExportTarget): Promise<ExportManifest | undefined> {
-  let text: string | undefined;
-  if (target.kind === 'dir') {
-    text = await readFile(path.join(target.dir, EXPORT_MANIFEST), 'utf8').catch(() => undefined);
-  } else {
-    const object = await orUndefined(ctx.aws.s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: target.prefix + EXPORT_MANIFEST })));
-    text = await object?.Body?.transformToString();
-  }
+  if (target.kind === 'dir') return readFolderExport(target.dir);
+  const object = await orUndefined(ctx.aws.s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: target.prefix + EXPORT_MANIFEST })));
+  return parseExportManifest(await object?.Body?.transformToString());
+}
+
+/** The record an export into `dir` kept beside its files, or undefined when there is none. */
+export async function readFolderExport(dir: string): Promise<ExportManifest | undefined> {
+  return parseExportManifest(await readFile(path.join(dir, EXPORT_MANIFEST), 'utf8').catch(() => undefined));
+}
+
+function parseExportManifest(text: string | undefined): ExportManifest | undefined {
   if (!text) return undefined;
   try {
     const manifest = JSON.parse(text) as Partial<ExportManifest>;

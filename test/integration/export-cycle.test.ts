@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -178,5 +178,54 @@ describe('provisioner export and cycle', () => {
     await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: `${name}-123456789012-us-east-1` }))).rejects.toMatchObject({ name: 'NotFound' });
     const status = JSON.parse((await stack.cli(['status', '--json', '--name', name])).stdout);
     expect(status.resources.filter((r: { exists: boolean }) => r.exists)).toEqual([]);
+
+    // The run's manifest came with the results: what it read, byte for byte the files of the data folder.
+    const manifestFile = `manifests/runs/${path.basename(report.outputs.run_manifest)}`;
+    expect(files.filter((f) => f.startsWith('manifests/runs/'))).toEqual([manifestFile]);
+    const manifest = JSON.parse(readFileSync(path.join(out, manifestFile), 'utf8'));
+    expect(manifest).toMatchObject({ manifest_version: 1, runtime: { platform: 'local' }, contract_sha256: null, rows: report.rows });
+    expect(manifest.run_id).toMatch(/^local-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    const raw = `s3a://${name}-123456789012-us-east-1/raw/`;
+    const local = (key: string) => path.join(dataDir, ...key.slice(raw.length).split('/'));
+    expect(manifest.inputs.map((i: { key: string }) => i.key)).toEqual([
+      `${raw}airports/airports.csv`,
+      `${raw}flights/year=2001/month=01/flights-2001-01.csv.gz`,
+      `${raw}flights/year=2001/month=04/flights-2001-04.csv.gz`,
+    ]);
+    for (const input of manifest.inputs) expect(input.sha256, input.key).toBe(sha256(readFileSync(local(input.key))));
+    // Every exported result is one the manifest lists, with its checksum.
+    const listed = new Map(manifest.outputs.files.map((f: { key: string; sha256: string }) => [f.key, f.sha256]));
+    const results = files.filter((f) => !f.startsWith('reports/') && !f.startsWith('manifests/runs/') && f !== '.provisioner-export.json');
+    for (const rel of results) expect(listed.get(rel), rel).toBe(sha256(readFileSync(path.join(out, rel))));
+
+    const verified = await stack.cli(['export', '--verify', '--to', out]);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout.trim()).toBe(`Verified ${files.length - 1} files in ${out} against run ${manifest.run_id}'s manifest (${manifestFile}) and the export record: none changed, missing or extra`);
+    // A changed, a missing and an extra file are each named, and the exit code is 1.
+    const [parquet] = results.filter((f) => f.startsWith('features/'));
+    const [csv] = results.filter((f) => f.endsWith('.csv'));
+    writeFileSync(path.join(out, parquet!), Buffer.concat([readFileSync(path.join(out, parquet!)), Buffer.from('x')]));
+    rmSync(path.join(out, csv!));
+    writeFileSync(path.join(out, 'features', 'notes.txt'), 'mine');
+    const failed = await stack.cli(['export', '--verify', '--to', out, '--json']);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(JSON.parse(failed.stdout).problems.map((p: { file: string; problem: string }) => [p.file, p.problem])).toEqual(
+      [[parquet, 'changed'], [csv, 'missing'], ['features/notes.txt', 'extra']].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+    const text = await stack.cli(['export', '--verify', '--to', out]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`  missing ${csv}  (named by run ${manifest.run_id}'s manifest)`);
+
+    // status --run shows a past run's manifest from the stack's bucket, the run long gone.
+    await put(manifestFile, readFileSync(path.join(out, manifestFile), 'utf8'));
+    const shownRun = await stack.cli(['status', '--run', manifest.run_id, '--json']);
+    expect(shownRun.code, shownRun.stderr).toBe(0);
+    expect(JSON.parse(shownRun.stdout)).toMatchObject({ runId: manifest.run_id, location: `s3://${BUCKET}/processed/${manifestFile}`, manifest });
+    const asText = await stack.cli(['status', '--run', manifest.run_id]);
+    expect(asText.stdout).toContain(`Run ${manifest.run_id} of ${name}-features`);
+    expect(asText.stdout).toContain('  runtime:   local Spark local[');
+    const unknown = await stack.cli(['status', '--run', 'jr_0123']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n').pop()).toContain(`invalid --run "jr_0123": there is no run manifest s3://${BUCKET}/processed/manifests/runs/jr_0123.json`);
   }, 600_000);
 });

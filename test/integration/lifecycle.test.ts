@@ -1,4 +1,5 @@
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   CreateMultipartUploadCommand,
@@ -100,6 +101,8 @@ describe('provisioner against a local AWS', () => {
     expect(text).toContain(`arn:aws:s3:::${BUCKET}/raw/*`);
     expect(text).toContain(`database/flight_delays`);
     expect(text).toContain('log-group:/aws-glue/*');
+    // The job reads its own run for its run manifest, and no other job's.
+    expect(JSON.parse(text).Statement).toContainEqual(expect.objectContaining({ Action: 'glue:GetJobRun', Resource: `arn:aws:glue:us-east-1:${ACCOUNT}:job/${STACK}-features` }));
     expect(text).not.toMatch(/"Resource":"\*","Action":"s3/);
   });
 
@@ -126,6 +129,8 @@ describe('provisioner against a local AWS', () => {
       '--enable-metrics': 'true',
       '--TempDir': `s3://${BUCKET}/tmp/`,
       '--output_path': `s3://${BUCKET}/processed/`,
+      // The contract the data was checked against, named in each run's manifest.
+      '--contract_sha256': createHash('sha256').update(readFileSync(path.join(DATA_DIR, 'contract.json'))).digest('hex'),
     });
     expect(Job?.DefaultArguments?.['--extra-py-files']).toContain(`s3://${BUCKET}/scripts/transforms.py`);
 

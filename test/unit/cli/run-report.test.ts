@@ -62,6 +62,12 @@ describe('formatRunReport', () => {
     expect(lines.at(-1)).toBe('Features: s3://b/processed/features/');
   });
 
+  it("names the run's manifest where the report does", () => {
+    const manifest = 's3a://b/processed/manifests/runs/local-20261207T114124Z-c92c7701.json';
+    const lines = formatRunReport({ ...REPORT, outputs: { ...REPORT.outputs, run_manifest: manifest } }).split('\n');
+    expect(lines.slice(-2)).toEqual(['Features: s3://b/processed/features/', `Manifest: ${manifest}`]);
+  });
+
   it('tolerates reports without figures (null, absent) and leaves malformed ones out', () => {
     for (const spark of [null, undefined, { stages: 'many' }]) {
       const text = formatRunReport({ ...REPORT, spark });

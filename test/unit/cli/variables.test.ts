@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { cycle } from '../../../src/commands/cycle.js';
-import { exportResults } from '../../../src/commands/export.js';
+import { exportResults, verifyExported } from '../../../src/commands/export.js';
 import { logs } from '../../../src/commands/logs.js';
 import { report } from '../../../src/commands/report.js';
 import { runLocally, runPipelineToEnd, startPipelineRun } from '../../../src/commands/run.js';
-import { status } from '../../../src/commands/status.js';
+import { runManifestStatus, status } from '../../../src/commands/status.js';
 import { teardown } from '../../../src/commands/teardown.js';
 import { unlock } from '../../../src/commands/unlock.js';
 import { up } from '../../../src/commands/up.js';
@@ -18,16 +18,16 @@ import { cleanCliEnvironment, stderrLines, type CapturedOutput } from '../suppor
 
 // The commands themselves are not under test: whether they ran, and with what, is.
 vi.mock('../../../src/commands/up.js', () => ({ up: vi.fn() }));
-vi.mock('../../../src/commands/status.js', () => ({ status: vi.fn() }));
+vi.mock('../../../src/commands/status.js', () => ({ status: vi.fn(), runManifestStatus: vi.fn() }));
 vi.mock('../../../src/commands/teardown.js', () => ({ teardown: vi.fn() }));
 vi.mock('../../../src/commands/run.js', () => ({ startPipelineRun: vi.fn(), runPipelineToEnd: vi.fn(), runLocally: vi.fn() }));
 vi.mock('../../../src/commands/logs.js', () => ({ logs: vi.fn() }));
 vi.mock('../../../src/commands/report.js', () => ({ report: vi.fn() }));
-vi.mock('../../../src/commands/export.js', () => ({ exportResults: vi.fn() }));
+vi.mock('../../../src/commands/export.js', () => ({ exportResults: vi.fn(), verifyExported: vi.fn() }));
 vi.mock('../../../src/commands/cycle.js', () => ({ cycle: vi.fn() }));
 vi.mock('../../../src/commands/unlock.js', () => ({ unlock: vi.fn() }));
 
-const COMMANDS = [up, status, teardown, startPipelineRun, runPipelineToEnd, runLocally, logs, report, exportResults, cycle, unlock];
+const COMMANDS = [up, status, runManifestStatus, teardown, startPipelineRun, runPipelineToEnd, runLocally, logs, report, exportResults, verifyExported, cycle, unlock];
 
 /** Every command, with what it needs on the command line and the function it runs. */
 const INVOCATIONS = [
@@ -58,8 +58,10 @@ afterEach(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** With PROVISIONER_LOCAL set, `run` is the local run. */
+/** With PROVISIONER_LOCAL set, `run` is the local run; with PROVISIONER_RUN, `status` shows a run's manifest; with PROVISIONER_VERIFY, `export` verifies. */
 function withLocal(command: (typeof COMMANDS)[number]): (typeof COMMANDS)[number] {
+  if (command === status) return runManifestStatus;
+  if (command === exportResults) return verifyExported;
   return command === startPipelineRun ? runLocally : command;
 }
 
@@ -162,6 +164,7 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_TO: 'exported',
       PROVISIONER_ONLY: 'features',
       PROVISIONER_FORCE: 'true',
+      PROVISIONER_VERIFY: 'true',
       PROVISIONER_TEARDOWN_ON_FAILURE: 'true',
     };
   }
@@ -194,7 +197,10 @@ describe('every command runs with every known variable set', () => {
   it('hands each command the values of the variables it takes', async () => {
     for (const [key, value] of Object.entries(await everyVariable())) vi.stubEnv(key, value);
     expect((await ran(['up'], up))[1]).toEqual({ dryRun: true });
+    expect((await ran(['status'], runManifestStatus))[1]).toBe('jr_0123');
+    vi.stubEnv('PROVISIONER_RUN', undefined);
     expect((await ran(['status'], status))[1]).toEqual({ runs: 3 });
+    vi.stubEnv('PROVISIONER_RUN', 'jr_0123');
     // With PROVISIONER_LOCAL the run is local, which takes the Python and nothing of --wait's.
     expect((await ran(['run'], runLocally))[1]).toEqual({ python: 'python3.11' });
     vi.stubEnv('PROVISIONER_LOCAL', 'false');
@@ -202,6 +208,8 @@ describe('every command runs with every known variable set', () => {
     vi.stubEnv('PROVISIONER_LOCAL', 'true');
     expect((await ran(['logs'], logs))[1]).toEqual({ runId: 'jr_0123', follow: true, pollSeconds: 7 });
     expect((await ran(['report'], report))[1]).toEqual({ from: 'exported', out: 'page.html', open: true });
+    expect((await ran(['export'], verifyExported))[1]).toEqual({ to: 'exported' });
+    vi.stubEnv('PROVISIONER_VERIFY', 'false');
     expect((await ran(['export'], exportResults))[1]).toEqual({ to: 'exported', only: 'features', force: true });
   });
 });

@@ -129,6 +129,18 @@ describe('jobSpec', () => {
     expect(jobSpec(mockedStack({ raw: { workers: 'auto' } }).ctx, []).NumberOfWorkers).toBe(2);
   });
 
+  it("passes the data contract's checksum as an argument, a drift of its own when it changes, and none without a contract", () => {
+    const sha = 'ab'.repeat(32);
+    const withContract = jobSpec(t.ctx, MODULES, 2, 120, sha);
+    expect(withContract.DefaultArguments).toEqual({ ...EXPECTED_ARGUMENTS, '--contract_sha256': sha });
+    expect(jobSpec(t.ctx, MODULES).DefaultArguments).not.toHaveProperty('--contract_sha256');
+    const found = { ...asGlueReturnsIt(), DefaultArguments: withContract.DefaultArguments };
+    expect(jobDrift(withContract, found)).toEqual([]);
+    expect(jobDrift(jobSpec(t.ctx, MODULES, 2, 120, 'cd'.repeat(32)), found)).toEqual(['contract']);
+    expect(jobDrift(jobSpec(t.ctx, MODULES), found)).toEqual(['contract']);
+    expect(jobResource(t.ctx, MODULES).label('contract')).toBe('data contract checksum');
+  });
+
   it('compares the job found with the count chosen: the same count is no drift, another one is', () => {
     const found = { ...asGlueReturnsIt(), NumberOfWorkers: 4 };
     expect(jobDrift(jobSpec(t.ctx, MODULES, 4), found)).toEqual([]);

@@ -148,9 +148,12 @@ describe('glueAccessPolicy', () => {
     expect(reads).toEqual(expect.arrayContaining(['arn:aws:s3:::data-bucket/raw/*', 'arn:aws:s3:::data-bucket/scripts/*']));
   });
 
-  it("scopes catalog access to this stack's database and its tables", () => {
+  it("scopes catalog access to this stack's database and its tables, and its own runs to this stack's job", () => {
     const glue = policy().Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('glue:')));
-    expect(glue.flatMap((s) => asList(s.Resource)).sort()).toEqual([
+    const onJobs = glue.filter((s) => asList(s.Resource).some((r) => r.includes(':job/')));
+    // The run manifest's runtime: the job reads its own run, and nothing else of any job.
+    expect(onJobs).toEqual([{ Sid: 'OwnJobRuns', Effect: 'Allow', Action: 'glue:GetJobRun', Resource: `arn:aws:glue:eu-west-1:${ACCOUNT}:job/flight-delays-features` }]);
+    expect(glue.filter((s) => !onJobs.includes(s)).flatMap((s) => asList(s.Resource)).sort()).toEqual([
       `arn:aws:glue:eu-west-1:${ACCOUNT}:catalog`,
       `arn:aws:glue:eu-west-1:${ACCOUNT}:database/flight_delays`,
       `arn:aws:glue:eu-west-1:${ACCOUNT}:table/flight_delays/*`,

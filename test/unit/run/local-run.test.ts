@@ -1,3 +1,4 @@
+import { GetJobCommand } from '@aws-sdk/client-glue';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/core/logger.js';
@@ -113,6 +114,13 @@ describe('jobArguments', () => {
     expect(value('--output_path')).toBe(`s3a://${ctx.names.bucket}/processed/`);
     // The job writes its drift alert above --drift-threshold, as on Glue.
     expect(value('--drift_threshold')).toBe('0.2');
+    expect(args).not.toContain('--contract_sha256');
+  });
+
+  it("hands over the data contract's checksum the Glue job was given, for the run manifest", () => {
+    const { ctx } = mockedStack();
+    const args = jobArguments(ctx, 'ab'.repeat(32));
+    expect(args[args.indexOf('--contract_sha256') + 1]).toBe('ab'.repeat(32));
   });
 });
 
@@ -146,6 +154,24 @@ describe('runJobLocally progress', () => {
     expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · stage 0: 13\/16 tasks \(3 running\)$/));
     expect(statuses).toContainEqual(expect.stringMatching(/^local Spark job \d+s · 1 stage done$/));
     expect(debug).toEqual(['spark: WARN a log line']);
+  });
+
+  it("runs the job with the data contract's checksum the Glue job holds, and without one when the job has none", async () => {
+    const t = mockedStack();
+    const job = ['import json, sys', 'print("RUN_REPORT " + json.dumps({"argv": sys.argv[1:]}))'].join('\n');
+    t.s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: 'scripts/job.py' }] });
+    t.s3.on(GetObjectCommand).resolves({ Body: { transformToString: async () => job } } as never);
+    const spark = { python: 'python3', pysparkVersion: '3.5.4', hadoopVersion: '3.3.4' };
+    const { logger } = recorded();
+    t.glue
+      .on(GetJobCommand)
+      .resolvesOnce({ Job: { Name: t.ctx.names.job, Role: 'r', Command: {}, DefaultArguments: { '--contract_sha256': 'cd'.repeat(32) } } })
+      .resolves({ Job: { Name: t.ctx.names.job, Role: 'r', Command: {}, DefaultArguments: {} } });
+    const withContract = (await runJobLocally({ ...t.ctx, logger }, spark)) as { argv: string[] };
+    expect(withContract.argv.slice(0, 2)).toEqual(['--contract_sha256', 'cd'.repeat(32)]);
+    expect(t.glue.commandCalls(GetJobCommand)[0]?.args[0].input).toEqual({ JobName: t.ctx.names.job });
+    const without = (await runJobLocally({ ...t.ctx, logger }, spark)) as { argv: string[] };
+    expect(without.argv).not.toContain('--contract_sha256');
   });
 
   it('says how many cores and how much memory Spark gets before it starts, and hands the size to spark-submit', async () => {
