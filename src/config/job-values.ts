@@ -29,7 +29,7 @@ export function sparkMemory(value: unknown): string | undefined {
 }
 
 export function glueVersion(value: unknown): GlueVersion {
-  // 5 and 5.1 from a JSON config file are the versions 5.0 and 5.1.
+  // 5, 5.1 and 6 from a JSON config file are the versions 5.0, 5.1 and 6.0.
   const given = typeof value === 'number' ? value.toFixed(1) : value;
   if (typeof given === 'string' && (GLUE_VERSIONS as readonly string[]).includes(given)) return given as GlueVersion;
   throw new UsageError(`invalid --glue-version ${shown(value)}: valid values are ${GLUE_VERSIONS.join(', ')}`);

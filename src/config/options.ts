@@ -118,8 +118,8 @@ export const OPTIONS = {
   glueVersion: option({
     flag: 'glue-version', type: 'string', group: 'Pipeline:', default: '5.0',
     describe: `Glue version of the job: ${GLUE_VERSIONS.join(' or ')}`,
-    doc: '`5.0` (Spark 3.5.4) or `5.1` (Spark 3.5.6); both Python 3.11',
-    // No yargs choices: a config file may give the version as the number 5.1.
+    doc: '`5.0` (Spark 3.5.4) or `5.1` (Spark 3.5.6), both Python 3.11; or `6.0` (Spark 4.1.1, Python 3.13); `run --local` needs a PySpark of the same line (see [Glue versions](#glue-versions))',
+    // No yargs choices: a config file may give the version as the number 5.1 or 6.
     parse: (value) => glueVersion(value),
   }),
   executionClass: option({

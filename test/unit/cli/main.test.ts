@@ -76,7 +76,7 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     [['cycle', '--to', 'out', '--yes', '--timeout', 'abc'], 'invalid --timeout "abc": expected a number greater than 0'],
     [['cycle', '--to', 'out', '--yes', '--poll-interval', 'often'], 'invalid --poll-interval "often": expected a number greater than 0'],
     [['status', '--runs'], 'invalid --runs "": expected a whole number from 1 to 50'],
-    [['plan', '--glue-version', '4.0'], 'invalid --glue-version "4.0": valid values are 5.0, 5.1'],
+    [['plan', '--glue-version', '4.0'], 'invalid --glue-version "4.0": valid values are 5.0, 5.1, 6.0'],
     [['plan', '--execution-class', 'FLEX', '--worker-type', 'G.8X'], 'invalid --worker-type G.8X with --execution-class FLEX'],
     [['plan', '--python-modules', 'pandas=='], 'invalid --python-modules "pandas=="'],
     [['plan', '--retention-days', '-1'], 'invalid --retention-days -1'],

@@ -79,7 +79,7 @@ describe('resolveSettings defaults', () => {
     [{ workerType: '' }, 'invalid --worker-type "": valid values are'],
     [{ workers: '' }, 'invalid --workers "": expected a whole number'],
     [{ jobTimeout: '' }, 'invalid --job-timeout "": expected a whole number'],
-    [{ glueVersion: '' }, 'invalid --glue-version "": valid values are 5.0, 5.1'],
+    [{ glueVersion: '' }, 'invalid --glue-version "": valid values are 5.0, 5.1, 6.0'],
     [{ executionClass: '' }, 'invalid --execution-class "": valid values are STANDARD, FLEX'],
     [{ expectedMinutes: '' }, 'invalid --expected-minutes "": expected a number of minutes'],
     [{ retentionDays: '' }, 'invalid --retention-days "": expected a whole number'],
@@ -353,8 +353,10 @@ describe('resolveSettings validation', () => {
 
 describe('job settings that follow Glue', () => {
   it.each([
-    [{ glueVersion: '4.0' }, 'invalid --glue-version "4.0": valid values are 5.0, 5.1'],
-    [{ glueVersion: 6 }, 'invalid --glue-version 6: valid values are 5.0, 5.1'],
+    [{ glueVersion: '4.0' }, 'invalid --glue-version "4.0": valid values are 5.0, 5.1, 6.0'],
+    [{ glueVersion: 7 }, 'invalid --glue-version 7: valid values are 5.0, 5.1, 6.0'],
+    [{ glueVersion: '6' }, 'invalid --glue-version "6": valid values are 5.0, 5.1, 6.0'],
+    [{ glueVersion: 6.1 }, 'invalid --glue-version 6.1: valid values are 5.0, 5.1, 6.0'],
     [{ executionClass: 'flex' }, 'invalid --execution-class "flex": valid values are STANDARD, FLEX'],
     [{ expectedMinutes: 0 }, 'invalid --expected-minutes 0: expected a number of minutes greater than 0 and at most 2880'],
     [{ expectedMinutes: 'soon' }, 'invalid --expected-minutes "soon"'],
@@ -370,6 +372,11 @@ describe('job settings that follow Glue', () => {
     expect(resolveSettings({ glueVersion: '5.1' }, {}, CWD).glueVersion).toBe('5.1');
     expect(resolveSettings({ glueVersion: 5.1 }, {}, CWD).glueVersion).toBe('5.1');
     expect(resolveSettings({ glueVersion: 5 }, {}, CWD).glueVersion).toBe('5.0');
+  });
+
+  it('takes Glue 6.0, also as the number 6 from a config file', () => {
+    expect(resolveSettings({ glueVersion: '6.0' }, {}, CWD).glueVersion).toBe('6.0');
+    expect(resolveSettings({ glueVersion: 6 }, {}, CWD).glueVersion).toBe('6.0');
   });
 
   it('takes FLEX on G.1X and G.2X workers, and refuses it on larger ones as Glue does', () => {
