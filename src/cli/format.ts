@@ -93,7 +93,7 @@ export function formatCost(cost: CostEstimate): string {
   const total = cost.totalUsd === null ? 'unknown' : `${formatUsd(cost.totalUsd)}${cost.complete ? '' : job.usd === null ? ' (crawler only)' : ' (job only)'}`;
   return [
     `Estimated cost of one run (an estimate, USD, ${cost.region}; ${cost.priceTable}):`,
-    `  job      ${job.workers} x ${job.workerType} = ${job.dpus} DPU ${job.executionClass}, ${formatMinutes(job.minutes)} min (${MINUTES_FROM[job.minutesFrom]})${minimum}` +
+    `  job      Glue ${job.glueVersion}, ${job.workers} x ${job.workerType} = ${job.dpus} DPU ${job.executionClass}, ${formatMinutes(job.minutes)} min (${MINUTES_FROM[job.minutesFrom]})${minimum}` +
       ` = ${job.dpuHours} DPU-hours${rate(job)}`,
     `  crawler  ${crawler.dpuHours} DPU-hours (${crawlFrom})${rate(crawler)}`,
     `  total    ${total}`,

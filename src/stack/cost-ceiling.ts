@@ -3,7 +3,8 @@ import type { ExecutionClass, WorkerType } from '../core/glue.js';
 import type { Settings } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { formatUsd } from '../core/units.js';
-import { DPU_PER_WORKER, jobPrice, runDpus, usd } from './cost.js';
+import { DPU_PER_WORKER, jobPrice, runDpus, runGlueVersion, usd } from './cost.js';
+import { GLUE_VERSIONS_PRICED } from './glue-prices.js';
 
 /** What `--max-usd` makes of a job run: the timeout that keeps its cost at or below the ceiling. */
 export interface CostCeiling {
@@ -21,7 +22,7 @@ export interface CostCeiling {
   readonly setsTimeout: boolean;
 }
 
-type CeilingSettings = Pick<Settings, 'maxUsd' | 'workerType' | 'executionClass' | 'jobTimeoutMinutes'>;
+type CeilingSettings = Pick<Settings, 'maxUsd' | 'glueVersion' | 'workerType' | 'executionClass' | 'jobTimeoutMinutes'>;
 
 /**
  * Glue bills a job run per second of its DPUs, one minute at the least, and stops it at its timeout:
@@ -32,9 +33,10 @@ type CeilingSettings = Pick<Settings, 'maxUsd' | 'workerType' | 'executionClass'
 export function costCeiling(settings: CeilingSettings, workers: number, region: string): CostCeiling | undefined {
   const { maxUsd } = settings;
   if (maxUsd === undefined) return undefined;
-  const price = jobPrice(region, settings.executionClass);
+  const price = jobPrice(region, settings.executionClass, settings.glueVersion);
   if (!('usdPerDpuHour' in price)) {
-    throw new UsageError(`invalid --max-usd ${maxUsd}: ${price.noPrice}, so no ceiling can be kept; valid: a region with a Glue price, or no --max-usd`);
+    const valid = GLUE_VERSIONS_PRICED.includes(settings.glueVersion) ? 'a region with a Glue price' : `--glue-version ${GLUE_VERSIONS_PRICED.join(' or ')}`;
+    throw new UsageError(`invalid --max-usd ${maxUsd}: ${price.noPrice}, so no ceiling can be kept; valid: ${valid}, or no --max-usd`);
   }
   const usdPerMinute = (workers * DPU_PER_WORKER[settings.workerType] * price.usdPerDpuHour) / 60;
   // A hair of slack, so that $0.44 for exactly 6 minutes of $0.0733 is not rounded down to 5.
@@ -93,7 +95,7 @@ export function runCeiling(run: JobRun, settings: CeilingSettings, region: strin
   if (timeoutMinutes === undefined || timeoutMinutes <= 0) return null;
   const executionClass: ExecutionClass = run.ExecutionClass === 'FLEX' ? 'FLEX' : 'STANDARD';
   const dpus = runDpus(run);
-  const price = jobPrice(region, executionClass);
+  const price = jobPrice(region, executionClass, runGlueVersion(run));
   const most = dpus !== undefined && 'usdPerDpuHour' in price ? usd((timeoutMinutes / 60) * dpus * price.usdPerDpuHour) : null;
   return { timeoutMinutes, usd: most, maxUsd: ceilingThatSet(run, settings, region, executionClass), hit: run.JobRunState === 'TIMEOUT' };
 }
@@ -103,7 +105,7 @@ function ceilingThatSet(run: JobRun, settings: CeilingSettings, region: string, 
   const workerType = run.WorkerType as WorkerType | undefined;
   if (settings.maxUsd === undefined || !workerType || !(workerType in DPU_PER_WORKER) || !run.NumberOfWorkers) return null;
   try {
-    const ceiling = costCeiling({ ...settings, workerType, executionClass }, run.NumberOfWorkers, region);
+    const ceiling = costCeiling({ ...settings, glueVersion: runGlueVersion(run), workerType, executionClass }, run.NumberOfWorkers, region);
     return ceiling && ceiling.setsTimeout && ceiling.timeoutMinutes === run.Timeout ? ceiling.maxUsd : null;
   } catch (error) {
     if (error instanceof UsageError) return null;

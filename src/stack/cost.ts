@@ -1,11 +1,11 @@
 import { GetJobRunsCommand, ListCrawlsCommand, type CrawlerHistory, type JobRun } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import type { ExecutionClass, WorkerType } from '../core/glue.js';
+import type { ExecutionClass, GlueVersion, WorkerType } from '../core/glue.js';
 import type { Settings } from '../core/settings.js';
 import { describeCause } from '../core/errors.js';
 import { chooseWorkers } from '../resources/job.js';
 import type { StackContext } from '../core/context.js';
-import { CRAWLER_PRICE_PER_DPU_HOUR, FLEX_PRICE_PER_DPU_HOUR, JOB_PRICE_PER_DPU_HOUR, PRICE_TABLE } from './glue-prices.js';
+import { CRAWLER_PRICE_PER_DPU_HOUR, FLEX_PRICE_PER_DPU_HOUR, GLUE_VERSIONS_PRICED, JOB_PRICE_PER_DPU_HOUR, PRICE_TABLE } from './glue-prices.js';
 
 /**
  * What one run of the pipeline costs in Glue compute: an estimate from list prices, never a bill.
@@ -18,7 +18,7 @@ export const DPU_PER_WORKER: Readonly<Record<WorkerType, number>> = { 'G.1X': 1,
 /**
  * Spark jobs of Glue 2.0 and later, Flex ones included, are billed per second with a 1-minute
  * minimum (AWS blog "AWS Glue version 2.0 featuring 10x faster job start times and 1-minute minimum
- * billing duration"; https://aws.amazon.com/glue/pricing/). The job runs Glue 5.0 or 5.1.
+ * billing duration"; https://aws.amazon.com/glue/pricing/).
  */
 export const JOB_MINIMUM_SECONDS = 60;
 
@@ -35,6 +35,7 @@ export const CRAWLER_ASSUMED_DPUS = 2;
 export const DEFAULT_EXPECTED_MINUTES = 15;
 
 export interface JobEstimate {
+  readonly glueVersion: GlueVersion;
   readonly workerType: WorkerType;
   readonly workers: number;
   readonly dpus: number;
@@ -47,7 +48,7 @@ export interface JobEstimate {
   readonly dpuHours: number;
   readonly usdPerDpuHour: number | null;
   readonly usd: number | null;
-  /** Why there is no price, e.g. "no Flex price for eu-west-1". */
+  /** Why there is no price, e.g. "no Flex price for eu-west-1" or "no Glue 6.0 price for us-east-1". */
   readonly noPrice?: string;
 }
 
@@ -85,7 +86,12 @@ export interface RunHistory {
 
 type Priced = { readonly usdPerDpuHour: number } | { readonly noPrice: string };
 
-export function jobPrice(region: string, executionClass: ExecutionClass): Priced {
+/**
+ * The rate of one DPU-hour of the job. Glue 6.0 is billed under usage types of its own, whose rates
+ * the table does not hold (src/stack/glue-prices.ts): it has no price rather than 5.x's.
+ */
+export function jobPrice(region: string, executionClass: ExecutionClass, glueVersion: GlueVersion): Priced {
+  if (!GLUE_VERSIONS_PRICED.includes(glueVersion)) return { noPrice: `no Glue ${glueVersion} price for ${region}` };
   const table = executionClass === 'FLEX' ? FLEX_PRICE_PER_DPU_HOUR : JOB_PRICE_PER_DPU_HOUR;
   const price = table[region];
   if (price !== undefined) return { usdPerDpuHour: price };
@@ -109,6 +115,7 @@ function priced(dpuHours: number, price: Priced): { usdPerDpuHour: number | null
 }
 
 export interface JobShape {
+  readonly glueVersion: GlueVersion;
   readonly workerType: WorkerType;
   readonly workers: number;
   readonly executionClass: ExecutionClass;
@@ -119,7 +126,7 @@ export function estimateJobRun(job: JobShape, minutes: number, minutesFrom: JobE
   const dpus = job.workers * DPU_PER_WORKER[job.workerType];
   const billedSeconds = Math.max(JOB_MINIMUM_SECONDS, Math.ceil(minutes * 60));
   const dpuHours = (dpus * billedSeconds) / 3600;
-  return { ...job, dpus, minutes, minutesFrom, billedSeconds, dpuHours: usd(dpuHours), ...priced(dpuHours, jobPrice(region, job.executionClass)) };
+  return { ...job, dpus, minutes, minutesFrom, billedSeconds, dpuHours: usd(dpuHours), ...priced(dpuHours, jobPrice(region, job.executionClass, job.glueVersion)) };
 }
 
 /** One crawl: the DPU-hours a past crawl used, else the assumed DPUs for the minimum billed time. */
@@ -131,7 +138,7 @@ export function estimateCrawl(lastCrawlDpuHours: number | undefined, region: str
 
 /** One run of the pipeline as the settings describe it, on `workers` workers: a crawl, then the job. */
 export function estimatePipelineRun(
-  settings: Pick<Settings, 'workerType' | 'executionClass' | 'expectedMinutes'> & { readonly workers: number },
+  settings: Pick<Settings, 'glueVersion' | 'workerType' | 'executionClass' | 'expectedMinutes'> & { readonly workers: number },
   region: string,
   history: RunHistory = {},
 ): CostEstimate {
@@ -141,7 +148,7 @@ export function estimatePipelineRun(
       : history.lastJobSeconds !== undefined && history.lastJobSeconds > 0
         ? [history.lastJobSeconds / 60, 'last-run']
         : [DEFAULT_EXPECTED_MINUTES, 'assumed'];
-  const job = estimateJobRun({ workerType: settings.workerType, workers: settings.workers, executionClass: settings.executionClass }, minutes, from, region);
+  const job = estimateJobRun({ glueVersion: settings.glueVersion, workerType: settings.workerType, workers: settings.workers, executionClass: settings.executionClass }, minutes, from, region);
   const crawler = estimateCrawl(history.lastCrawlDpuHours, region);
   const parts = [job.usd, crawler.usd].filter((part): part is number => part !== null);
   return {
@@ -170,6 +177,11 @@ export function runDpus(run: JobRun): number | undefined {
   return run.MaxCapacity || undefined;
 }
 
+/** The version a run ran on; one the tool does not offer is priced as no version it knows. */
+export function runGlueVersion(run: JobRun): GlueVersion {
+  return (run.GlueVersion ?? '5.0') as GlueVersion;
+}
+
 export function jobRunCost(run: JobRun, region: string): JobRunCost {
   const dpus = runDpus(run);
   const seconds = run.ExecutionTime;
@@ -177,7 +189,7 @@ export function jobRunCost(run: JobRun, region: string): JobRunCost {
   if (measured === undefined || measured <= 0) return { dpuSeconds: null, usd: null };
   // The minimum applies to the run's time; DPUSeconds is what Glue counted for the bill itself.
   const billed = run.DPUSeconds ?? Math.max(seconds!, JOB_MINIMUM_SECONDS) * dpus!;
-  const price = jobPrice(region, run.ExecutionClass === 'FLEX' ? 'FLEX' : 'STANDARD');
+  const price = jobPrice(region, run.ExecutionClass === 'FLEX' ? 'FLEX' : 'STANDARD', runGlueVersion(run));
   return { dpuSeconds: usd(measured), usd: 'usdPerDpuHour' in price ? usd((billed / 3600) * price.usdPerDpuHour) : null };
 }
 

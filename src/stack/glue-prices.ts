@@ -1,3 +1,5 @@
+import type { GlueVersion } from '../core/glue.js';
+
 /**
  * AWS Glue on-demand list prices, USD per DPU-hour, for the estimates `plan`, `up` and `status`
  * show. A copy, not a live lookup: prices change rarely, and a region missing here is shown as
@@ -12,8 +14,13 @@
  *   AWS Glue pricing page lists it. Only that region is sourced.
  * - Crawlers: $0.44, usage types USE1-Crawler-DPU-Hour (pricing page) and APS1-Crawler-DPU-Hour
  *   (price list, Asia Pacific Singapore), the same as those regions' job rate. Only those regions.
- * These are the rates of Glue 5.x and earlier; Glue 6 is priced apart (ETL-DPU-Hour-Gen2).
+ * These are the rates of Glue 5.x and earlier. Glue 6.0 is priced apart (its own usage types, such
+ * as ETL-DPU-Hour-Gen2), and no sourced copy of its rates is here: a Glue 6.0 job is shown with
+ * "no Glue 6.0 price for REGION", never with 5.x's rate.
  */
+/** The Glue versions the job rates below are for. */
+export const GLUE_VERSIONS_PRICED: readonly GlueVersion[] = ['5.0', '5.1'];
+
 export const PRICE_TABLE = 'AWS Glue on-demand list prices per DPU-hour as copied 2026-11 (see src/stack/glue-prices.ts)';
 
 export const JOB_PRICE_PER_DPU_HOUR: Readonly<Record<string, number>> = {

@@ -27,7 +27,7 @@ describe('formatChanges', () => {
   });
 
   it('ends with the estimated cost of one run when there is one', () => {
-    const cost = estimatePipelineRun({ workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
+    const cost = estimatePipelineRun({ glueVersion: '5.0', workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
     expect(formatChanges({ changes, dryRun: true, cost })).toContain(`Nothing was changed.\n\n${formatCost(cost)}`);
     expect(formatChanges({ changes, dryRun: true })).not.toContain('Estimated cost');
   });
@@ -46,22 +46,22 @@ describe('formatWorkers', () => {
   });
 
   it('is part of what plan and up print, before the cost', () => {
-    const cost = estimatePipelineRun({ workerType: 'G.1X', workers: 4, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
+    const cost = estimatePipelineRun({ glueVersion: '5.0', workerType: 'G.1X', workers: 4, executionClass: 'STANDARD', expectedMinutes: undefined }, 'us-east-1');
     const text = formatChanges({ changes, dryRun: true, cost, workers: chooseWorkers(undefined, 700 * MIB) });
     expect(text).toContain(`Nothing was changed.\n\nworker type: G.1X, workers: 4 (auto: 700 MiB of raw data`);
     expect(text).toContain(`set --workers to change)\n\n${formatCost(cost)}`);
-    expect(text).toContain('  job      4 x G.1X = 4 DPU STANDARD');
+    expect(text).toContain('  job      Glue 5.0, 4 x G.1X = 4 DPU STANDARD');
   });
 });
 
 describe('formatCost', () => {
-  const settings = { workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
+  const settings = { glueVersion: '5.0', workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
 
   it('shows each figure, so the arithmetic can be checked, and says it is an estimate from which table', () => {
     const text = formatCost(estimatePipelineRun(settings, 'us-east-1'));
     expect(text.split('\n')).toEqual([
       expect.stringMatching(/^Estimated cost of one run \(an estimate, USD, us-east-1; AWS Glue on-demand list prices per DPU-hour .+\):$/),
-      '  job      2 x G.1X = 2 DPU STANDARD, 15 min (assumed; set --expected-minutes) = 0.5 DPU-hours x $0.44 = $0.22',
+      '  job      Glue 5.0, 2 x G.1X = 2 DPU STANDARD, 15 min (assumed; set --expected-minutes) = 0.5 DPU-hours x $0.44 = $0.22',
       '  crawler  0.333333 DPU-hours (assumed: 2 DPU for the 10-minute minimum) x $0.44 = $0.15',
       '  total    $0.37',
     ]);
@@ -69,10 +69,16 @@ describe('formatCost', () => {
 
   it('shows the minimum billed time, Flex, and the total of what has a price', () => {
     const text = formatCost(estimatePipelineRun({ ...settings, executionClass: 'FLEX', expectedMinutes: 0.5 }, 'eu-west-1', { lastCrawlDpuHours: 0.25 }));
-    expect(text).toContain('  job      2 x G.1X = 2 DPU FLEX, 0.5 min (--expected-minutes), billed as 1 min, the minimum = 0.033333 DPU-hours: no Flex price for eu-west-1');
+    expect(text).toContain('  job      Glue 5.0, 2 x G.1X = 2 DPU FLEX, 0.5 min (--expected-minutes), billed as 1 min, the minimum = 0.033333 DPU-hours: no Flex price for eu-west-1');
     expect(text).toContain('  crawler  0.25 DPU-hours (as the last crawl used): no crawler price for eu-west-1');
     expect(text).toContain('  total    unknown');
     expect(formatCost(estimatePipelineRun(settings, 'eu-west-1'))).toContain('  total    $0.22 (job only)');
+  });
+
+  it('names the Glue version, and shows the crawler alone priced for Glue 6.0', () => {
+    const text = formatCost(estimatePipelineRun({ ...settings, glueVersion: '6.0' }, 'us-east-1'));
+    expect(text).toContain('  job      Glue 6.0, 2 x G.1X = 2 DPU STANDARD, 15 min (assumed; set --expected-minutes) = 0.5 DPU-hours: no Glue 6.0 price for us-east-1');
+    expect(text).toContain('  total    $0.15 (crawler only)');
   });
 });
 

@@ -9,8 +9,8 @@ import { random } from '../support/random.js';
 const next = random(2027);
 const randomInt = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
 
-const settings = { maxUsd: 2, workerType: 'G.1X', executionClass: 'STANDARD', jobTimeoutMinutes: 120 } as const;
-const PRICE = (jobPrice('eu-west-1', 'STANDARD') as { usdPerDpuHour: number }).usdPerDpuHour;
+const settings = { maxUsd: 2, glueVersion: '5.0', workerType: 'G.1X', executionClass: 'STANDARD', jobTimeoutMinutes: 120 } as const;
+const PRICE = (jobPrice('eu-west-1', 'STANDARD', '5.0') as { usdPerDpuHour: number }).usdPerDpuHour;
 
 describe('costCeiling', () => {
   it('is the whole minutes the workers can run for the ceiling, at the region\'s rate', () => {
@@ -30,15 +30,15 @@ describe('costCeiling', () => {
       } catch (error) {
         // Refused only when a minute of these workers costs more than the ceiling.
         expect(error).toBeInstanceOf(UsageError);
-        expect(estimateJobRun({ workerType, workers, executionClass: 'STANDARD' }, 1, 'setting', 'eu-west-1').usd!).toBeGreaterThan(maxUsd);
+        expect(estimateJobRun({ glueVersion: '5.0', workerType, workers, executionClass: 'STANDARD' }, 1, 'setting', 'eu-west-1').usd!).toBeGreaterThan(maxUsd);
         continue;
       }
       // Checked by the estimate's own arithmetic, as `plan` would price such a run.
-      const longest = estimateJobRun({ workerType, workers, executionClass: 'STANDARD' }, ceiling!.timeoutMinutes, 'setting', 'eu-west-1');
+      const longest = estimateJobRun({ glueVersion: '5.0', workerType, workers, executionClass: 'STANDARD' }, ceiling!.timeoutMinutes, 'setting', 'eu-west-1');
       expect(longest.usd!).toBeLessThanOrEqual(maxUsd + 1e-6);
       // And no longer timeout would do, unless --job-timeout is what stops it.
       if (ceiling!.timeoutMinutes === 2880) continue;
-      const oneMore = estimateJobRun({ workerType, workers, executionClass: 'STANDARD' }, ceiling!.timeoutMinutes + 1, 'setting', 'eu-west-1');
+      const oneMore = estimateJobRun({ glueVersion: '5.0', workerType, workers, executionClass: 'STANDARD' }, ceiling!.timeoutMinutes + 1, 'setting', 'eu-west-1');
       expect(oneMore.usd!).toBeGreaterThan(maxUsd - 1e-6);
     }
   });
@@ -55,6 +55,9 @@ describe('costCeiling', () => {
 
   it('refuses a ceiling where there is no price to keep it by', () => {
     expect(() => costCeiling(settings, 2, 'mars-north-1')).toThrow(/^invalid --max-usd 2: .*mars-north-1.*; valid: a region with a Glue price, or no --max-usd$/);
+    expect(() => costCeiling({ ...settings, glueVersion: '6.0' }, 2, 'eu-west-1')).toThrow(
+      /^invalid --max-usd 2: no Glue 6\.0 price for eu-west-1, so no ceiling can be kept; valid: --glue-version 5\.0 or 5\.1, or no --max-usd$/,
+    );
   });
 
   it('is nothing without --max-usd, and the timeout is then --job-timeout', () => {

@@ -14,7 +14,13 @@ import { glueNotFound } from '../support/errors.js';
 import { mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
 
 // Every figure below is worked out by hand: DPUs x hours x USD per DPU-hour.
-const job = (workerType: JobShape['workerType'], workers: number, executionClass: JobShape['executionClass'] = 'STANDARD'): JobShape => ({
+const job = (
+  workerType: JobShape['workerType'],
+  workers: number,
+  executionClass: JobShape['executionClass'] = 'STANDARD',
+  glueVersion: JobShape['glueVersion'] = '5.0',
+): JobShape => ({
+  glueVersion,
   workerType,
   workers,
   executionClass,
@@ -57,6 +63,17 @@ describe('estimateJobRun', () => {
     expect(estimateJobRun(job('G.1X', 2), 15, 'setting', 'eu-south-2')).toMatchObject({ dpuHours: 0.5, usdPerDpuHour: null, usd: null, noPrice: 'no price for eu-south-2' });
     expect(estimateJobRun(job('G.1X', 2, 'FLEX'), 15, 'setting', 'eu-west-1')).toMatchObject({ usd: null, noPrice: 'no Flex price for eu-west-1' });
   });
+
+  it("prices Glue 5.1 as 5.0, and gives Glue 6.0 no price in any region rather than 5.x's rate", () => {
+    expect(estimateJobRun(job('G.1X', 2, 'STANDARD', '5.1'), 15, 'setting', 'us-east-1')).toMatchObject({ glueVersion: '5.1', usd: 0.22 });
+    for (const region of ['us-east-1', 'sa-east-1']) {
+      for (const executionClass of ['STANDARD', 'FLEX'] as const) {
+        const estimate = estimateJobRun(job('G.1X', 2, executionClass, '6.0'), 15, 'setting', region);
+        // The DPU-hours do not depend on the price: 2 x 1 DPU x 0.25 h.
+        expect(estimate).toMatchObject({ glueVersion: '6.0', dpuHours: 0.5, usdPerDpuHour: null, usd: null, noPrice: `no Glue 6.0 price for ${region}` });
+      }
+    }
+  });
 });
 
 describe('estimateCrawl', () => {
@@ -74,7 +91,7 @@ describe('estimateCrawl', () => {
 });
 
 describe('estimatePipelineRun', () => {
-  const settings = { workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
+  const settings = { glueVersion: '5.0', workerType: 'G.1X', workers: 2, executionClass: 'STANDARD', expectedMinutes: undefined } as const;
 
   it('adds the job and the crawl: $0.22 + $0.146667 = $0.366667 in us-east-1, marked an estimate', () => {
     const cost = estimatePipelineRun(settings, 'us-east-1');
@@ -107,6 +124,11 @@ describe('jobRunCost', () => {
 
   it('bills a 20-second run as a minute: 40 DPU-s used, 120 billed, $0.014667', () => {
     expect(jobRunCost({ ExecutionTime: 20, WorkerType: 'G.1X', NumberOfWorkers: 2 }, 'us-east-1')).toEqual({ dpuSeconds: 40, usd: 0.014667 });
+  });
+
+  it('counts the DPU-seconds of a Glue 6.0 run but gives it no price', () => {
+    expect(jobRunCost({ ExecutionTime: 512, WorkerType: 'G.1X', NumberOfWorkers: 10, GlueVersion: '6.0' }, 'us-east-1')).toEqual({ dpuSeconds: 5120, usd: null });
+    expect(jobRunCost({ ExecutionTime: 512, WorkerType: 'G.1X', NumberOfWorkers: 10, GlueVersion: '5.1' }, 'us-east-1')).toEqual({ dpuSeconds: 5120, usd: 0.625778 });
   });
 
   it('falls back to MaxCapacity for a worker type it does not know: 360 s x 10 DPU = 3600 DPU-s, $0.44', () => {
@@ -171,7 +193,7 @@ describe('reading past runs', () => {
     // 4 x G.1X x 15 min = 1 DPU-hour.
     expect(cost.job).toMatchObject({ workers: 4, dpus: 4, dpuHours: 1 });
     // What --json documents of the job's estimate, and none of the other settings.
-    const documented = new Set(['workerType', 'workers', 'dpus', 'executionClass', 'minutes', 'minutesFrom', 'billedSeconds', 'dpuHours', 'usdPerDpuHour', 'usd', 'noPrice']);
+    const documented = new Set(['glueVersion', 'workerType', 'workers', 'dpus', 'executionClass', 'minutes', 'minutesFrom', 'billedSeconds', 'dpuHours', 'usdPerDpuHour', 'usd', 'noPrice']);
     expect(Object.keys(cost.job).filter((key) => !documented.has(key))).toEqual([]);
     expect((await estimatePipelineRunCost(t.ctx)).job.workers).toBe(2);
   });
