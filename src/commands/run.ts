@@ -49,7 +49,7 @@ export async function runLocally({ settings, runtime }: CommandEnv, options: Pic
   // Check the local tools before touching AWS: a missing Java should not cost a round trip.
   // A relative path names a file here; the job runs from a scratch directory.
   const python = options.python.includes('/') ? path.resolve(options.python) : options.python;
-  const spark = await checkLocalSpark(python);
+  const spark = await checkLocalSpark(python, settings.glueVersion);
   return withStack(settings, runtime, async (ctx) => {
     if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first`, 'user');

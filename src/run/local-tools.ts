@@ -1,8 +1,13 @@
 import { spawn } from 'node:child_process';
 import { ProvisionerError } from '../core/errors.js';
+import { GLUE_RUNTIMES, sparkLine, type GlueVersion } from '../core/glue.js';
 
-/** The Spark of AWS Glue 5.0, which the job is written and tested for. */
-export const GLUE_SPARK_VERSION = '3.5.4';
+/** The Python that `make` installs with each version's PySpark (Makefile: VENV and VENV_SPARK4). */
+export const LOCAL_VENVS: Readonly<Record<GlueVersion, string>> = {
+  '5.0': '.venv/bin/python',
+  '5.1': '.venv/bin/python',
+  '6.0': '.venv-spark4/bin/python',
+};
 
 export interface LocalSpark {
   readonly python: string;
@@ -38,14 +43,18 @@ const PROBE = [
 ].join('\n');
 
 /**
- * Checks that Python, pyspark and Java are here, and says exactly what to install when one is
- * missing: running the job locally needs all three.
+ * Checks that Python, pyspark and Java are here, and that pyspark is of the Spark line of the
+ * stack's Glue version (3.5 for 5.x, 4.1 for 6.0: Spark 4 runs the job's SQL in ANSI mode, so a
+ * run on the other line proves nothing about Glue's), and says exactly what to install when one
+ * is missing: running the job locally needs all three.
  */
-export async function checkLocalSpark(python: string, run = capture): Promise<LocalSpark> {
+export async function checkLocalSpark(python: string, glueVersion: GlueVersion, run = capture): Promise<LocalSpark> {
+  const runtime = GLUE_RUNTIMES[glueVersion];
+  const install = `${python} -m pip install pyspark==${runtime.spark}`;
   const version = await run(python, ['--version']);
   if (version.code !== 0) {
     throw new ProvisionerError(
-      `Python not found at "${python}": install Python 3.11 (e.g. apt-get install python3) or pass --python PATH`,
+      `Python not found at "${python}": install Python ${runtime.python} (e.g. apt-get install python3) or pass --python PATH`,
       'user',
     );
   }
@@ -53,12 +62,18 @@ export async function checkLocalSpark(python: string, run = capture): Promise<Lo
   const [pysparkVersion, hadoopVersion] = probe.stdout.trim().split(/\s+/);
   if (probe.code !== 0 || !pysparkVersion) {
     throw new ProvisionerError(
-      `pyspark is not installed for ${python}: install it with "${python} -m pip install pyspark==${GLUE_SPARK_VERSION}"`,
+      `pyspark is not installed for ${python}: install it with "${install}"`,
       'user',
     );
   }
   if (!hadoopVersion) {
-    throw new ProvisionerError(`cannot tell which Hadoop version pyspark ${pysparkVersion} ships: reinstall pyspark==${GLUE_SPARK_VERSION}`, 'user');
+    throw new ProvisionerError(`cannot tell which Hadoop version pyspark ${pysparkVersion} ships: reinstall pyspark==${runtime.spark}`, 'user');
+  }
+  if (sparkLine(pysparkVersion) !== sparkLine(runtime.spark)) {
+    throw new ProvisionerError(
+      `pyspark ${pysparkVersion} at ${python} is not the Spark of Glue ${glueVersion} (${runtime.spark}): pass --python with pyspark ${sparkLine(runtime.spark)} (\`make\` makes ${LOCAL_VENVS[glueVersion]}), or install it with "${install}"`,
+      'user',
+    );
   }
   const java = await run('java', ['-version']);
   if (java.code !== 0) {

@@ -21,16 +21,39 @@ function tools(answers: Record<string, CommandOutput>) {
 
 describe('checkLocalSpark', () => {
   it('finds pyspark and the Hadoop version it ships', async () => {
-    const spark = await checkLocalSpark('/venv/bin/python', tools({ python: ok('Python 3.11.7'), pyspark: ok('3.5.4 3.3.4\n'), java: ok() }));
+    const spark = await checkLocalSpark('/venv/bin/python', '5.0', tools({ python: ok('Python 3.11.7'), pyspark: ok('3.5.4 3.3.4\n'), java: ok() }));
     expect(spark).toEqual({ python: '/venv/bin/python', pysparkVersion: '3.5.4', hadoopVersion: '3.3.4' });
   });
 
   it.each([
+    ['5.0', '3.5.4'],
+    ['5.1', '3.5.4'],
+    ['6.0', '4.1.1'],
+  ] as const)('takes for Glue %s a pyspark of its Spark line (%s)', async (version, pyspark) => {
+    const spark = await checkLocalSpark('py', version, tools({ python: ok(), pyspark: ok(`${pyspark} 3.4.2`), java: ok() }));
+    expect(spark.pysparkVersion).toBe(pyspark);
+  });
+
+  it.each([
+    ['6.0', '3.5.4', /^pyspark 3\.5\.4 at py is not the Spark of Glue 6\.0 \(4\.1\.1\): pass --python with pyspark 4\.1 \(`make` makes \.venv-spark4\/bin\/python\), or install it with "py -m pip install pyspark==4\.1\.1"$/],
+    ['5.0', '4.1.1', /^pyspark 4\.1\.1 at py is not the Spark of Glue 5\.0 \(3\.5\.4\): pass --python with pyspark 3\.5 \(`make` makes \.venv\/bin\/python\)/],
+    ['5.1', '4.0.0', /not the Spark of Glue 5\.1 \(3\.5\.6\).*pyspark==3\.5\.6"$/],
+  ] as const)('refuses for Glue %s a pyspark %s of the other line, in one line naming both', async (version, pyspark, message) => {
+    const run = tools({ python: ok(), pyspark: ok(`${pyspark} 3.4.2`), java: ok() });
+    await expect(checkLocalSpark('py', version, run)).rejects.toMatchObject({ fault: 'user', message: expect.stringMatching(message) });
+  });
+
+  it.each([
     [{}, /Python not found at "py".*--python/],
-    [{ python: ok() }, /pyspark is not installed .*pip install pyspark==3\.5\.4/],
+    [{ python: ok() }, /pyspark is not installed .*pip install pyspark==3\.5\.4"$/],
     [{ python: ok(), pyspark: ok('3.5.4 3.3.4') }, /Java not found: install a Java 17 runtime/],
   ])('says exactly what to install when something is missing (%#)', async (answers, message) => {
-    await expect(checkLocalSpark('py', tools(answers))).rejects.toMatchObject({ fault: 'user', message: expect.stringMatching(message) });
+    await expect(checkLocalSpark('py', '5.0', tools(answers))).rejects.toMatchObject({ fault: 'user', message: expect.stringMatching(message) });
+  });
+
+  it('names the pyspark and Python of Glue 6.0 when they are missing', async () => {
+    await expect(checkLocalSpark('py', '6.0', tools({}))).rejects.toThrow(/install Python 3\.13/);
+    await expect(checkLocalSpark('py', '6.0', tools({ python: ok() }))).rejects.toThrow(/pip install pyspark==4\.1\.1"$/);
   });
 });
 
