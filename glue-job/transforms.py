@@ -191,10 +191,13 @@ def _parse_timestamp(name: str) -> Column:
     the calendar as strictly as the patterns do (no 2001-02-30, no 24:00, no
     second 60) and gives the same instant in the session time zone; anything
     else, and shaped text the cast refuses, goes through the patterns. A
-    test holds the two equal.
+    test holds the two equal. The cast is try_cast: Spark 4 (Glue 6.0) runs
+    in ANSI mode, where a plain cast of 2001-02-30 fails the job instead of
+    giving null.
     """
     text = F.trim(F.col(name))
-    return F.coalesce(F.when(text.rlike(TIMESTAMP_SHAPE), text.cast("timestamp")), parse_timestamp_by_pattern(name))
+    cast = F.expr(f"try_cast(trim(`{name}`) AS TIMESTAMP)")
+    return F.coalesce(F.when(text.rlike(TIMESTAMP_SHAPE), cast), parse_timestamp_by_pattern(name))
 
 
 def _quarter_of_month(month: Column) -> Column:

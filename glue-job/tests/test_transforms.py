@@ -438,3 +438,26 @@ def test_timestamps_of_the_usual_shape_parse_as_the_formats_define(spark):
     assert [tuple(r) for r in differing.collect()] == []
     parsed = both.where(F.col("defined").isNotNull()).count()
     assert 0.2 * len(texts) < parsed < 0.9 * len(texts)  # both valid and invalid texts were tried
+
+
+@pytest.mark.parametrize("ansi", ["true", "false"])
+def test_unreadable_text_parses_to_null_in_either_ansi_mode(spark, ansi):
+    # Spark 4 (Glue 6.0) runs SQL in ANSI mode, where a plain cast of text
+    # that is no number or no date fails the whole job; Spark 3.5 (Glue 5.x)
+    # gives null. Both modes are tried here on either Spark.
+    texts = ["2001-02-30 10:00:00", "2001-13-01 00:00", "2001-01-01 24:00:00", "abc", "1e999", "12x", "", None, "2001-02-28 10:00:00"]
+    before = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", ansi)
+    try:
+        df = spark.createDataFrame([(t,) for t in texts], "text string")
+        rows = df.select(
+            "text",
+            transforms._parse_timestamp("text").cast("string").alias("at"),
+            transforms._try_int("text").alias("int"),
+            transforms._finite_decimal("text").alias("number"),
+        ).collect()
+    finally:
+        spark.conf.set("spark.sql.ansi.enabled", before)
+    parsed = {r["text"]: (r["at"], r["int"], r["number"]) for r in rows}
+    assert parsed["2001-02-28 10:00:00"] == ("2001-02-28 10:00:00", None, None)
+    assert all(value == (None, None, None) for text, value in parsed.items() if text != "2001-02-28 10:00:00")
