@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,12 @@ REPO_ROOT = JOB_DIR.parent
 
 if str(JOB_DIR) not in sys.path:
     sys.path.insert(0, str(JOB_DIR))
+
+# Spark's Python workers run this Python (and so this PySpark), not whichever
+# python3 is first on PATH: the suite runs on Python 3.11 for Glue 5.x and on
+# 3.13 for Glue 6.0, and PySpark refuses workers of another minor version.
+# The job's own runs in subprocesses inherit it.
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
 @pytest.fixture(scope="session")
