@@ -8,6 +8,13 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 NODE_STAMP := node_modules/.installed
 VENV_STAMP := $(VENV)/.installed
+# Glue 6.0's PySpark 4.1.1 on Python 3.13, beside the 5.x one in $(VENV).
+PYTHON_SPARK4 ?= $(shell scripts/find-python313.sh)
+VENV_SPARK4 := .venv-spark4
+VENV_SPARK4_STAMP := $(VENV_SPARK4)/.installed
+# The job's tests run on 4.1.1 too: all of them by default (the job must run unchanged on both
+# lines); narrow it with JOB_TESTS_SPARK4=FILES when time is short.
+JOB_TESTS_SPARK4 ?= glue-job/tests
 
 .PHONY: help
 help: ## List the targets
@@ -23,8 +30,15 @@ $(VENV_STAMP): requirements.txt
 	$(VENV_PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
+$(VENV_SPARK4_STAMP): requirements-spark4.txt
+	@test -n "$(PYTHON_SPARK4)" || { echo "no Python 3.13 found (see scripts/find-python313.sh); set PYTHON_SPARK4=PATH" >&2; exit 1; }
+	$(PYTHON_SPARK4) -m venv $(VENV_SPARK4)
+	$(VENV_SPARK4)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_SPARK4)/bin/python -m pip install --quiet -r requirements-spark4.txt
+	@touch $@
+
 .PHONY: install
-install: $(NODE_STAMP) $(VENV_STAMP) ## Install Node and Python dependencies
+install: $(NODE_STAMP) $(VENV_STAMP) $(VENV_SPARK4_STAMP) ## Install Node and Python dependencies (both PySparks: 3.5.4 for Glue 5.x, 4.1.1 for 6.0)
 
 .PHONY: build
 build: $(NODE_STAMP) ## Bundle the CLI into dist/ (esbuild; `make typecheck` checks the types)
@@ -57,8 +71,9 @@ test-integration: install build ## Integration tests against a local moto server
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" npm run --silent test:integration
 
 .PHONY: test-job
-test-job: $(VENV_STAMP) ## Glue job tests on local Spark
+test-job: $(VENV_STAMP) $(VENV_SPARK4_STAMP) ## Glue job tests on local Spark: PySpark 3.5.4 (Glue 5.x), then 4.1.1 (Glue 6.0)
 	$(VENV_PY) -m pytest -q glue-job/tests
+	$(VENV_SPARK4)/bin/python -m pytest -q $(JOB_TESTS_SPARK4)
 
 .PHONY: test
 test: install typecheck lint lint-python test-unit test-integration test-job image-test ## Everything CI runs
@@ -89,4 +104,4 @@ bench-transfer: install build ## Benchmark up's transfers against aws s3 cp/sync
 
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
-	rm -rf dist dist-check node_modules $(VENV) .venv-bench
+	rm -rf dist dist-check node_modules $(VENV) $(VENV_SPARK4) .venv-bench
