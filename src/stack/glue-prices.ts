@@ -15,8 +15,10 @@ import type { GlueVersion } from '../core/glue.js';
  * - Crawlers: $0.44, usage types USE1-Crawler-DPU-Hour (pricing page) and APS1-Crawler-DPU-Hour
  *   (price list, Asia Pacific Singapore), the same as those regions' job rate. Only those regions.
  * These are the rates of Glue 5.x and earlier. Glue 6.0 is priced apart (its own usage types, such
- * as ETL-DPU-Hour-Gen2), and no sourced copy of its rates is here: a Glue 6.0 job is shown with
- * "no Glue 6.0 price for REGION", never with 5.x's rate.
+ * as ETL-DPU-Hour-Gen2; AWS's announcement, "AWS Glue 6.0 now available with 30% lower price",
+ * https://aws.amazon.com/blogs/aws/aws-glue-6-0-now-available-with-30-lower-price-and-full-apache-iceberg-v3-support/,
+ * gives no per-region table), and no sourced copy of its rates is here: a Glue 6.0 job is shown
+ * with "no Glue 6.0 price for REGION", never with 5.x's rate or a rate derived from it.
  */
 /** The Glue versions the job rates below are for. */
 export const GLUE_VERSIONS_PRICED: readonly GlueVersion[] = ['5.0', '5.1'];
