@@ -231,7 +231,7 @@ export function jobRunStatus(run: JobRun | undefined): RunStatus | null {
 }
 
 /** A job run with the DPU-seconds Glue reports, their cost, and the ceiling its timeout set. */
-export function jobRunHistory(run: JobRun, region: string, settings: Pick<Settings, 'maxUsd' | 'workerType' | 'executionClass' | 'jobTimeoutMinutes'>): JobRunStatus | null {
+export function jobRunHistory(run: JobRun, region: string, settings: Pick<Settings, 'maxUsd' | 'glueVersion' | 'workerType' | 'executionClass' | 'jobTimeoutMinutes'>): JobRunStatus | null {
   const status = jobRunStatus(run);
   if (!status) return null;
   const cost = jobRunCost(run, region);

@@ -100,7 +100,7 @@ describe('runCeiling: the ceiling a past run ran under', () => {
       expect(past.maxUsd).toBe(maxUsd);
       expect(past.timeoutMinutes).toBe(ceiling.timeoutMinutes);
       // Priced as plan prices a run of that many minutes, so never above what --max-usd allows.
-      const priced = estimateJobRun({ workerType, workers, executionClass: 'STANDARD' }, ceiling.timeoutMinutes, 'setting', 'eu-west-1').usd!;
+      const priced = estimateJobRun({ glueVersion: '5.0', workerType, workers, executionClass: 'STANDARD' }, ceiling.timeoutMinutes, 'setting', 'eu-west-1').usd!;
       expect(past.usd!).toBeCloseTo(priced, 5);
       expect(past.usd!).toBeLessThanOrEqual(maxUsd + 1e-6);
     }
@@ -115,9 +115,15 @@ describe('runCeiling: the ceiling a past run ran under', () => {
     expect(runCeiling(run({ Timeout: 45, NumberOfWorkers: 2 }), { ...settings, maxUsd: 1000, jobTimeoutMinutes: 45 }, 'eu-west-1')!.maxUsd).toBeNull();
   });
 
+  it('gives the timeout of a Glue 6.0 run no price and names no --max-usd for it, whatever the settings say', () => {
+    const sixty = runCeiling(run({ Timeout: 60, GlueVersion: '6.0' }), settings, 'us-east-1')!;
+    expect(sixty).toMatchObject({ timeoutMinutes: 60, usd: null, maxUsd: null });
+    expect(runCeiling(run({ Timeout: 60, GlueVersion: '5.1' }), settings, 'us-east-1')!.usd).toBeCloseTo(4 * 0.44, 6);
+  });
+
   it('prices the timeout of a run with MaxCapacity, or of Flex, at its own rate; none without a timeout', () => {
     const flex = runCeiling(run({ Timeout: 60, ExecutionClass: 'FLEX' }), settings, 'us-east-1')!;
-    expect(flex.usd).toBeCloseTo(4 * (jobPrice('us-east-1', 'FLEX') as { usdPerDpuHour: number }).usdPerDpuHour, 6);
+    expect(flex.usd).toBeCloseTo(4 * (jobPrice('us-east-1', 'FLEX', '5.0') as { usdPerDpuHour: number }).usdPerDpuHour, 6);
     const capacity = runCeiling({ Id: 'jr', Timeout: 30, MaxCapacity: 10 }, settings, 'eu-west-1')!;
     expect(capacity.usd).toBeCloseTo(0.5 * 10 * PRICE, 6);
     expect(capacity.maxUsd).toBeNull();
