@@ -94,9 +94,10 @@ class JobOptions:
         }
 
 
-def _scan(argv: Sequence[str]) -> dict[str, str]:
-    """Collect `--name value` and `--name=value` pairs; the last one wins."""
-    found: dict[str, str] = {}
+def argument_pairs(argv: Sequence[str]) -> list[tuple[str, str | None]]:
+    """Each `--name value` or `--name=value` of argv as (name, value), in order; a flag
+    followed by another flag (or by nothing) has the value None."""
+    pairs: list[tuple[str, str | None]] = []
     tokens = list(argv)
     index = 0
     while index < len(tokens):
@@ -105,13 +106,20 @@ def _scan(argv: Sequence[str]) -> dict[str, str]:
         if not token.startswith("--") or len(token) == 2:
             continue
         name = token[2:]
+        value: str | None = None
         if "=" in name:
             name, value = name.split("=", 1)
         elif index < len(tokens) and not tokens[index].startswith("--"):
             value = tokens[index]
             index += 1
-        else:
-            value = None
+        pairs.append((name, value))
+    return pairs
+
+
+def _scan(argv: Sequence[str]) -> dict[str, str]:
+    """Collect the known `--name value` and `--name=value` pairs; the last one wins."""
+    found: dict[str, str] = {}
+    for name, value in argument_pairs(argv):
         if name not in _KNOWN:
             continue
         if value is None:

@@ -76,6 +76,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StructField, StructType
 
 import incremental
+import options
 import storage
 from layout import OutputLayout
 from transforms import PARTITION_COLUMNS
@@ -166,21 +167,9 @@ def arguments(argv: Sequence[str]) -> dict[str, str | None]:
     """Every `--name value` (or `--name=value`) of argv; a flag without a value is null. Names
     that say secret, password or token are left out."""
     found: dict[str, str | None] = {}
-    tokens = list(argv)
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        index += 1
-        if not token.startswith("--") or len(token) == 2:
-            continue
-        name, value = token, None
-        if "=" in token:
-            name, value = token.split("=", 1)
-        elif index < len(tokens) and not tokens[index].startswith("--"):
-            value = tokens[index]
-            index += 1
-        if not SECRET_NAME.search(name):
-            found[name] = value
+    for name, value in options.argument_pairs(argv):
+        if not SECRET_NAME.search(f"--{name}"):
+            found[f"--{name}"] = value
     return dict(sorted(found.items()))
 
 
