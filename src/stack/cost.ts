@@ -1,6 +1,6 @@
 import { GetJobRunsCommand, ListCrawlsCommand, type CrawlerHistory, type JobRun } from '@aws-sdk/client-glue';
 import { orUndefined } from '../aws/errors.js';
-import type { ExecutionClass, GlueVersion, WorkerType } from '../core/glue.js';
+import { GLUE_VERSIONS, type ExecutionClass, type GlueVersion, type WorkerType } from '../core/glue.js';
 import type { Settings } from '../core/settings.js';
 import { describeCause } from '../core/errors.js';
 import { chooseWorkers } from '../resources/job.js';
@@ -177,9 +177,14 @@ export function runDpus(run: JobRun): number | undefined {
   return run.MaxCapacity || undefined;
 }
 
-/** The version a run ran on; one the tool does not offer is priced as no version it knows. */
+/**
+ * The version a run ran on, as far as its price goes. A version the tool does not offer (a job
+ * changed by hand to 4.0, or the 0.9 the emulator reports for every run) is priced as 5.x: every
+ * Glue version before 6.0 bills the same DPU-hour rate.
+ */
 export function runGlueVersion(run: JobRun): GlueVersion {
-  return (run.GlueVersion ?? '5.0') as GlueVersion;
+  const version = run.GlueVersion;
+  return version !== undefined && (GLUE_VERSIONS as readonly string[]).includes(version) ? (version as GlueVersion) : '5.0';
 }
 
 export function jobRunCost(run: JobRun, region: string): JobRunCost {

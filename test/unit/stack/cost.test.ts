@@ -129,6 +129,10 @@ describe('jobRunCost', () => {
   it('counts the DPU-seconds of a Glue 6.0 run but gives it no price', () => {
     expect(jobRunCost({ ExecutionTime: 512, WorkerType: 'G.1X', NumberOfWorkers: 10, GlueVersion: '6.0' }, 'us-east-1')).toEqual({ dpuSeconds: 5120, usd: null });
     expect(jobRunCost({ ExecutionTime: 512, WorkerType: 'G.1X', NumberOfWorkers: 10, GlueVersion: '5.1' }, 'us-east-1')).toEqual({ dpuSeconds: 5120, usd: 0.625778 });
+    // Versions before 6.0 bill the 5.x rate, whatever the run reports.
+    for (const GlueVersion of ['4.0', '0.9', undefined]) {
+      expect(jobRunCost({ ExecutionTime: 512, WorkerType: 'G.1X', NumberOfWorkers: 10, GlueVersion }, 'us-east-1')).toEqual({ dpuSeconds: 5120, usd: 0.625778 });
+    }
   });
 
   it('falls back to MaxCapacity for a worker type it does not know: 360 s x 10 DPU = 3600 DPU-s, $0.44', () => {
