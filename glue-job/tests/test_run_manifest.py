@@ -22,10 +22,10 @@ import boto3
 import pyspark
 import pytest
 from botocore.stub import Stubber  # type: ignore[import-untyped]  # no stubs
-from pyspark.sql import functions as F
 
 import run_manifest
 from conftest import JOB_DIR
+from test_job_glue import register
 
 HEADER = "date,delay,distance,origin,destination\n"
 FILES = {
@@ -56,19 +56,9 @@ JOB_RUN = {"GlueVersion": "5.0", "WorkerType": "G.1X", "NumberOfWorkers": 3, "Ex
 
 
 def deliver(glue, raw: Path, months: list[str]) -> None:
-    flights_root = str(raw / "flights")
-
-    def flights(spark):
-        folders = [f"{flights_root}/year=2001/month={m}" for m in months]
-        df = spark.read.option("header", True).option("basePath", flights_root).csv(folders)
-        return df.select(
-            "date", "delay", F.col("distance").cast("bigint").alias("distance"), "origin", "destination",
-            F.format_string("%02d", "year").alias("year"), F.format_string("%02d", "month").alias("month"),
-        )
-
+    """The catalog tables of a fresh Glue stub, as test_job_glue registers them."""
     glue.reset()
-    glue.CATALOG[("flights_db", "flights")] = flights
-    glue.CATALOG[("flights_db", "airports")] = lambda spark: spark.read.option("header", True).csv(str(raw / "airports"))
+    register(glue, raw, months)
 
 
 def stubbed_glue(run_id: str) -> Any:
