@@ -390,6 +390,8 @@ class Written:
     drift: list[dict[str, Any]]
     layout: OutputLayout
     files_read: list[str]
+    # Each rewritten table's rows and digest per recomputed quarter (run_manifest.TableDigests).
+    tables: list[dict[str, Any]]
 
 
 def run(
@@ -406,13 +408,13 @@ def run(
     """
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
-        return Written([], [], [], layout, [])
+        return Written([], [], [], layout, [], [])
     working = storage.join(scratch or storage.join(output_path, "_scratch"), f"run-{uuid.uuid4().hex}")
     try:
-        counts, recomputed, drift_rows, files_read = _run(spark, flights_raw, airports_raw, layout, working)
+        counts, recomputed, drift_rows, files_read, tables = _run(spark, flights_raw, airports_raw, layout, working)
     finally:
         storage.delete(spark, working)
-    return Written(counts, recomputed, drift.summary(drift_rows), layout, files_read)
+    return Written(counts, recomputed, drift.summary(drift_rows), layout, files_read, tables)
 
 
 # The first working copy is filed as delivered/ is, by year and quarter, and
@@ -485,7 +487,9 @@ def _run(
     airports_raw: DataFrame,
     layout: OutputLayout,
     working: str,
-) -> tuple[list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]], list[str]]:
+) -> tuple[
+    list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]], list[str], list[dict[str, Any]]
+]:
     parallelism = spark.sparkContext.defaultParallelism
     normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
     new_rows = storage.join(working, "new")
@@ -497,7 +501,7 @@ def _run(
     if not found:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        return [], [], [], []
+        return [], [], [], [], []
 
     stored = storage.read_parquet(
         spark, layout.delivered, StructType([f for f in new.schema.fields if f.name in delivered_columns])
@@ -507,6 +511,7 @@ def _run(
         known = history.load(spark, layout.delivered, stored)
         plan = _plan(spark, new, found, known)
     recomputed = plan.recomputed
+    digests = run_manifest.TableDigests(layout, recomputed)
 
     airports = transforms.prepare_airports(airports_raw)
     candidates = _candidates(new, stored, known, plan)
@@ -527,12 +532,17 @@ def _run(
     )
     # Every output below reads this copy: parsing, the airports' lookups and
     # the duplicates' judgement cost more than writing the copy once.
+    # The moved quarters' delivered/ rows are these rows as they stand: their digests are taken here.
     with step(spark, "judge duplicates and classify"):
-        classified = _staged(
-            spark, _without_unread_values(classified, delivered.moved), storage.join(working, "classified")
+        classified = digests.write(
+            layout.delivered,
+            classified,
+            lambda rows: _staged(spark, _without_unread_values(rows, delivered.moved), storage.join(working, "classified")),
+            quarters=delivered.moved,
+            columns=delivered.stored_columns(),
         )
-    counts, drift_rows = _write_outputs(spark, classified, layout, recomputed, delivered)
-    return counts, recomputed, drift_rows, sorted({a.source_file for a in found})
+    counts, drift_rows = _write_outputs(spark, classified, layout, recomputed, delivered, digests)
+    return counts, recomputed, drift_rows, sorted({a.source_file for a in found}), digests.tables()
 
 
 # What only delivered/ and rejected/ read of a row (and the history's index, of
@@ -562,16 +572,25 @@ class Delivered:
     moved: list[incremental.Quarter]
     new_rows: str
 
+    def stored_columns(self) -> list[str]:
+        """The columns its files hold, in their order (year and quarter are folders)."""
+        return [c for c in self.columns if c not in transforms.PARTITION_COLUMNS]
+
 
 def _write_delivered(
-    spark: SparkSession, classified: DataFrame, layout: OutputLayout, recomputed: list[incremental.Quarter], delivered: Delivered
+    spark: SparkSession,
+    classified: DataFrame,
+    layout: OutputLayout,
+    recomputed: list[incremental.Quarter],
+    delivered: Delivered,
+    digests: run_manifest.TableDigests,
 ) -> None:
     """Each recomputed quarter's rows: moved from the first working copy, or written from the classified rows."""
     _move_new_rows(spark, delivered.new_rows, layout.delivered, delivered.moved)
     written = [q for q in recomputed if q not in delivered.moved]
     if written:
         rows = incremental.in_quarters(classified, written).select(*delivered.columns)
-        _write_partitioned(rows, layout.delivered)
+        digests.write(layout.delivered, rows, lambda r: _write_partitioned(r, layout.delivered), quarters=written)
 
 
 def _write_outputs(
@@ -580,6 +599,7 @@ def _write_outputs(
     layout: OutputLayout,
     recomputed: list[incremental.Quarter],
     delivered: Delivered,
+    digests: run_manifest.TableDigests,
 ) -> tuple[list[tuple[Any, Any, str | None, int]], list[dict[str, Any]]]:
     # The only collect besides the plan's: one small row per (year, quarter,
     # reason, read this run or earlier, dated or not).
@@ -592,7 +612,7 @@ def _write_outputs(
     counts = [(r["year"], r["quarter"], r["reject_reason"], r["rows"]) for r in outcomes if r["_new"]]
 
     with step(spark, "write rejected/"):
-        _write_partitioned(transforms.rejected_rows(classified), layout.rejected)
+        digests.write(layout.rejected, transforms.rejected_rows(classified), lambda r: _write_partitioned(r, layout.rejected))
 
     flight_rows = transforms.flight_rows(classified)
     fresh = {
@@ -619,9 +639,9 @@ def _write_outputs(
         flight_rows, {name: incremental.in_quarters(aggregate, previous) for name, aggregate in combined.items()}
     )
     with step(spark, "write features/"):
-        _write_partitioned(features, layout.features)
+        digests.write(layout.features, features, lambda r: _write_partitioned(r, layout.features))
     with step(spark, "profile the features (drift/)"):
-        drift_rows = _write_drift(spark, layout, recomputed, fresh["route_quarter"])
+        drift_rows = _write_drift(spark, layout, recomputed, fresh["route_quarter"], digests)
 
     # CSV (which reads the stored Parquet) before the Parquet overwrite.
     for paths in layout.aggregates:
@@ -630,8 +650,10 @@ def _write_outputs(
             _write_csv(combined[paths.name], paths.csv, order)
             # Small: one file per quarter, its rows in key order, so that the same rows make the same
             # bytes (the run manifest's checksums then agree between two runs over the same input).
-            _write_partitioned(
-                fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS).sortWithinPartitions(*order), paths.parquet
+            digests.write(
+                paths.parquet,
+                fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS).sortWithinPartitions(*order),
+                lambda r, folder=paths.parquet: _write_partitioned(r, folder),
             )
         manifest = storage.quicksight_manifest(paths.csv)
         storage.write_text(spark, paths.manifest, storage.to_json(manifest))
@@ -641,7 +663,7 @@ def _write_outputs(
     # (handed the same files again, its bookmark not committed) starts over.
     history.mark_stale(spark, delivered.index)
     with step(spark, "write delivered/"):
-        _write_delivered(spark, classified, layout, recomputed, delivered)
+        _write_delivered(spark, classified, layout, recomputed, delivered, digests)
     _drop_emptied_partitions(spark, layout, outcomes, recomputed)
     with step(spark, "write delivered/_index/"):
         history.update(
@@ -658,7 +680,11 @@ def _write_outputs(
 
 
 def _write_drift(
-    spark: SparkSession, layout: OutputLayout, recomputed: list[incremental.Quarter], routes: DataFrame
+    spark: SparkSession,
+    layout: OutputLayout,
+    recomputed: list[incremental.Quarter],
+    routes: DataFrame,
+    digests: run_manifest.TableDigests,
 ) -> list[dict[str, Any]]:
     """The drift/ rows of the recomputed quarters, from the features just written and the stored
     profiles of the quarters before them (see drift.py)."""
@@ -673,7 +699,7 @@ def _write_drift(
     if rows:
         # In one order whatever the order Spark collected them in: the same profiles make the same file.
         ordered = sorted(rows, key=lambda r: (incremental.quarter_order((r["year"], r["quarter"])), r["feature"]))
-        _write_partitioned(drift.as_frame(spark, ordered).coalesce(1), layout.drift)
+        digests.write(layout.drift, drift.as_frame(spark, ordered).coalesce(1), lambda r: _write_partitioned(r, layout.drift))
     return rows
 
 
@@ -775,6 +801,7 @@ def record_run(
         read=files_read(spark, opts, written, airports_raw),
         summary=report.summarise(written.counts),
         recomputed=written.recomputed,
+        tables=written.tables,
     )
     run_manifest.write(spark, run_manifest.build(spark, facts, written.layout), written.layout)
 

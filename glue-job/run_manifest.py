@@ -41,7 +41,8 @@ working copies under `_scratch/`, and Spark's hidden files (`.crc`, `_SUCCESS`).
 
 "outputs.tables" is, per Parquet table and recomputed quarter, its row count
 and the sum of the xxhash64 of each of its rows: the same for the same rows,
-whatever files Spark split them into and in what order.
+whatever files Spark split them into and in what order. They are taken as the
+rows are written (TableDigests), not read back.
 
 Two runs over the same inputs with the same arguments into the same (empty)
 output give manifests that differ only in the fields of VARIES: times, run
@@ -67,13 +68,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fnmatch import fnmatch
-from functools import reduce
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, StructField, StructType
 
 import incremental
 import options
@@ -326,54 +325,80 @@ def output_files(listing: OutputListing, hashed: Mapping[str, tuple[int, str]], 
     return files
 
 
-def table_digests(
-    spark: SparkSession, layout: OutputLayout, recomputed: Sequence[incremental.Quarter]
-) -> list[dict[str, Any]]:
-    """Rows and an order-free digest of each recomputed quarter of each Parquet table (0 rows: not there)."""
-    root = layout.features[: -len("features/")]
-    dated = sorted((q for q in recomputed if None not in q), key=incremental.quarter_order)
-    quarters = [*dated, *(q for q in recomputed if None in q)]
-    names = {table: table[len(root):].rstrip("/") for table in layout.partitioned_tables()}
-    # One Spark job for all tables: each reads only its quarters' own folders, never its history.
-    hashed = [h for h in (_row_hashes(spark, table, names[table], quarters) for table in names) if h is not None]
-    measured: dict[tuple[str, Any, Any], tuple[int, str]] = {}
-    if hashed:
-        # A sum is blind to order; as a 30-digit decimal it never overflows.
-        rows = (
-            reduce(DataFrame.unionByName, hashed)
-            .groupBy("table", *PARTITION_COLUMNS)
-            .agg(F.count(F.lit(1)).alias("rows"), F.sum(F.col("hash").cast("decimal(20,0)")).alias("digest"))
-            .collect()
-        )
-        measured = {(r["table"], r["year"], r["quarter"]): (int(r["rows"]), str(r["digest"])) for r in rows}
-    found = []
-    for name in names.values():
-        for year, quarter in quarters:
-            rows_in, digest = measured.get((name, year, quarter), (0, "0"))
-            found.append({"table": name, "year": year, "quarter": quarter, "rows": rows_in, "digest": digest})
-    return found
+T = TypeVar("T")
+
+# The column a watched write carries its rows' hashes in, dropped before the write.
+_ROW_HASH = "_row_hash"
 
 
-def _row_hashes(spark: SparkSession, table: str, name: str, quarters: Sequence[incremental.Quarter]) -> DataFrame | None:
-    """(table, year, quarter, hash): the xxhash64 of each row of the quarters' partitions of one table."""
-    files = {folder: storage.data_files(spark, folder) for folder in (storage.partition_folder(table, q) for q in quarters)}
-    folders = [folder for folder, found in files.items() if found]
-    if not folders:
-        return None
-    # The schema from a file's footer (the partition columns from the folders): reading it costs no Spark job.
-    schema = storage.parquet_schema(spark, files[folders[0]][0])
-    reader = spark.read.option("basePath", table)
-    if schema is not None:
-        partitions = [StructField(c, IntegerType()) for c in PARTITION_COLUMNS if c not in schema.fieldNames()]
-        reader = reader.schema(StructType([*schema.fields, *partitions]))
-    df = reader.parquet(*folders)
-    columns = [c for c in df.columns if c not in PARTITION_COLUMNS]
-    return df.select(
-        F.lit(name).alias("table"),
-        F.col("year").cast("int").alias("year"),
-        F.col("quarter").cast("int").alias("quarter"),
-        F.xxhash64(*columns).alias("hash"),
-    )
+class TableDigests:
+    """Rows and an order-free digest of each recomputed quarter of each Parquet table, as the run writes them.
+
+    Every write of a partitioned table goes through `write`, which has Spark
+    observe the metrics in the same pass that writes the rows
+    (DataFrame.observe): nothing is read back, so the digests cost a hash per
+    row written, not a second read of every table. A row's hash is the
+    xxhash64 of its columns as the files store them (all but year and
+    quarter, which are folders) in file order: the same rows read back hash
+    alike (a test holds the two equal). A quarter's digest is the sum of its
+    rows' hashes, blind to order and to the split into files; it is summed as
+    two longs, of the hashes' high and low 32 bits, which hold it exactly up
+    to 2**31 rows per table and quarter, and joined on the driver. A quarter
+    a run writes no row of has 0 rows and digest "0".
+    """
+
+    def __init__(self, layout: OutputLayout, recomputed: Sequence[incremental.Quarter]) -> None:
+        root = layout.features[: -len("features/")]
+        self._names = {table: table[len(root):].rstrip("/") for table in layout.partitioned_tables()}
+        dated = sorted((q for q in recomputed if None not in q), key=incremental.quarter_order)
+        self._quarters = [*dated, *(q for q in recomputed if None in q)]
+        # (table name, year, quarter) -> [rows, sum of the hashes]
+        self._sums = {(name, *q): [0, 0] for name in self._names.values() for q in self._quarters}
+
+    def write(
+        self,
+        table: str,
+        rows: DataFrame,
+        write: Callable[[DataFrame], T],
+        *,
+        quarters: Sequence[incremental.Quarter] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> T:
+        """`write(rows)`, adding to `table`'s digests what `rows` hold of `quarters` (default: all
+        recomputed ones). `columns`: the table's stored columns, in file order, when `rows` has more."""
+        name = self._names[table]
+        wanted = [q for q in self._quarters if quarters is None or q in quarters]
+        if not wanted:
+            return write(rows)
+        stored = list(columns) if columns is not None else [c for c in rows.columns if c not in PARTITION_COLUMNS]
+        hashed = rows.withColumn(_ROW_HASH, F.xxhash64(*stored))
+        high, low = F.shiftright(F.col(_ROW_HASH), 32), F.col(_ROW_HASH).bitwiseAND(F.lit(0xFFFFFFFF))
+        metrics = []
+        for i, (year, quarter) in enumerate(wanted):
+            match = F.col("year").eqNullSafe(F.lit(year)) & F.col("quarter").eqNullSafe(F.lit(quarter))
+            metrics += [
+                F.count(F.when(match, 1)).alias(f"rows_{i}"),
+                F.sum(F.when(match, high)).alias(f"high_{i}"),
+                F.sum(F.when(match, low)).alias(f"low_{i}"),
+            ]
+        observation = Observation()
+        result = write(hashed.observe(observation, *metrics).drop(_ROW_HASH))
+        # Read at once: an observation waits for its own write, which has run.
+        found = observation.get
+        for i, quarter in enumerate(wanted):
+            entry = self._sums[(name, *quarter)]
+            entry[0] += int(found[f"rows_{i}"])
+            entry[1] += (int(found[f"high_{i}"] or 0) << 32) + int(found[f"low_{i}"] or 0)
+        return result
+
+    def tables(self) -> list[dict[str, Any]]:
+        """The manifest's "outputs.tables": each table in layout order, its quarters in time order."""
+        return [
+            {"table": name, "year": year, "quarter": quarter, "rows": rows, "digest": str(digest)}
+            for name in self._names.values()
+            for (year, quarter) in self._quarters
+            for rows, digest in [self._sums[(name, year, quarter)]]
+        ]
 
 
 # ---------------------------------------------------------------------------
@@ -394,6 +419,7 @@ class RunFacts:
     read: Mapping[str, Iterable[str]]
     summary: Mapping[str, Any]
     recomputed: Sequence[incremental.Quarter]
+    tables: Sequence[Mapping[str, Any]]
 
 
 def build(spark: SparkSession, facts: RunFacts, layout: OutputLayout) -> dict[str, Any]:
@@ -419,7 +445,7 @@ def build(spark: SparkSession, facts: RunFacts, layout: OutputLayout) -> dict[st
         "recomputed_quarters": [{"year": year, "quarter": quarter} for year, quarter in facts.recomputed],
         "outputs": {
             "files": output_files(listing, hashed, facts.run_id),
-            "tables": table_digests(spark, layout, facts.recomputed),
+            "tables": [dict(t) for t in facts.tables],
         },
     }
     document["finished_at"] = _iso(datetime.now(timezone.utc))

@@ -110,26 +110,6 @@ def list_files(spark: SparkSession, path: str) -> list[ListedFile]:
     return found
 
 
-# Where Spark keeps, in each Parquet file it writes, the schema it wrote (as StructType's JSON).
-SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata"
-
-
-def parquet_schema(spark: SparkSession, path: str) -> StructType | None:
-    """The Spark schema of one Parquet file Spark wrote, from its footer: read by the driver, with
-    no Spark job (schema inference starts one per table). None for a file without it."""
-    jvm = spark.sparkContext._jvm
-    if jvm is None:
-        raise RuntimeError("the SparkContext is stopped: no JVM to reach the file system")
-    hadoop_conf = spark.sparkContext._jsc.hadoopConfiguration()
-    source = jvm.org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(jvm.org.apache.hadoop.fs.Path(path), hadoop_conf)
-    reader = jvm.org.apache.parquet.hadoop.ParquetFileReader.open(source)
-    try:
-        text = reader.getFooter().getFileMetaData().getKeyValueMetaData().get(SPARK_SCHEMA_KEY)
-    finally:
-        reader.close()
-    return None if text is None else StructType.fromJson(json.loads(str(text)))
-
-
 def read_text(spark: SparkSession, path: str) -> str | None:
     """One small UTF-8 file, or None if it is not there."""
     fs, hadoop_path = _hadoop_path(spark, path)

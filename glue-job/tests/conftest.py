@@ -55,3 +55,29 @@ def fake_glue(monkeypatch):
     yield awsglue.context
     for name in [m for m in sys.modules if m == "awsglue" or m.startswith("awsglue.")]:
         del sys.modules[name]
+
+
+def read_back_digests(spark, output: Path, tables: list[str], quarters: list[tuple]) -> list[dict]:
+    """The run manifest's "outputs.tables" computed apart, from the files: per table (a folder
+    under `output`) and quarter, the rows read back and the sum of the xxhash64 of their stored
+    columns (all but the year and quarter folders), as a decimal that cannot overflow."""
+    from pyspark.sql import functions as F
+
+    found = []
+    for table in tables:
+        for year, quarter in quarters:
+            folder = output / table / f"year={_folder_value(year)}" / f"quarter={_folder_value(quarter)}"
+            files = [p for p in folder.glob("*") if p.is_file() and not p.name.startswith((".", "_"))] if folder.is_dir() else []
+            rows, digest = 0, "0"
+            if files:
+                df = spark.read.option("basePath", str(output / table)).parquet(str(folder))
+                stored = [c for c in df.columns if c not in ("year", "quarter")]
+                (row,) = df.select(F.count(F.lit(1)).alias("n"), F.sum(F.xxhash64(*stored).cast("decimal(38,0)")).alias("s")).collect()
+                rows, digest = int(row["n"]), str(row["s"] if row["s"] is not None else 0)
+            found.append({"table": table, "year": year, "quarter": quarter, "rows": rows, "digest": digest})
+    return found
+
+
+def _folder_value(value) -> str:
+    """How Spark names a partition folder's value; null is Hive's default partition."""
+    return "__HIVE_DEFAULT_PARTITION__" if value is None else str(value)

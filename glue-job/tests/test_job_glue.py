@@ -15,6 +15,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 import options
+from conftest import read_back_digests
 
 FILES = {
     "year=2001/month=01/a.csv": [
@@ -93,6 +94,13 @@ def csv_rows(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def assert_digests_on_disk(spark, out: Path, manifest: dict) -> None:
+    """The manifest's table digests are those of the rows its tables hold on disk (conftest.read_back_digests)."""
+    tables = manifest["outputs"]["tables"]
+    quarters = [(q["year"], q["quarter"]) for q in manifest["recomputed_quarters"]]
+    assert read_back_digests(spark, out, list(dict.fromkeys(t["table"] for t in tables)), quarters) == tables
+
+
 def test_glue_runs_are_incremental_and_reruns_replace_only_their_quarters(spark, fake_glue, raw, tmp_path, capsys):
     import job
 
@@ -143,6 +151,7 @@ def test_glue_runs_are_incremental_and_reruns_replace_only_their_quarters(spark,
     assert all(f == earlier[f["key"]] for f in left_alone)
     assert {f["run_id"] for f in written} == {manifests[1]["run_id"]} != {manifests[0]["run_id"]}
     assert {(t["year"], t["quarter"]) for t in manifests[1]["outputs"]["tables"]} == {(2001, 2)}
+    assert_digests_on_disk(spark, out, manifests[1])
 
     # Q2's features come from Q1's aggregates, read back from the stored Parquet.
     features = spark.read.parquet(str(out / "features"))
@@ -158,6 +167,8 @@ def test_glue_runs_are_incremental_and_reruns_replace_only_their_quarters(spark,
     register(fake_glue, raw, ["04"])
     third = job.main(argv(out))
     assert third["rows"] == second["rows"]
+    # Q2 has history now: its delivered/ rows are written, not moved, and digested as written.
+    assert_digests_on_disk(spark, out, json.loads(Path(third["outputs"]["run_manifest"]).read_text()))
     assert spark.read.parquet(str(out / "features")).count() == 4
     assert spark.read.parquet(str(out / "rejected")).groupBy("reject_reason").count().orderBy("reject_reason").collect() == [
         ("duplicate", 1), ("non_numeric_delay", 1), ("unknown_destination", 1), ("unparseable_timestamp", 1),
