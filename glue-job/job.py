@@ -103,7 +103,7 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from typing import Any
 
@@ -653,7 +653,7 @@ def _write_outputs(
             digests.write(
                 paths.parquet,
                 fresh[paths.name].repartition(*transforms.PARTITION_COLUMNS).sortWithinPartitions(*order),
-                lambda r, folder=paths.parquet: _write_partitioned(r, folder),
+                partial(_write_partitioned, path=paths.parquet),
             )
         manifest = storage.quicksight_manifest(paths.csv)
         storage.write_text(spark, paths.manifest, storage.to_json(manifest))

@@ -385,8 +385,8 @@ class TableDigests:
         result = write(hashed.observe(observation, *metrics).drop(_ROW_HASH))
         # Read at once: an observation waits for its own write, which has run.
         found = observation.get
-        for i, quarter in enumerate(wanted):
-            entry = self._sums[(name, *quarter)]
+        for i, each in enumerate(wanted):
+            entry = self._sums[(name, *each)]
             entry[0] += int(found[f"rows_{i}"])
             entry[1] += (int(found[f"high_{i}"] or 0) << 32) + int(found[f"low_{i}"] or 0)
         return result
