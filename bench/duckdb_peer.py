@@ -53,7 +53,7 @@ AGGREGATE_KEYS = {
     "day_of_week": ("day_of_week",),
 }
 AGGREGATE_JOIN_KEYS = {
-    "route_quarter": ("route",),
+    "route_quarter": ("origin", "destination"),
     "origin_hour": ("origin", "hour"),
     "day_of_week": ("day_of_week",),
 }

@@ -83,6 +83,9 @@ step holds more than a task's share of rows in memory:
     rows (one row per file and quarter) and the index beside `delivered/`
     (history.py): only the delivered rows of those quarters are read;
   * duplicates are judged without sorting the rows (transforms.mark_duplicates);
+  * the aggregates group on one long per flight that packs their keys, the
+    airports as numbers rather than codes (transforms.PACKED_KEY_BITS), and
+    a flight meets the previous quarter's aggregates on such a long too;
   * the classified rows of those quarters are written to a second working
     copy, and every output is read from it; a used row of a moved quarter
     keeps there only what its features read;
@@ -91,7 +94,9 @@ step holds more than a task's share of rows in memory:
     aggregates of the quarters just before the recomputed ones.
 
 Nothing is collected to the driver but the plan's few rows and one row count
-per (quarter, reason) for the report; no Python runs per row. The report's
+per (quarter, reason) for the report; no Python runs per row. The run
+manifest's table digests are taken by the writes themselves
+(run_manifest.TableDigests), never by reading a table back. The report's
 "spark" object (stage_metrics.py) says what the run spilled, its slowest
 step and how evenly that step's tasks ran.
 """
@@ -541,7 +546,7 @@ def _run(
             quarters=delivered.moved,
             columns=delivered.stored_columns(),
         )
-    counts, drift_rows = _write_outputs(spark, classified, layout, recomputed, delivered, digests)
+    counts, drift_rows = _write_outputs(spark, classified, airports, layout, recomputed, delivered, digests)
     return counts, recomputed, drift_rows, sorted({a.source_file for a in found}), digests.tables()
 
 
@@ -596,6 +601,7 @@ def _write_delivered(
 def _write_outputs(
     spark: SparkSession,
     classified: DataFrame,
+    airports: DataFrame,
     layout: OutputLayout,
     recomputed: list[incremental.Quarter],
     delivered: Delivered,
@@ -617,7 +623,7 @@ def _write_outputs(
     flight_rows = transforms.flight_rows(classified)
     fresh = {
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
-        for name, aggregate in transforms.quarterly_aggregates(flight_rows).items()
+        for name, aggregate in transforms.quarterly_aggregates(flight_rows, airports).items()
     }
     with step(spark, "compute the aggregates"):
         for aggregate in fresh.values():
@@ -636,7 +642,7 @@ def _write_outputs(
     # quarters are all that is joined (and broadcast), whatever the history.
     previous = _previous_quarters(recomputed)
     features = transforms.with_previous_quarter(
-        flight_rows, {name: incremental.in_quarters(aggregate, previous) for name, aggregate in combined.items()}
+        flight_rows, {name: incremental.in_quarters(aggregate, previous) for name, aggregate in combined.items()}, airports
     )
     with step(spark, "write features/"):
         digests.write(layout.features, features, lambda r: _write_partitioned(r, layout.features))

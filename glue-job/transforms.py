@@ -11,9 +11,9 @@ step is a Spark SQL expression, so it all scales out on the executors.
     classify_marked(marked, airports)      the same, for rows whose duplicates are already marked
     rejected_rows(classified)              the quarantine, raw values and reason
     flight_rows(classified)                the usable flights with their per-flight features
-    quarterly_aggregates(flights)          per route / origin x hour / day of week, per quarter
+    quarterly_aggregates(flights, airports) per route / origin x hour / day of week, per quarter
     combine_aggregates(fresh, stored, q)   the quarters q recomputed by this run replace the stored ones
-    with_previous_quarter(flights, aggs)   the feature table: flights + previous-quarter aggregates
+    with_previous_quarter(flights, aggs, airports) the feature table: flights + previous-quarter aggregates
     outcome_counts(classified)             rows per (year, quarter, reject_reason), for the report
 
 Validation rules; the first that fails gives the row's reason:
@@ -88,7 +88,7 @@ AGGREGATE_KEYS = {
 }
 # Aggregate name -> the keys a flight is matched on, and the prefix of its feature columns.
 AGGREGATE_JOIN_KEYS = {
-    "route_quarter": ("route",),
+    "route_quarter": ("origin", "destination"),
     "origin_hour": ("origin", "hour"),
     "day_of_week": ("day_of_week",),
 }
@@ -279,12 +279,13 @@ def with_quarter(flights: DataFrame, dated: str | None = None) -> DataFrame:
 
 
 def prepare_airports(raw: DataFrame) -> DataFrame:
-    """One row per IATA code: `iata`, `state`, `latitude`, `longitude` (doubles).
+    """One row per IATA code: `iata`, `state`, `latitude`, `longitude` (doubles), `airport_id`.
 
     Rows without a code are dropped (no flight can match them). Should a code
     appear twice, the smallest (state, latitude, longitude) is kept, so a
     repeated code can neither multiply flights nor make the result depend on
-    read order.
+    read order. `airport_id` numbers the codes 1, 2, ... in code order: the
+    aggregates group on it rather than on the text (see PACKED_KEY_BITS).
     """
     missing = [name for name in AIRPORT_COLUMNS if name not in raw.columns]
     if missing:
@@ -302,7 +303,9 @@ def prepare_airports(raw: DataFrame) -> DataFrame:
         _finite_decimal("_longitude").alias("longitude"),
     )
     first = typed.groupBy("iata").agg(F.min(F.struct("state", "latitude", "longitude")).alias("_a"))
-    return first.select("iata", "_a.state", "_a.latitude", "_a.longitude")
+    # One window over the whole table: small by construction (a few thousand airports).
+    number = F.row_number().over(Window.orderBy("iata"))
+    return first.select("iata", "_a.state", "_a.latitude", "_a.longitude", number.alias("airport_id"))
 
 
 # ---------------------------------------------------------------------------
@@ -404,6 +407,7 @@ def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str]
             F.col("state").alias("origin_state"),
             F.col("latitude").alias("origin_latitude"),
             F.col("longitude").alias("origin_longitude"),
+            F.col("airport_id").alias("origin_id"),
         )
     )
     destinations = F.broadcast(
@@ -412,6 +416,7 @@ def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str]
             F.col("state").alias("destination_state"),
             F.col("latitude").alias("destination_latitude"),
             F.col("longitude").alias("destination_longitude"),
+            F.col("airport_id").alias("destination_id"),
         )
     )
     joined = parsed.join(origins, F.col("_origin") == F.col("_origin_iata"), "left").join(
@@ -446,6 +451,8 @@ def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str]
         distance.alias("distance_miles"),
         F.col("_origin").alias("origin_code"),
         F.col("_destination").alias("destination_code"),
+        "origin_id",
+        "destination_id",
         "origin_state",
         "origin_latitude",
         "origin_longitude",
@@ -482,7 +489,8 @@ def _distance_band(miles: Column) -> Column:
 
 
 def flight_rows(classified: DataFrame) -> DataFrame:
-    """The usable flights with their per-flight features and year, quarter.
+    """The usable flights with their per-flight features and year, quarter, and the airports'
+    `origin_id` and `destination_id` (which the aggregates group on; not features).
 
     day_of_week is ISO: 1 = Monday ... 7 = Sunday; is_weekend = Saturday or Sunday.
     `delayed` (the label) is delay_minutes >= 15.
@@ -514,6 +522,8 @@ def flight_rows(classified: DataFrame) -> DataFrame:
         (F.col("delay_minutes") >= DELAYED_THRESHOLD_MINUTES).alias("delayed"),
         "year",
         "quarter",
+        "origin_id",
+        "destination_id",
     )
 
 
@@ -526,8 +536,39 @@ def _route(origin: Column, destination: Column) -> Column:
 # its rows after. The same groups, with less to hash and move per flight.
 DERIVED_KEYS = {"route": lambda: _route(F.col("origin"), F.col("destination"))}
 
+# An aggregate's keys besides year and quarter are packed into one long, which
+# its histogram groups on, and so are the keys a flight is matched on with
+# the quarter before (a broadcast join on one long looks it up by value):
+# hashing and comparing one long costs a fraction of two strings. Each key's
+# bits; an airport is packed as its airport_id (the column of
+# PACKED_KEY_SOURCES: 21 bits hold every code of up to four letters or
+# digits) and named by its code again after. A value outside its bits fails
+# the run rather than share a group with another.
+PACKED_KEY_BITS = {"origin": 21, "destination": 21, "hour": 5, "day_of_week": 3, "_quarter_index": 16}
+PACKED_KEY_SOURCES = {"origin": "origin_id", "destination": "destination_id"}
 
-def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
+
+def _packed(keys: Sequence[str]) -> tuple[Column, dict[str, tuple[int, int]]]:
+    """The long that packs `keys` (see PACKED_KEY_BITS), and each key's (shift, mask) in it."""
+    layout: dict[str, tuple[int, int]] = {}
+    shift = 0
+    for key in reversed(keys):
+        layout[key] = (shift, (1 << PACKED_KEY_BITS[key]) - 1)
+        shift += PACKED_KEY_BITS[key]
+    if shift > 63:
+        raise ValueError(f"keys {list(keys)} need {shift} bits, more than a long holds")
+    packed = F.lit(0).cast("long")
+    for key, (at, mask) in layout.items():
+        value = F.col(PACKED_KEY_SOURCES.get(key, key)).cast("long")
+        # Null stays null (a key that matches nothing); out of range is an error.
+        checked = F.when(value.isNull() | value.between(0, mask), value).otherwise(
+            F.raise_error(F.concat(F.lit(f"{key} out of its {PACKED_KEY_BITS[key]} bits: "), value.cast("string")))
+        )
+        packed = packed.bitwiseOR(F.shiftleft(checked, at))
+    return packed, layout
+
+
+def _exact_measures(flights: DataFrame, group: list[str], airports: DataFrame) -> DataFrame:
     """MEASURES per group, all exact, from one row per (group, delay in minutes).
 
     Delays are whole minutes within [MIN_DELAY_MINUTES, MAX_DELAY_MINUTES], so
@@ -535,9 +576,12 @@ def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
     percentile is read off running counts over them, with no sort of the
     flights themselves and no approximation. Whether a flight is delayed is
     a function of its delay, so it is not a key of those rows either.
+    `airports` (prepare_airports) names the airports of the packed keys.
     """
-    hashed = [c for c in group if c not in DERIVED_KEYS]
-    histogram = flights.groupBy(*hashed, "delay_minutes").agg(F.count(F.lit(1)).alias("_n"))
+    keys = [c for c in group if c not in DERIVED_KEYS and c not in PARTITION_COLUMNS]
+    packed, layout = _packed(keys)
+    hashed = [*PARTITION_COLUMNS, "_key"]
+    histogram = flights.groupBy(*PARTITION_COLUMNS, packed.alias("_key"), "delay_minutes").agg(F.count(F.lit(1)).alias("_n"))
     in_group = Window.partitionBy(*hashed)
     running = in_group.orderBy("delay_minutes").rowsBetween(Window.unboundedPreceding, Window.currentRow)
     ranked = histogram.select(
@@ -558,20 +602,30 @@ def _exact_measures(flights: DataFrame, group: list[str]) -> DataFrame:
         F.min(F.when(F.col("_at_or_below") >= p90_rank, F.col("delay_minutes"))).alias("p90_delay"),
         (F.sum(F.when(delayed, n).otherwise(0)) / F.sum(n)).alias("share_delayed"),
     )
-    keys = [DERIVED_KEYS[c]().alias(c) if c in DERIVED_KEYS else F.col(c) for c in group]
-    return measures.select(*keys, *MEASURES)
+    unpacked = measures.select(
+        *PARTITION_COLUMNS,
+        *[F.shiftright("_key", at).bitwiseAND(mask).cast("int").alias(PACKED_KEY_SOURCES.get(k, k)) for k, (at, mask) in layout.items()],
+        *MEASURES,
+    )
+    for key in keys:
+        if key in PACKED_KEY_SOURCES:
+            codes = airports.select(F.col("airport_id").alias(PACKED_KEY_SOURCES[key]), F.col("iata").alias(key))
+            unpacked = unpacked.join(F.broadcast(codes), PACKED_KEY_SOURCES[key])
+    named = [DERIVED_KEYS[c]().alias(c) if c in DERIVED_KEYS else F.col(c) for c in group]
+    return unpacked.select(*named, *MEASURES)
 
 
-def quarterly_aggregates(flights: DataFrame) -> dict[str, DataFrame]:
+def quarterly_aggregates(flights: DataFrame, airports: DataFrame) -> dict[str, DataFrame]:
     """Per quarter: flights, mean delay, 90th percentile delay, share delayed; all exact.
 
     One DataFrame per entry of AGGREGATE_KEYS, columns year, quarter, the keys,
     then MEASURES. p90_delay is the nearest-rank 90th percentile: the
     ceil(0.9 n)-th smallest delay of the group's n flights, always one of its
-    delays (a group of 10 with delays 0, 10, ..., 90 has 80).
+    delays (a group of 10 with delays 0, 10, ..., 90 has 80). `flights` are
+    flight_rows, with their airports' ids; `airports` is prepare_airports'.
     """
     return {
-        name: _exact_measures(flights, [*PARTITION_COLUMNS, *keys])
+        name: _exact_measures(flights, [*PARTITION_COLUMNS, *keys], airports)
         for name, keys in AGGREGATE_KEYS.items()
     }
 
@@ -595,13 +649,16 @@ def combine_aggregates(fresh: DataFrame, stored: DataFrame | None, recomputed: D
     return stored.join(recomputed, list(PARTITION_COLUMNS), "left_anti").unionByName(fresh)
 
 
-def with_previous_quarter(flights: DataFrame, aggregates: dict[str, DataFrame]) -> DataFrame:
+def with_previous_quarter(flights: DataFrame, aggregates: dict[str, DataFrame], airports: DataFrame) -> DataFrame:
     """The feature table: each flight plus the aggregates of the quarter before its own.
 
     A flight of quarter q gets the row of each aggregate for quarter q - 1
     (Q4 of the year before for a Q1 flight), matched on its route, its origin
     and hour, and its day of week. No quarter's own delays reach its features;
     where q - 1 has no data (the first quarter, a new route) they are null.
+    `flights` are flight_rows; `airports` (prepare_airports) gives the
+    aggregates' airports their ids. An aggregate's row of an airport no
+    longer in the table matches no flight, as no flight can have it.
     """
     def quarter_index(df: DataFrame) -> Column:
         return df["year"] * 4 + df["quarter"] - 1
@@ -609,11 +666,16 @@ def with_previous_quarter(flights: DataFrame, aggregates: dict[str, DataFrame]) 
     table = flights.withColumn("_quarter_index", quarter_index(flights))
     for name, aggregate in aggregates.items():
         prefix = AGGREGATE_FEATURE_PREFIX[name]
-        keys = AGGREGATE_JOIN_KEYS[name]
-        shifted = aggregate.select(
-            *keys,
-            (quarter_index(aggregate) + 1).alias("_quarter_index"),
+        keys = [*AGGREGATE_JOIN_KEYS[name], "_quarter_index"]
+        with_ids = aggregate.withColumn("_quarter_index", quarter_index(aggregate) + 1)
+        for key in AGGREGATE_JOIN_KEYS[name]:
+            if key in PACKED_KEY_SOURCES:
+                ids = airports.select(F.col("iata").alias(key), F.col("airport_id").alias(PACKED_KEY_SOURCES[key]))
+                with_ids = with_ids.join(F.broadcast(ids), key)
+        shifted = with_ids.select(
+            _packed(keys)[0].alias("_previous"),
             *[F.col(m).alias(f"{prefix}_prev_quarter_{m}") for m in MEASURES],
         )
-        table = table.join(F.broadcast(shifted), [*keys, "_quarter_index"], "left")
+        matched = table.withColumn("_previous", _packed(keys)[0])
+        table = matched.join(F.broadcast(shifted), "_previous", "left").drop("_previous")
     return table.select(*feature_table_columns())

@@ -97,7 +97,7 @@ def test_prepare_airports_types_values_and_keeps_one_row_per_code(spark):
         "iata string, state string, latitude string, longitude string",
     )
     rows = sorted(tuple(r) for r in transforms.prepare_airports(raw).collect())
-    assert rows == [("AAA", "AZ", 1.0, 2.0), ("DDD", "WA", None, -120.0)]
+    assert rows == [("AAA", "AZ", 1.0, 2.0, 1), ("DDD", "WA", None, -120.0, 2)]
 
 
 # ---------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_quarterly_aggregates(spark, airports):
     # Mondays, 08:xx, Q1; one more flight on another route in Q2
     rows = [(f"2001-01-{1 + 7 * (i % 4):02d} 08:{i:02d}:00", str(d), "300", "AAA", "BBB") for i, d in enumerate(delays)]
     rows.append(("2001-04-03 17:00:00", "-5", "300", "BBB", "AAA"))
-    aggregates = transforms.quarterly_aggregates(flights_of(spark, airports, rows))
+    aggregates = transforms.quarterly_aggregates(flights_of(spark, airports, rows), airports)
 
     route = sorted(tuple(r) for r in aggregates["route_quarter"].collect())
     assert route == [
@@ -302,19 +302,21 @@ def test_p90_is_exact_against_an_independent_computation(spark):
         for _ in range(size):
             wide = generator.random() < 0.5
             delay = generator.randint(-120, 1440) if wide else generator.randint(-20, 200)
-            rows.append((2001, 2, origin, "ZZZ", f"{origin}-ZZZ", 8, 3, delay, delay >= 15))
+            rows.append((2001, 2, origin, "ZZZ", f"{origin}-ZZZ", 8, 3, delay, delay >= 15, index + 1, len(sizes) + 1))
     flights = spark.createDataFrame(
         rows,
         "year int, quarter int, origin string, destination string, route string, hour int, "
-        "day_of_week int, delay_minutes int, delayed boolean",
+        "day_of_week int, delay_minutes int, delayed boolean, origin_id int, destination_id int",
     ).repartition(4)
+    codes = [(f"A{index:02d}", index + 1) for index in range(len(sizes))] + [("ZZZ", len(sizes) + 1)]
+    airports = spark.createDataFrame(codes, "iata string, airport_id int")
     got = {
         (r.origin, r.hour): (r.flights, r.mean_delay, r.p90_delay, r.share_delayed)
-        for r in transforms.quarterly_aggregates(flights)["origin_hour"].collect()
+        for r in transforms.quarterly_aggregates(flights, airports)["origin_hour"].collect()
     }
 
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for _, _, origin, _, _, hour, _, delay, _ in rows:
+    for _, _, origin, _, _, hour, _, delay, _, _, _ in rows:
         groups[(origin, hour)].append(delay)
     expected = {
         key: (len(d), sum(d) / len(d), _nearest_rank_p90(d), sum(x >= 15 for x in d) / len(d))
@@ -339,8 +341,8 @@ LEAKAGE_ROWS = [
 
 def _feature_table(spark, airports, rows):
     flights = flights_of(spark, airports, rows)
-    aggregates = transforms.quarterly_aggregates(flights)
-    return transforms.with_previous_quarter(flights, aggregates)
+    aggregates = transforms.quarterly_aggregates(flights, airports)
+    return transforms.with_previous_quarter(flights, aggregates, airports)
 
 
 def test_aggregate_features_come_from_the_previous_quarter_only(spark, airports):
@@ -461,3 +463,20 @@ def test_unreadable_text_parses_to_null_in_either_ansi_mode(spark, ansi):
     parsed = {r["text"]: (r["at"], r["int"], r["number"]) for r in rows}
     assert parsed["2001-02-28 10:00:00"] == ("2001-02-28 10:00:00", None, None)
     assert all(value == (None, None, None) for text, value in parsed.items() if text != "2001-02-28 10:00:00")
+
+
+def test_packed_keys_keep_every_value_apart_and_refuse_one_too_large(spark):
+    keys = ["origin", "destination", "_quarter_index"]
+    packed, layout = transforms._packed(keys)
+    maxima = [(1 << transforms.PACKED_KEY_BITS[k]) - 1 for k in keys]
+    values = [(0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1), tuple(maxima), (maxima[0], 0, maxima[2]), (None, 3, 4)]
+    frame = spark.createDataFrame(values, "origin_id long, destination_id long, _quarter_index long")
+    got = [r["p"] for r in frame.select(packed.alias("p")).collect()]
+    assert len(set(got[:-1])) == len(values) - 1 and got[-1] is None
+    unpacked = [
+        tuple((p >> layout[k][0]) & layout[k][1] for k in keys) for p in got[:-1]
+    ]
+    assert unpacked == values[:-1]
+    too_large = spark.createDataFrame([(maxima[0] + 1, 0, 0)], "origin_id long, destination_id long, _quarter_index long")
+    with pytest.raises(Exception, match="origin out of its 21 bits: 2097152"):
+        too_large.select(packed).collect()
