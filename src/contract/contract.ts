@@ -39,6 +39,8 @@ export interface Contract {
   readonly file: string;
   /** sha256 of the file's bytes, which a run's record can name. */
   readonly sha256: string;
+  /** The descriptor as read, from which a worker thread compiles the same tables (scan-pool.ts). */
+  readonly descriptor: unknown;
   readonly tables: readonly TableContract[];
 }
 
@@ -72,7 +74,7 @@ export async function loadContract(file: string): Promise<Contract> {
   } catch (error) {
     throw new UsageError(`invalid contract "${file}": not JSON (${(error as Error).message})`);
   }
-  return { file, sha256: createHash('sha256').update(bytes).digest('hex'), tables: parseContract(descriptor, file) };
+  return { file, sha256: createHash('sha256').update(bytes).digest('hex'), descriptor, tables: parseContract(descriptor, file) };
 }
 
 /** The tables of a descriptor; a one-line error names the first property that is wrong. */
