@@ -157,29 +157,45 @@ export function unknownDirective(format: string): string | undefined {
 /** A datetime format's parse: whether a text, or the UTF-8 bytes of one, is a real time in it. */
 export interface TimeFormat {
   text(text: string): boolean;
-  /** The same answer as `text` gives for the bytes' text: the format's characters are ASCII. */
+  /** The answer `text` gives for the text these UTF-8 bytes are. */
   bytes(bytes: Uint8Array, start: number, end: number): boolean;
 }
 
 /**
- * A parse of `format` that says whether the text is a real time in it. It walks the format's
- * characters and fixed-width digits over the text without a regular expression or a string made:
- * it runs for every row, and a match array of seven strings a row was the costliest step of the
- * check. It walks UTF-8 bytes, and a text as its bytes: the format's characters and digits are
- * ASCII, so a text that is not never matches, and an ASCII text's bytes are its characters.
+ * A parse of `format` that says whether the text is a real time in it, without a regular
+ * expression or a string made: it runs for every row, and a match array of seven strings a row was
+ * once the costliest step of the check. Every directive reads a fixed number of digits, so a
+ * format fixes the text's length and where each character and each part lies: the parse compares
+ * the length, then the characters at their places, then reads the parts. It reads UTF-8 bytes (a
+ * format's own characters as their UTF-8 bytes too), and a text as its bytes.
  */
 export function timeFormat(format: string): TimeFormat {
   const PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
-  // A step is a character to see (its code, 0 to 127), or digits to read into a part: -1 - (part * 8 + width).
-  const codes: number[] = [];
+  const literalAt: number[] = [];
+  const literalByte: number[] = [];
+  const partAt: number[] = [];
+  const partDigits: number[] = [];
+  const part: number[] = [];
+  let width = 0;
   for (const token of format.split(/(%.)/)) {
     const directive = DIRECTIVES[token];
-    if (directive) codes.push(-1 - (PARTS.indexOf(directive.part) * 8 + directive.digits));
-    else for (const char of token) codes.push(char.charCodeAt(0));
+    if (directive) {
+      partAt.push(width);
+      partDigits.push(directive.digits);
+      part.push(PARTS.indexOf(directive.part));
+      width += directive.digits;
+    } else {
+      for (const byte of Buffer.from(token, 'utf8')) {
+        literalAt.push(width);
+        literalByte.push(byte);
+        width += 1;
+      }
+    }
   }
-  const steps = Int32Array.from(codes);
   const value = new Int32Array(6);
   const bytes = (text: Uint8Array, start: number, end: number): boolean => {
+    if (end - start !== width) return false;
+    for (let i = 0; i < literalAt.length; i += 1) if (text[start + literalAt[i]!] !== literalByte[i]) return false;
     // The parts a format leaves out: 1970-01-01 00:00:00.
     value[0] = 1970;
     value[1] = 1;
@@ -187,26 +203,16 @@ export function timeFormat(format: string): TimeFormat {
     value[3] = 0;
     value[4] = 0;
     value[5] = 0;
-    let at = start;
-    for (let s = 0; s < steps.length; s += 1) {
-      const step = steps[s]!;
-      if (step >= 0) {
-        if (at >= end || text[at] !== step) return false;
-        at += 1;
-        continue;
-      }
-      const width = (-1 - step) & 7;
-      if (at + width > end) return false;
+    for (let p = 0; p < partAt.length; p += 1) {
       let n = 0;
-      for (let k = 0; k < width; k += 1) {
+      for (let at = start + partAt[p]!, stop = at + partDigits[p]!; at < stop; at += 1) {
         const digit = text[at]! - 48;
         if (digit < 0 || digit > 9) return false;
         n = n * 10 + digit;
-        at += 1;
       }
-      value[(-1 - step) >> 3] = n;
+      value[part[p]!] = n;
     }
-    return at === end && realTime(value);
+    return realTime(value);
   };
   return {
     // One walk for both, so they cannot disagree; a text comes here only when its bytes did not pass.

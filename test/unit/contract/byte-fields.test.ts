@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ByteSet } from '../../../src/contract/byte-set.js';
 import { parseContract, type TableContract } from '../../../src/contract/contract.js';
+import { timeFormat } from '../../../src/contract/fields.js';
 import { random } from '../support/random.js';
 
 /** The repository's tables, and one whose columns carry every constraint a contract may give. */
@@ -56,6 +57,16 @@ describe('the checks of bytes', () => {
       }
     }
   }, 60_000);
+});
+
+describe('timeFormat', () => {
+  it('reads a format’s characters beyond ASCII as the text has them, in bytes and in text', () => {
+    const format = timeFormat('%Y年%m月%d日 %H:%M');
+    for (const [text, real] of [['2001年02月03日 10:30', true], ['2001年02月30日 10:30', false], ['2001-02-03 10:30', false], ['2001年02月03日 10:30 ', false]] as const) {
+      const bytes = Buffer.from(`,${text},`);
+      expect([format.text(text), format.bytes(bytes, 1, bytes.length - 1)], text).toEqual([real, real]);
+    }
+  });
 });
 
 describe('ByteSet', () => {
