@@ -77,7 +77,8 @@ function share(workers: readonly Worker[], jobs: readonly ScanJob[], signal?: Ab
       signal?.removeEventListener('abort', aborted);
       reject(error);
     };
-    const aborted = () => fail(signal!.reason);
+    // As a stream's pipeline rejects on an interrupt, so that it reads the same as one file's check.
+    const aborted = () => fail(Object.assign(new Error('The operation was aborted', { cause: signal!.reason }), { name: 'AbortError', code: 'ABORT_ERR' }));
     if (signal?.aborted) return aborted();
     signal?.addEventListener('abort', aborted, { once: true });
     const give = (worker: Worker) => {
