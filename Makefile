@@ -104,6 +104,10 @@ bench-sync: install build ## Benchmark up against aws s3 sync on a local emulato
 bench-transfer: install build ## Benchmark up's transfers against aws s3 cp/sync and rclone, with and without latency
 	$(VENV_PY) bench/transfer_bench.py $(BENCH_ARGS)
 
+.PHONY: bench-contract
+bench-contract: install build ## Benchmark the data contract's check of rawdata/ against the upload of the same files, with and without a realistic link
+	$(VENV_PY) bench/contract_bench.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean: ## Remove build output and installed dependencies
 	rm -rf dist dist-check node_modules $(VENV) $(VENV_SPARK4) .venv-bench

@@ -1,7 +1,7 @@
 import type { BadRowLimit } from '../core/settings.js';
 import type { Progress } from '../core/progress.js';
 import type { Contract, TableContract } from './contract.js';
-import { scanFile, type Problem } from './check-file.js';
+import { scanFile, type FileScan, type Problem } from './check-file.js';
 
 /** A file to check: where it is, and its path under the data directory (`/`-separated). */
 export interface DataFile {
@@ -51,10 +51,11 @@ export interface CheckOptions {
 }
 
 /**
- * Checks every file against the table whose folder holds it, one file at a time (the parse is what
- * takes the time, on one core). A table that another's foreign key refers to is read first, so that
- * its values are known when the other's rows are checked; its values are taken from its local
- * files only, never from the bucket.
+ * Checks every file against the table whose folder holds it. A table that another's foreign key
+ * refers to is read first, here, one file at a time, so that its values are known when the
+ * other's rows are checked; its values are taken from its local files only, never from the
+ * bucket. The other files are then checked at once, one per core (scan-pool.ts): each file's
+ * verdict is its own, so the order they are read in changes nothing.
  */
 export async function checkFiles(contract: Contract, files: readonly DataFile[], options: CheckOptions): Promise<ContractCheck> {
   const byTable = new Map<TableContract, DataFile[]>(contract.tables.map((t) => [t, []]));
@@ -73,12 +74,22 @@ export async function checkFiles(contract: Contract, files: readonly DataFile[],
   const order = [...contract.tables].sort((a, b) => Number(isReferenced(b, contract)) - Number(isReferenced(a, contract)));
   const checks: FileCheck[] = [];
   const total = files.length - unchecked.length;
-  for (const table of order) {
+  const verdict = (file: DataFile, table: TableContract, scan: FileScan): FileCheck => {
+    const allowedBadRows = allowed(options.maxBadRows, scan.rows);
+    const unreadable = scan.unreadable ?? null;
+    const refused = unreadable !== null || scan.badRows > allowedBadRows;
+    return { file: file.name, table: table.name, rows: scan.rows, badRows: scan.badRows, allowedBadRows, refused, unreadable, problems: scan.problems };
+  };
+  const knownOf = (table: TableContract) => {
     const known = new Map<string, ReadonlySet<string>>();
     for (const key of table.foreignKeys) {
       const values = referenced.get(`${key.table}.${key.referenced}`);
       if (values) known.set(key.column, values);
     }
+    return known;
+  };
+  const signal = options.signal ? { signal: options.signal } : {};
+  for (const table of order.filter((t) => isReferenced(t, contract))) {
     const collect = new Map<string, Set<string>>();
     for (const column of table.columns) {
       const values = referenced.get(`${table.name}.${column}`);
@@ -86,12 +97,16 @@ export async function checkFiles(contract: Contract, files: readonly DataFile[],
     }
     for (const file of byTable.get(table)!) {
       options.progress?.status(`checking ${file.name} against the contract (file ${checks.length + 1} of ${total})`);
-      const scan = await scanFile(file.path, table, { examples: EXAMPLES_PER_FILE, known, collect, ...(options.signal ? { signal: options.signal } : {}) });
-      const allowedBadRows = allowed(options.maxBadRows, scan.rows);
-      const unreadable = scan.unreadable ?? null;
-      const refused = unreadable !== null || scan.badRows > allowedBadRows;
-      checks.push({ file: file.name, table: table.name, rows: scan.rows, badRows: scan.badRows, allowedBadRows, refused, unreadable, problems: scan.problems });
+      checks.push(verdict(file, table, await scanFile(file.path, table, { examples: EXAMPLES_PER_FILE, known: knownOf(table), collect, ...signal })));
     }
+  }
+  const rest = order.filter((t) => !isReferenced(t, contract)).flatMap((table) => byTable.get(table)!.map((file) => ({ file, table })));
+  if (rest.length > 0) {
+    options.progress?.status(`checking ${rest.length === 1 ? rest[0]!.file.name : `${rest.length} files`} against the contract (${checks.length} of ${total} checked)`);
+    const { scanAll } = await import('./scan-pool.js');
+    const jobs = rest.map(({ file, table }) => ({ path: file.path, table: table.name, examples: EXAMPLES_PER_FILE, known: knownOf(table) }));
+    const scans = await scanAll(contract, jobs, signal);
+    rest.forEach(({ file, table }, i) => checks.push(verdict(file, table, scans[i]!)));
   }
   options.progress?.clear();
   checks.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

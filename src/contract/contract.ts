@@ -13,6 +13,7 @@ import {
   type FieldCheck,
   type FieldType,
 } from './fields.js';
+import { compileByteField, type ByteCheck } from './byte-fields.js';
 
 /**
  * The data contract: a Frictionless Data Package descriptor (https://datapackage.org) whose
@@ -38,6 +39,8 @@ export interface Contract {
   readonly file: string;
   /** sha256 of the file's bytes, which a run's record can name. */
   readonly sha256: string;
+  /** The descriptor as read, from which a worker thread compiles the same tables (scan-pool.ts). */
+  readonly descriptor: unknown;
   readonly tables: readonly TableContract[];
 }
 
@@ -47,6 +50,8 @@ export interface TableContract {
   readonly folder: string;
   readonly columns: readonly string[];
   readonly checks: readonly FieldCheck[];
+  /** The same checks, of a value's bytes (byte-fields.ts): what the check runs first. */
+  readonly byteChecks: readonly ByteCheck[];
   readonly foreignKeys: readonly ForeignKey[];
 }
 
@@ -69,7 +74,7 @@ export async function loadContract(file: string): Promise<Contract> {
   } catch (error) {
     throw new UsageError(`invalid contract "${file}": not JSON (${(error as Error).message})`);
   }
-  return { file, sha256: createHash('sha256').update(bytes).digest('hex'), tables: parseContract(descriptor, file) };
+  return { file, sha256: createHash('sha256').update(bytes).digest('hex'), descriptor, tables: parseContract(descriptor, file) };
 }
 
 /** The tables of a descriptor; a one-line error names the first property that is wrong. */
@@ -127,6 +132,7 @@ function parseTable(value: unknown, where: string, numberPattern: RegExp, fail: 
   if (!Array.isArray(fields) || fields.length === 0) fail(`${where}.schema.fields`, 'must be a list of at least one field');
   const columns: string[] = [];
   const checks: FieldCheck[] = [];
+  const byteChecks: ByteCheck[] = [];
   for (const [f, field] of (fields as unknown[]).entries()) {
     const at = `${where}.schema.fields[${f}]`;
     const spec = object(field, at, fail);
@@ -137,9 +143,11 @@ function parseTable(value: unknown, where: string, numberPattern: RegExp, fail: 
     const formats = datetimeFormats(spec, type as FieldType, at, fail);
     const constraints = parseConstraints(spec.constraints, type as FieldType, `${at}.constraints`, fail);
     columns.push(column);
-    checks.push(compileField({ name: column, type: type as FieldType, formats, constraints }, numberPattern));
+    const compiled = { name: column, type: type as FieldType, formats, constraints };
+    checks.push(compileField(compiled, numberPattern));
+    byteChecks.push(compileByteField(compiled, checks.at(-1)!));
   }
-  return { name: table, folder, columns, checks, foreignKeys: parseForeignKeys(schema.foreignKeys, columns, `${where}.schema.foreignKeys`, fail) };
+  return { name: table, folder, columns, checks, byteChecks, foreignKeys: parseForeignKeys(schema.foreignKeys, columns, `${where}.schema.foreignKeys`, fail) };
 }
 
 function datetimeFormats(spec: Record<string, unknown>, type: FieldType, at: string, fail: Fail): string[] {

@@ -94,7 +94,7 @@ function reader(field: FieldSpec, numberPattern: RegExp): Reader {
       };
     }
     case 'datetime': {
-      const parsers = field.formats.map(strptime);
+      const parsers = field.formats.map((format) => timeFormat(format).text);
       const broken = { rule: 'format', expected: `a real date and time as ${field.formats.map((f) => JSON.stringify(f)).join(' or ')}` };
       return (raw) => {
         // The job trims blanks (Spark's trim: spaces) before it parses.
@@ -154,51 +154,88 @@ export function unknownDirective(format: string): string | undefined {
   return format.match(/%./g)?.find((d) => !(d in DIRECTIVES));
 }
 
+/** A datetime format's parse: whether a text, or the UTF-8 bytes of one, is a real time in it. */
+export interface TimeFormat {
+  text(text: string): boolean;
+  /** The answer `text` gives for the text these UTF-8 bytes are. */
+  bytes(bytes: Uint8Array, start: number, end: number): boolean;
+}
+
 /**
- * A parse of `format` that says whether the text is a real time in it. It walks the format's
- * characters and fixed-width digits over the text without a regular expression or a string made:
- * it runs for every row, and a match array of seven strings a row was the costliest step of the
- * check.
+ * A parse of `format` that says whether the text is a real time in it, without a regular
+ * expression or a string made: it runs for every row, and a match array of seven strings a row was
+ * once the costliest step of the check. Every directive reads a fixed number of digits, so a
+ * format fixes the text's length and where each character and each part lies: the parse compares
+ * the length, then the characters at their places, then reads the parts. It reads UTF-8 bytes (a
+ * format's own characters as their UTF-8 bytes too), and a text as its bytes.
  */
-export function strptime(format: string): (text: string) => boolean {
+export function timeFormat(format: string): TimeFormat {
   const PARTS = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
-  // A step is a character to see (its code), or digits to read into a part: [width, part].
-  const steps: (number | readonly [number, number])[] = [];
+  const literalAt: number[] = [];
+  const literalByte: number[] = [];
+  const partAt: number[] = [];
+  const partDigits: number[] = [];
+  const part: number[] = [];
+  let width = 0;
   for (const token of format.split(/(%.)/)) {
     const directive = DIRECTIVES[token];
-    if (directive) steps.push([directive.digits, PARTS.indexOf(directive.part)]);
-    else for (const char of token) steps.push(char.charCodeAt(0));
-  }
-  const DEFAULTS = [1970, 1, 1, 0, 0, 0];
-  const value = [...DEFAULTS];
-  return (text) => {
-    for (let i = 0; i < 6; i += 1) value[i] = DEFAULTS[i]!;
-    let at = 0;
-    for (const step of steps) {
-      if (typeof step === 'number') {
-        if (text.charCodeAt(at) !== step) return false;
-        at += 1;
-        continue;
+    if (directive) {
+      partAt.push(width);
+      partDigits.push(directive.digits);
+      part.push(PARTS.indexOf(directive.part));
+      width += directive.digits;
+    } else {
+      for (const byte of Buffer.from(token, 'utf8')) {
+        literalAt.push(width);
+        literalByte.push(byte);
+        width += 1;
       }
-      let n = 0;
-      for (let k = 0; k < step[0]; k += 1) {
-        const digit = text.charCodeAt(at) - 48;
-        if (!(digit >= 0 && digit <= 9)) return false;
-        n = n * 10 + digit;
-        at += 1;
-      }
-      value[step[1]] = n;
     }
-    if (at !== text.length) return false;
-    const [year, month, day, hour, minute, second] = value as [number, number, number, number, number, number];
-    // Year 0 has no year of era, which Spark's yyyy reads.
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-    return hour <= 23 && minute <= 59 && second <= 59;
+  }
+  const value = new Int32Array(6);
+  const bytes = (text: Uint8Array, start: number, end: number): boolean => {
+    if (end - start !== width) return false;
+    for (let i = 0; i < literalAt.length; i += 1) if (text[start + literalAt[i]!] !== literalByte[i]) return false;
+    // The parts a format leaves out: 1970-01-01 00:00:00.
+    value[0] = 1970;
+    value[1] = 1;
+    value[2] = 1;
+    value[3] = 0;
+    value[4] = 0;
+    value[5] = 0;
+    for (let p = 0; p < partAt.length; p += 1) {
+      let n = 0;
+      for (let at = start + partAt[p]!, stop = at + partDigits[p]!; at < stop; at += 1) {
+        const digit = text[at]! - 48;
+        if (digit < 0 || digit > 9) return false;
+        n = n * 10 + digit;
+      }
+      value[part[p]!] = n;
+    }
+    return realTime(value);
   };
+  return {
+    // One walk for both, so they cannot disagree; a text comes here only when its bytes did not pass.
+    text: (text) => {
+      const encoded = Buffer.from(text, 'utf8');
+      return bytes(encoded, 0, encoded.length);
+    },
+    bytes,
+  };
+}
+
+/** Year, month, day, hour, minute and second: a time that exists. */
+function realTime(value: Int32Array): boolean {
+  const year = value[0]!;
+  const month = value[1]!;
+  const day = value[2]!;
+  // Year 0 has no year of era, which Spark's yyyy reads.
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  return value[3]! <= 23 && value[4]! <= 59 && value[5]! <= 59;
 }
 
 /** Proleptic Gregorian, as java.time is (Date.UTC would take years below 100 as 19xx). */
 function daysIn(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

@@ -18,7 +18,7 @@ describe('Ctrl-C during up', () => {
   it('exits 130 mid-upload, and the next up resumes and converges', async () => {
     const up = stack.startCli(['up', ...dirs]);
 
-    // Up first holds the 3 million rows of rawdata/ to the data contract: 20 s on a loaded 2-core machine.
+    // Up first holds the 3 million rows of rawdata/ to the data contract: a few seconds on a loaded 2-core machine.
     const deadline = Date.now() + 90_000;
     while (!stack.log.requests.some((r) => r.method === 'PUT' && r.path.includes('/raw/'))) {
       if (Date.now() > deadline) throw new Error(`no upload started: ${up.stderr}`);

@@ -30,7 +30,7 @@ describe('the stack lock', () => {
     const up = stack.startCli(['up', ...dirs, '--prune']);
     // A changed data file makes up upload again, inside its lock.
     await stack.aws.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'raw/airports/airports.csv', Body: 'changed behind up\'s back' }));
-    // Up first holds the 3 million rows of rawdata/ to the data contract: 20 s on a loaded 2-core machine.
+    // Up first holds the 3 million rows of rawdata/ to the data contract: a few seconds on a loaded 2-core machine.
     const deadline = Date.now() + 90_000;
     while (!stack.log.requests.some((r) => r.method === 'PUT' && r.path.endsWith(`/${LOCK}`))) {
       if (Date.now() > deadline) throw new Error(`up took no lock: ${up.stderr}`);
