@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -30,7 +31,7 @@ const USER_AGENT: [string, string] = ['glue-provisioner', '0.1.0'];
 const CONNECTION_TIMEOUT_MS = 10_000;
 const SOCKET_IDLE_MS = 120_000;
 
-export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms' | 'sns' | 'events' | 'logs' | 'cloudwatch'>;
+export type Clients = Pick<Aws, 's3' | 'glue' | 'iam' | 'sts' | 'kms' | 'sns' | 'events' | 'logs' | 'cloudwatch' | 'athena'>;
 
 export function createClients(options: ClientOptions): Clients {
   // Each client has its own strategy, so no client's failures take the retries of another.
@@ -57,6 +58,7 @@ export function createClients(options: ClientOptions): Clients {
     events: rememberOperation(new EventBridgeClient(common())),
     logs: rememberOperation(new CloudWatchLogsClient(common())),
     cloudwatch: rememberOperation(new CloudWatchClient(common())),
+    athena: rememberOperation(new AthenaClient(common())),
   };
 }
 
@@ -129,4 +131,5 @@ export function destroyClients(aws: Clients): void {
   aws.events.destroy();
   aws.logs.destroy();
   aws.cloudwatch.destroy();
+  aws.athena.destroy();
 }

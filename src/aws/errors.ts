@@ -3,9 +3,18 @@ export function hasName(error: unknown, ...names: string[]): boolean {
   return error instanceof Error && names.includes(error.name);
 }
 
+/**
+ * Athena answers a request about a workgroup (or named query) that does not exist with the error it
+ * gives any bad request, InvalidRequestException, saying so only in its message: "WorkGroup NAME is
+ * not found." A create of a workgroup that exists fails the same way, "already created".
+ */
+function isAthenaSaying(error: unknown, words: RegExp): boolean {
+  return hasName(error, 'InvalidRequestException') && words.test((error as Error).message);
+}
+
 /** The many ways AWS says "there is no such thing", per service. */
 export function isNotFound(error: unknown): boolean {
-  return hasName(
+  return isAthenaSaying(error, /\bnot found\b|does not exist/i) || hasName(
     error,
     'NotFound',
     'NoSuchBucket',
@@ -58,11 +67,11 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
- * The ways AWS says a create found the thing already there: IAM, Glue, KMS and CloudWatch Logs, and
- * S3 for a bucket this account owns (a bucket of another account is `BucketAlreadyExists`).
+ * The ways AWS says a create found the thing already there: IAM, Glue, KMS and CloudWatch Logs, S3
+ * for a bucket this account owns (a bucket of another account is `BucketAlreadyExists`), and Athena.
  */
 export function isAlreadyExists(error: unknown): boolean {
-  return hasName(
+  return isAthenaSaying(error, /already (created|exists)/i) || hasName(
     error,
     'EntityAlreadyExists',
     'EntityAlreadyExistsException',

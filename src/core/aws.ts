@@ -1,3 +1,4 @@
+import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -28,6 +29,8 @@ export interface Aws {
   readonly logs: CloudWatchLogsClient;
   /** The --dashboard. */
   readonly cloudwatch: CloudWatchClient;
+  /** The workgroup the stack's tables are queried in, and its named queries. */
+  readonly athena: AthenaClient;
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;

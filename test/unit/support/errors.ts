@@ -1,3 +1,4 @@
+import { InvalidRequestException as AthenaInvalidRequest } from '@aws-sdk/client-athena';
 import { DashboardNotFoundError } from '@aws-sdk/client-cloudwatch';
 import { ResourceNotFoundException as LogsNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { ResourceNotFoundException as EventsNotFoundException } from '@aws-sdk/client-eventbridge';
@@ -43,3 +44,8 @@ export const eventsNotFound = (message = 'Rule does not exist.'): EventsNotFound
 export const dashboardNotFound = (message = 'Dashboard does not exist'): DashboardNotFoundError => new DashboardNotFoundError({ message, $metadata });
 
 export const logsNotFound = (message = 'The specified log group does not exist.'): LogsNotFoundException => new LogsNotFoundException({ message, $metadata });
+
+/** What Athena answers for a workgroup that does not exist: its error for any bad request, saying so in words. */
+export const athenaNotFound = (message = 'WorkGroup flight-delays is not found.'): AthenaInvalidRequest => new AthenaInvalidRequest({ message, $metadata });
+
+export const athenaInvalidRequest = (message: string): AthenaInvalidRequest => new AthenaInvalidRequest({ message, $metadata });

@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -24,6 +25,7 @@ export function mockEveryClient() {
     events: mockClient(EventBridgeClient),
     logs: mockClient(CloudWatchLogsClient),
     cloudwatch: mockClient(CloudWatchClient),
+    athena: mockClient(AthenaClient),
   };
 }
 

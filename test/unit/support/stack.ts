@@ -10,6 +10,7 @@ import {
   GlueClient,
   GetTableCommand,
 } from '@aws-sdk/client-glue';
+import { AthenaClient, GetWorkGroupCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
 import { CloudWatchClient, GetDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -31,7 +32,7 @@ import { TAGS_KEY, decide, type PlannedStep } from '../../../src/stack/plan.js';
 import type { AnyResource, Found } from '../../../src/resources/resource.js';
 import { silentProgress } from '../../../src/core/progress.js';
 import { roleArn } from '../../../src/resources/role.js';
-import { dashboardNotFound, eventsNotFound, glueNotFound, iamNoSuchEntity, kmsNotFound, s3NoSuchBucket, s3NotFound, snsNotFound } from './errors.js';
+import { athenaNotFound, dashboardNotFound, eventsNotFound, glueNotFound, iamNoSuchEntity, kmsNotFound, s3NoSuchBucket, s3NotFound, snsNotFound } from './errors.js';
 
 export const ACCOUNT = '123456789012';
 
@@ -52,6 +53,7 @@ export interface MockedStack {
   readonly events: AnyStub;
   readonly logs: AnyStub;
   readonly cloudwatch: AnyStub;
+  readonly athena: AnyStub;
   readonly controller: AbortController;
   /** Every mock, for assertions over all calls. */
   readonly all: readonly AnyStub[];
@@ -85,6 +87,7 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     events: new EventBridgeClient(clientConfig),
     logs: new CloudWatchLogsClient(clientConfig),
     cloudwatch: new CloudWatchClient(clientConfig),
+    athena: new AthenaClient(clientConfig),
   };
   const mocks = {
     s3: mockClient(clients.s3) as AnyStub,
@@ -96,6 +99,7 @@ export function mockedStack(options: StackOptions = {}): MockedStack {
     events: mockClient(clients.events) as AnyStub,
     logs: mockClient(clients.logs) as AnyStub,
     cloudwatch: mockClient(clients.cloudwatch) as AnyStub,
+    athena: mockClient(clients.athena) as AnyStub,
   };
   for (const mock of Object.values(mocks)) mock.reset();
 
@@ -163,6 +167,8 @@ export function mockNothingDeployed(t: MockedStack): void {
   t.sns.on(ListSubscriptionsByTopicCommand).rejects(snsNotFound());
   t.events.on(DescribeRuleCommand).rejects(eventsNotFound());
   t.cloudwatch.on(GetDashboardCommand).rejects(dashboardNotFound());
+  t.athena.on(GetWorkGroupCommand).rejects(athenaNotFound());
+  t.athena.on(ListNamedQueriesCommand).rejects(athenaNotFound());
 }
 
 /** What teardown's survey makes of a resource: absent, or owned or foreign by the tags find() reads. */
