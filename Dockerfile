@@ -32,8 +32,9 @@ RUN if [ -f /run/npm-build/npmrc ]; then export NPM_CONFIG_USERCONFIG=/run/npm-b
 FROM deps AS build
 COPY scripts/build.mjs ./scripts/
 COPY src ./src
-# The output tables' schema, which the job and the tool share, is bundled into the CLI.
-COPY glue-job/tables.json ./glue-job/
+# The output tables' schema and the named queries over them, which the job and the tool share, are
+# bundled into the CLI.
+COPY glue-job/tables.json glue-job/queries.json ./glue-job/
 RUN npm run build
 
 # --- runtime: production dependencies, dist/, the data and the Glue scripts
@@ -44,7 +45,7 @@ WORKDIR /app
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY package.json ./
 COPY rawdata ./rawdata
-COPY glue-job/*.py glue-job/tables.json ./glue-job/
+COPY glue-job/*.py glue-job/tables.json glue-job/queries.json ./glue-job/
 COPY --from=build /src/dist ./dist
 # uid/gid of the base image's `node` user, numeric so that "run as non-root"
 # policies (Kubernetes runAsNonRoot) can check it.

@@ -1,3 +1,4 @@
+import { LEAST_SCAN_LIMIT_MB, MOST_SCAN_LIMIT_MB } from '../core/athena.js';
 import { EXECUTION_CLASSES, GLUE_VERSIONS, WORKER_TYPES } from '../core/glue.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../core/logger.js';
 import { START_ON, type Settings } from '../core/settings.js';
@@ -167,9 +168,15 @@ export const OPTIONS = {
   }),
   retentionDays: option({
     flag: 'retention-days', type: 'number', group: 'Stack:', default: 30,
-    describe: 'Days before objects under tmp/ and spark-logs/ expire; 0 keeps them',
-    doc: "days before objects under `tmp/` (Glue's scratch files) and `spark-logs/` (Spark UI event logs) expire, old versions included; `0` keeps them",
+    describe: 'Days before objects under tmp/, spark-logs/ and athena-results/ expire; 0 keeps them',
+    doc: "days before objects under `tmp/` (Glue's scratch files), `spark-logs/` (Spark UI event logs) and `athena-results/` (the results of queries in the stack's Athena workgroup) expire, old versions included; `0` keeps them",
     parse: (value) => integer(value, 'retention-days', 0, 3650),
+  }),
+  athenaScanLimitMb: option({
+    flag: 'athena-scan-limit-mb', type: 'number', group: 'Stack:', default: 10240,
+    describe: "Most a query in the stack's Athena workgroup may scan, in MB (at least 10)",
+    doc: "the most data one query in the stack's Athena workgroup may scan, in MB of 1,000,000 bytes as Athena counts them (at least 10, Athena's least limit; at most 1,000,000,000): Athena cancels a query that reaches it, so one query never bills more than its scan (at $5 per TB, the default 10,240 MB is about 5 cents). A change updates the workgroup in place",
+    parse: (value) => integer(value, 'athena-scan-limit-mb', LEAST_SCAN_LIMIT_MB, MOST_SCAN_LIMIT_MB, " MB; Athena's least per-query limit is 10 MB"),
   }),
   prune: option({
     flag: 'prune', type: 'boolean', group: 'Pipeline:', default: false,

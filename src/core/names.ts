@@ -29,6 +29,8 @@ export interface StackNames {
   readonly crawlerFailureRule: string;
   /** CloudWatch dashboards are global to the account, not regional: the region is part of the name. */
   readonly dashboard: string;
+  /** The Athena workgroup the stack's tables are queried in, with the stack's named queries. */
+  readonly workgroup: string;
 }
 
 export function stackNames(stack: string, accountId: string, region: string, bucket?: string): StackNames {
@@ -56,6 +58,8 @@ export function stackNames(stack: string, accountId: string, region: string, buc
     driftRule: `${stack}-drift`,
     crawlerFailureRule: `${stack}-crawl-failed`,
     dashboard: `${stack}-pipeline-${region}`,
+    // Athena names workgroups per account and region, as the stack's own names are.
+    workgroup: stack,
   });
 }
 
@@ -66,6 +70,8 @@ export const PREFIX = Object.freeze({
   processed: 'processed/',
   temp: 'tmp/',
   sparkLogs: 'spark-logs/',
+  /** Where Athena writes the results of queries run in the stack's workgroup. */
+  athenaResults: 'athena-results/',
   /** What this tool itself keeps in the bucket (the stack's lock, the record of uploads): keys no one else writes. */
   tool: '.provisioner/',
 });

@@ -54,6 +54,8 @@ export interface Settings {
   /** A JVM size for local Spark; undefined: `auto`. */
   readonly sparkMemory: string | undefined;
   readonly retentionDays: number;
+  /** The most one query in the stack's Athena workgroup may scan, in MB of 10^6 bytes. */
+  readonly athenaScanLimitMb: number;
   readonly prune: boolean;
   /** Email addresses alerted on a failed run. */
   readonly notify: readonly string[];

@@ -1,7 +1,7 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { PREFIX } from '../core/names.js';
 
-/** The stack's lifecycle rules: unfinished uploads aborted, and --retention-days of scratch files. */
+/** The stack's lifecycle rules: unfinished uploads aborted, and --retention-days of scratch files and query results. */
 
 const ABORT_UPLOADS_RULE_ID = 'abort-incomplete-multipart-uploads';
 const ABORT_UPLOADS_AFTER_DAYS = 7;
@@ -21,10 +21,14 @@ export function abortsUploads(current: readonly LifecycleRule[]): boolean {
 
 /**
  * What each job run leaves behind and nobody reads after a while: Glue's scratch files (--TempDir)
- * and the Spark UI's event logs. One rule per prefix, as a lifecycle filter takes one prefix; a
+ * and the Spark UI's event logs, and the results of the queries run in the stack's Athena workgroup
+ * (Athena keeps no copy of its own). One rule per prefix, as a lifecycle filter takes one prefix; a
  * versioned bucket's old versions go too.
  */
-const RETENTION_PREFIXES = [PREFIX.temp, PREFIX.sparkLogs] as const;
+const RETENTION_PREFIXES = [PREFIX.temp, PREFIX.sparkLogs, PREFIX.athenaResults] as const;
+
+/** The folders --retention-days expires, as a plan names them: "tmp/, spark-logs/ and athena-results/". */
+export const RETENTION_FOLDERS = `${RETENTION_PREFIXES.slice(0, -1).join(', ')} and ${RETENTION_PREFIXES.at(-1)!}`;
 
 function retentionRuleId(prefix: string): string {
   return `retention-${prefix.replace(/\/$/, '')}`;

@@ -27,7 +27,7 @@ import { sameJson } from '../util/json.js';
 import { missingTags, tagList, tagRecord } from '../aws/tags.js';
 import { labelsFrom, type ResourceDefinition, type Tags } from './resource.js';
 import { emptyBucket } from './bucket-contents.js';
-import { abortsUploads, lifecycleRules, sameRetention } from './bucket-lifecycle.js';
+import { abortsUploads, lifecycleRules, RETENTION_FOLDERS, sameRetention } from './bucket-lifecycle.js';
 import {
   BLOCK_ALL_PUBLIC_ACCESS,
   DENY_INSECURE_TRANSPORT_SID,
@@ -82,7 +82,7 @@ const LABELS: Readonly<Record<BucketKey, string>> = {
   ownership: 'object ownership',
   tlsPolicy: 'TLS-only policy',
   lifecycle: 'lifecycle rule',
-  retention: 'retention of tmp/ and spark-logs/',
+  retention: `retention of ${RETENTION_FOLDERS}`,
 };
 
 /** The stack's hardened bucket; teardown removes every object version in it, then the bucket. */
@@ -143,7 +143,7 @@ export function bucketResource(ctx: StackContext): ResourceDefinition<BucketStat
         'public access blocked',
         ...(tlsOnly ? ['TLS only'] : []),
         'owner-enforced',
-        retentionDays > 0 ? `tmp/ and spark-logs/ expire after ${retentionDays} days` : 'tmp/ and spark-logs/ kept',
+        retentionDays > 0 ? `${RETENTION_FOLDERS} expire after ${retentionDays} days` : `${RETENTION_FOLDERS} kept`,
       ];
     },
 

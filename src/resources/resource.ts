@@ -9,7 +9,7 @@ export type Tags = Readonly<Record<string, string>>;
 export type Action = 'create' | 'update' | 'delete' | 'no-op';
 
 /** What kind of AWS resource a module makes: the word a plan, `status` and teardown show. */
-export type ResourceKind = 'bucket' | 'objects' | 'role' | 'database' | 'table' | 'crawler' | 'job' | 'workflow' | 'trigger' | 'key' | 'topic' | 'emails' | 'rule' | 'dashboard' | 'notifications';
+export type ResourceKind = 'bucket' | 'objects' | 'role' | 'database' | 'table' | 'crawler' | 'job' | 'workflow' | 'trigger' | 'key' | 'topic' | 'emails' | 'rule' | 'dashboard' | 'notifications' | 'workgroup' | 'queries';
 
 /** One line of a plan: what would happen to a resource, and why. */
 export interface PlannedChange {

@@ -11,6 +11,7 @@ import { driftAlertSpec } from '../resources/drift-rule.js';
 import { alertTarget } from '../resources/alerts.js';
 import { crawlerFailureSpec, failureRuleResource, jobCeilingSpec, jobFailureSpec, type CeilingAlert } from '../resources/failure-rule.js';
 import { chooseWorkers, jobResource, rawDataBytes } from '../resources/job.js';
+import { namedQueriesResource } from '../resources/named-queries.js';
 import { objectsResource } from '../resources/objects.js';
 import { OUTPUT_TABLES } from '../resources/output-tables.js';
 import type { AnyResource } from '../resources/resource.js';
@@ -18,6 +19,7 @@ import { roleResource } from '../resources/role.js';
 import { tableResource } from '../resources/table.js';
 import { arrivalTriggerSpec, jobTriggerSpec, scheduleTriggerSpec, triggerResource } from '../resources/trigger.js';
 import { workflowResource } from '../resources/workflow.js';
+import { workgroupResource } from '../resources/workgroup.js';
 import { transferLimits } from '../transfer/limits.js';
 import { JOB_ENTRY_SCRIPT, type LocalFile } from '../transfer/local-files.js';
 import { TransferBudgets } from '../transfer/upload.js';
@@ -60,6 +62,9 @@ export function stackResources(ctx: StackContext, sources: LocalSources = NO_SOU
     databaseResource(ctx),
     // The job's outputs as tables Athena can query the moment a quarter is written.
     ...OUTPUT_TABLES.map((table) => tableResource(ctx, table)),
+    // Where they are queried: results in the bucket, a scan limit, and the report's questions saved.
+    workgroupResource(ctx),
+    namedQueriesResource(ctx),
     crawlerResource(ctx),
     // As many workers as the raw data asks for, unless --workers says: the count `up` shows; and
     // the timeout --max-usd allows them, if it is shorter than --job-timeout.

@@ -138,6 +138,7 @@ describe('every command runs with every known variable set', () => {
       PROVISIONER_DRIFT_THRESHOLD: '0.3',
       PROVISIONER_SPARK_MEMORY: '4g',
       PROVISIONER_RETENTION_DAYS: '7',
+      PROVISIONER_ATHENA_SCAN_LIMIT_MB: '100',
       PROVISIONER_PRUNE: 'true',
       PROVISIONER_NOTIFY: 'ops@example.com',
       PROVISIONER_DASHBOARD: 'true',

@@ -51,6 +51,7 @@ describe('resolveSettings defaults', () => {
       // auto: run --local sizes it to the machine.
       sparkMemory: undefined,
       retentionDays: 30,
+      athenaScanLimitMb: 10240,
       prune: false,
       notify: [],
       notifyTopicArn: undefined,

@@ -27,6 +27,7 @@ describe('stackNames', () => {
       driftRule: 'flight-delays-drift',
       crawlerFailureRule: 'flight-delays-crawl-failed',
       dashboard: 'flight-delays-pipeline-eu-west-1',
+      workgroup: 'flight-delays',
     });
   });
 

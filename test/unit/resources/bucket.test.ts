@@ -68,6 +68,14 @@ function retention(days = 30): LifecycleRule[] {
       Expiration: { Days: days },
       NoncurrentVersionExpiration: { NoncurrentDays: days },
     },
+    // What Athena writes for the queries run in the stack's workgroup.
+    {
+      ID: 'retention-athena-results',
+      Status: 'Enabled',
+      Filter: { Prefix: 'athena-results/' },
+      Expiration: { Days: days },
+      NoncurrentVersionExpiration: { NoncurrentDays: days },
+    },
   ];
 }
 
@@ -223,7 +231,7 @@ describe('bucketResource.find', () => {
       'object ownership',
       'TLS-only policy',
       'lifecycle rule',
-      'retention of tmp/ and spark-logs/',
+      'retention of tmp/, spark-logs/ and athena-results/',
     ]);
   });
 
@@ -283,7 +291,7 @@ describe('bucketResource.drift', () => {
     const resource = bucketResource(stack().ctx);
     expect(
       (['publicAccessBlock', 'encryption', 'ownership', 'tlsPolicy', 'lifecycle', 'retention'] as const).map((key) => resource.label(key)),
-    ).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule', 'retention of tmp/ and spark-logs/']);
+    ).toEqual(['public access block', 'default encryption', 'object ownership', 'TLS-only policy', 'lifecycle rule', 'retention of tmp/, spark-logs/ and athena-results/']);
   });
 
   it.each(['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'])(
@@ -515,7 +523,7 @@ describe('bucketResource.update', () => {
     const userRule: LifecycleRule = { ID: 'expire-processed', Status: 'Enabled', Filter: { Prefix: 'processed/' }, Expiration: { Days: 365 } };
     const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [userRule, ABORT_RULE] };
     expect(resource.drift(state)).toEqual(['retention']);
-    expect(driftLabels(resource, state)).toEqual(['retention of tmp/ and spark-logs/']);
+    expect(driftLabels(resource, state)).toEqual(['retention of tmp/, spark-logs/ and athena-results/']);
     await resource.update(state, ['retention']);
     expect(sentCommands(t)).toEqual(['PutBucketLifecycleConfigurationCommand']);
     expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({
@@ -542,14 +550,16 @@ describe('bucketResource.update', () => {
     await resource.update(state, ['retention']);
     expect(t.s3.commandCalls(PutBucketLifecycleConfigurationCommand)[0]?.args[0].input.LifecycleConfiguration).toEqual({ Rules: [ABORT_RULE] });
     expect(resource.drift({ ...state, lifecycleRules: [ABORT_RULE] })).toEqual([]);
-    expect(resource.createDetails?.()).toContain('tmp/ and spark-logs/ kept');
+    expect(resource.createDetails?.()).toContain('tmp/, spark-logs/ and athena-results/ kept');
   });
 
   it.each<[string, LifecycleRule[]]>([
-    ['one is disabled', [{ ...retention()[0]!, Status: 'Disabled' }, retention()[1]!]],
+    ['one is disabled', [{ ...retention()[0]!, Status: 'Disabled' }, ...retention().slice(1)]],
     ['one is missing', [retention()[0]!]],
-    ['one covers another prefix', [{ ...retention()[0]!, Filter: { Prefix: 'tmp' } }, retention()[1]!]],
-    ['old versions are kept', [{ ...retention()[0]!, NoncurrentVersionExpiration: undefined }, retention()[1]!]],
+    // A stack made before its Athena workgroup: the results are not yet expired.
+    ['the one of the query results is missing', retention().slice(0, 2)],
+    ['one covers another prefix', [{ ...retention()[0]!, Filter: { Prefix: 'tmp' } }, ...retention().slice(1)]],
+    ['old versions are kept', [{ ...retention()[0]!, NoncurrentVersionExpiration: undefined }, ...retention().slice(1)]],
   ])('reports the expiry rules when %s', (_what, rules) => {
     const t = stack();
     expect(bucketResource(t.ctx).drift({ ...inSyncState(t.ctx.names.bucket), lifecycleRules: [ABORT_RULE, ...rules] })).toEqual(['retention']);
@@ -557,8 +567,8 @@ describe('bucketResource.update', () => {
 
   it('reads a rule with the prefix at the top level, as older rules have it, as the same rule', () => {
     const t = stack();
-    const [tmp, logs] = retention();
-    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [ABORT_RULE, { ...tmp!, Filter: undefined, Prefix: 'tmp/' }, logs!] };
+    const [tmp, ...rest] = retention();
+    const state = { ...inSyncState(t.ctx.names.bucket), lifecycleRules: [ABORT_RULE, { ...tmp!, Filter: undefined, Prefix: 'tmp/' }, ...rest] };
     expect(bucketResource(t.ctx).drift(state)).toEqual([]);
   });
 

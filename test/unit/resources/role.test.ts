@@ -224,6 +224,18 @@ describe('glueAccessPolicy', () => {
     expect(location).toEqual([{ Sid: 'BucketLocation', Effect: 'Allow', Action: 's3:GetBucketLocation', Resource: 'arn:aws:s3:::data-bucket' }]);
   });
 
+  it("can neither list nor read nor write the results of the stack's Athena queries", () => {
+    // The job never queries Athena: the results are for whoever ran a query, through the workgroup.
+    const document = policy();
+    const objectArns = document.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('s3:') && a !== 's3:ListBucket')).flatMap((s) => asList(s.Resource));
+    for (const key of ['athena-results/', 'athena-results/4f1c.csv', 'athena-results/tables/q.metadata']) {
+      expect(objectArns.filter((arn) => stringLike(arn, `arn:aws:s3:::data-bucket/${key}`)), key).toEqual([]);
+    }
+    const listing = document.Statement.find((s) => asList(s.Action).includes('s3:ListBucket'))!;
+    const prefixes = (listing.Condition as { StringLike: { 's3:prefix': string[] } }).StringLike['s3:prefix'];
+    for (const prefix of ['athena-results/', 'athena-results/4f1c.csv']) expect(prefixes.filter((p) => stringLike(p, prefix)), prefix).toEqual([]);
+  });
+
   it('follows the IAM policy grammar', () => {
     for (const raw of [{}, { kmsKey: 'alias/data' }, { kmsKey: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/data` }]) {
       expect(iamGrammarErrors(policy(raw)), JSON.stringify(raw)).toEqual([]);

@@ -15,6 +15,7 @@ import {
   UpdateTriggerCommand,
   GetTableCommand,
 } from '@aws-sdk/client-glue';
+import { GetNamedQueryCommand, GetWorkGroupCommand, ListNamedQueriesCommand, ListTagsForResourceCommand as ListAthenaTagsCommand } from '@aws-sdk/client-athena';
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { DeleteTopicCommand, GetTopicAttributesCommand, ListTagsForResourceCommand } from '@aws-sdk/client-sns';
 import {
@@ -48,6 +49,8 @@ import { TransferBudgets } from '../../../src/transfer/upload.js';
 import { glueNotFound, iamNoSuchEntity } from '../support/errors.js';
 import { OUTPUT_TABLES } from '../../../src/resources/output-tables.js';
 import { tableInput } from '../../../src/resources/table.js';
+import { STACK_QUERIES } from '../../../src/resources/named-queries.js';
+import { workgroupConfiguration, workgroupDescription } from '../../../src/resources/workgroup.js';
 import { ACCOUNT, mockNothingDeployed, mockedStack, mutatingCommands, sentCommands, type MockedStack, type StackOptions } from '../support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
@@ -179,6 +182,17 @@ function inSync(t: MockedStack): void {
   const conditional = jobTriggerSpec(ctx);
   t.glue.on(GetTriggerCommand, { Name: names.scheduleTrigger }).resolves({ Trigger: { ...schedule, Id: 'a', State: 'ACTIVATED' } });
   t.glue.on(GetTriggerCommand, { Name: names.jobTrigger }).resolves({ Trigger: { ...conditional, Id: 'b', State: 'ACTIVATED' } });
+
+  t.athena.on(GetWorkGroupCommand).resolves({
+    WorkGroup: { Name: names.workgroup, State: 'ENABLED', Description: workgroupDescription(names), Configuration: workgroupConfiguration(ctx) },
+  });
+  t.athena.on(ListAthenaTagsCommand).resolves({ Tags: tagSet });
+  t.athena.on(ListNamedQueriesCommand).resolves({ NamedQueryIds: STACK_QUERIES.map((q) => q.name) });
+  for (const query of STACK_QUERIES) {
+    t.athena.on(GetNamedQueryCommand, { NamedQueryId: query.name }).resolves({
+      NamedQuery: { NamedQueryId: query.name, Name: query.name, Description: query.description, Database: names.database, QueryString: query.sql, WorkGroup: names.workgroup },
+    });
+  }
 }
 
 /** What `up` does. */
@@ -201,8 +215,8 @@ describe('converge', () => {
     inSync(t);
     const changes = await up(t);
     expect(changes.map((c) => [c.kind, c.action, c.details])).toEqual(changes.map((c) => [c.kind, 'no-op', []]));
-    // The ten resources of the pipeline and one table per output of the job.
-    expect(changes).toHaveLength(10 + OUTPUT_TABLES.length);
+    // The ten resources of the pipeline, one table per output of the job, the workgroup and its queries.
+    expect(changes).toHaveLength(12 + OUTPUT_TABLES.length);
     expect(mutatingCommands(t)).toEqual([]);
     // It did look at everything, the files through one listing and the record of sent files each: no request per file.
     expect(sentCommands(t)).toEqual(expect.arrayContaining(['HeadBucketCommand', 'GetRoleCommand', 'GetJobCommand', 'GetTriggerCommand', 'ListObjectsV2Command', 'GetObjectCommand']));
@@ -318,7 +332,7 @@ describe('converge', () => {
     const t = stack();
     mockNothingDeployed(t);
     const changes = await plan(t);
-    expect(changes.map((c) => c.action)).toEqual(Array(10 + OUTPUT_TABLES.length).fill('create'));
+    expect(changes.map((c) => c.action)).toEqual(Array(12 + OUTPUT_TABLES.length).fill('create'));
     expect(mutatingCommands(t)).toEqual([]);
   });
 
@@ -398,13 +412,15 @@ describe('converge', () => {
       'create table flight_delays.aggregates_day_of_week',
       'create table flight_delays.aggregates_origin_hour',
       'create table flight_delays.aggregates_route_quarter',
+      'create workgroup flight-delays',
+      'create queries flight-delays',
       'create crawler flight-delays-raw-crawler',
       'create job flight-delays-features',
       'create workflow flight-delays-pipeline',
       'create trigger flight-delays-schedule',
       'create trigger flight-delays-on-crawl-success',
     ]);
-    expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced', 'tmp/ and spark-logs/ expire after 30 days']);
+    expect(changes[0]?.details).toEqual(['SSE-S3', 'public access blocked', 'TLS only', 'owner-enforced', 'tmp/, spark-logs/ and athena-results/ expire after 30 days']);
     expect(changes[2]?.details).toEqual(['upload 3 files (48 B)']);
   });
 

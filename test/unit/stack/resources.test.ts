@@ -30,6 +30,8 @@ describe('stackResources', () => {
       'table flight_delays.aggregates_day_of_week',
       'table flight_delays.aggregates_origin_hour',
       'table flight_delays.aggregates_route_quarter',
+      'workgroup flight-delays',
+      'queries flight-delays',
       'crawler flight-delays-raw-crawler',
       'job flight-delays-features',
       'workflow flight-delays-pipeline',
@@ -177,12 +179,13 @@ describe('optional resources', () => {
 });
 
 describe('standaloneResources', () => {
-  it('lists what stands on its own, in the order it is made: everything but the objects inside the bucket and the emails inside the topic', () => {
+  it('lists what stands on its own, in the order it is made: everything but the objects inside the bucket, the tables inside the database, the queries inside the workgroup and the emails inside the topic', () => {
     const t = stack();
     expect(standaloneResources(t.ctx).map(label)).toEqual([
       'bucket flight-delays-123456789012-eu-west-1',
       'role flight-delays-glue-role',
       'database flight_delays',
+      'workgroup flight-delays',
       'crawler flight-delays-raw-crawler',
       'job flight-delays-features',
       'workflow flight-delays-pipeline',

@@ -8,6 +8,7 @@ import {
   GetWorkflowRunsCommand,
   ListCrawlsCommand,
 } from '@aws-sdk/client-glue';
+import { GetWorkGroupCommand } from '@aws-sdk/client-athena';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -32,6 +33,7 @@ describe('collectStatus', () => {
       ['bucket', false],
       ['role', false],
       ['database', false],
+      ['workgroup', false],
       ['crawler', false],
       ['job', false],
       ['workflow', false],
@@ -89,10 +91,12 @@ describe('collectStatus', () => {
       ],
     });
     t.glue.on(ListCrawlsCommand).resolves({ Crawls: [] });
+    t.athena.on(GetWorkGroupCommand).resolves({ WorkGroup: { Name: 'flight-delays', State: 'ENABLED' } });
 
     const report = await collectStatus(t.ctx);
     expect(report.resources.every((r) => r.exists)).toBe(true);
     expect(report.resources.find((r) => r.kind === 'crawler')?.state).toBe('RUNNING');
+    expect(report.resources.find((r) => r.kind === 'workgroup')).toEqual({ kind: 'workgroup', name: 'flight-delays', exists: true, state: 'ENABLED' });
     expect(report.triggers).toEqual([
       { name: 'flight-delays-schedule', exists: true, type: 'SCHEDULED', state: 'ACTIVATED', schedule: 'cron(0 6 1 1,4,7,10 ? *)' },
       { name: 'flight-delays-on-crawl-success', exists: true, type: 'CONDITIONAL', state: 'DEACTIVATED' },

@@ -32,10 +32,11 @@ import {
   ListMultipartUploadsCommand,
   ListObjectVersionsCommand,
 } from '@aws-sdk/client-s3';
+import { DeleteWorkGroupCommand, GetWorkGroupCommand, ListTagsForResourceCommand } from '@aws-sdk/client-athena';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StepError } from '../../../src/core/errors.js';
 import { executeTeardown, label, surveyTeardown } from '../../../src/stack/teardown.js';
-import { glueNotFound, iamNoSuchEntity, s3NotFound } from '../support/errors.js';
+import { athenaNotFound, glueNotFound, iamNoSuchEntity, s3NotFound } from '../support/errors.js';
 import { commandsInOrder, glueResourceArn, mockNothingDeployed, mockedStack, mutatingCommands, type MockedStack } from '../support/stack.js';
 
 const OURS = { ManagedBy: 'glue-provisioner', Stack: 'flight-delays' };
@@ -51,6 +52,7 @@ interface World {
   database: Owner;
   bucket: Owner;
   role: Owner;
+  workgroup: Owner;
 }
 
 const everythingOurs: World = {
@@ -62,6 +64,7 @@ const everythingOurs: World = {
   database: 'ours',
   bucket: 'ours',
   role: 'ours',
+  workgroup: 'ours',
 };
 
 /**
@@ -134,6 +137,12 @@ function deployed(t: MockedStack, world: World): void {
   });
   t.iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: [names.rolePolicy] });
   t.iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+
+  t.athena.on(GetWorkGroupCommand).callsFake(() => {
+    if (!exists(world.workgroup)) throw athenaNotFound();
+    return { WorkGroup: { Name: names.workgroup, State: 'ENABLED' } };
+  });
+  t.athena.on(ListTagsForResourceCommand).callsFake(() => ({ Tags: Object.entries(tags(world.workgroup)).map(([Key, Value]) => ({ Key, Value })) }));
 }
 
 let t: MockedStack;
@@ -160,6 +169,7 @@ describe('surveyTeardown', () => {
       'workflow flight-delays-pipeline',
       'job flight-delays-features',
       'crawler flight-delays-raw-crawler',
+      'workgroup flight-delays',
       'database flight_delays',
       'role flight-delays-glue-role',
       'bucket flight-delays-123456789012-eu-west-1',
@@ -194,6 +204,7 @@ describe('surveyTeardown', () => {
       ['workflow', 'flight-delays-pipeline', 'owned'],
       ['job', 'flight-delays-features', 'owned'],
       ['crawler', 'flight-delays-raw-crawler', 'owned'],
+      ['workgroup', 'flight-delays', 'owned'],
       ['database', 'flight_delays', 'owned'],
       ['role', 'flight-delays-glue-role', 'owned'],
       ['bucket', 'flight-delays-123456789012-eu-west-1', 'absent'],
@@ -221,6 +232,7 @@ describe('executeTeardown', () => {
       'workflow flight-delays-pipeline',
       'job flight-delays-features',
       'crawler flight-delays-raw-crawler',
+      'workgroup flight-delays',
       'database flight_delays',
       'role flight-delays-glue-role',
       'bucket flight-delays-123456789012-eu-west-1',
@@ -233,6 +245,7 @@ describe('executeTeardown', () => {
       'DeleteWorkflowCommand',
       'DeleteJobCommand',
       'DeleteCrawlerCommand',
+      'DeleteWorkGroupCommand',
       'BatchDeleteTableCommand',
       'BatchDeleteTableCommand',
       'DeleteDatabaseCommand',
@@ -247,6 +260,8 @@ describe('executeTeardown', () => {
     ]);
     expect(t.glue.commandCalls(BatchStopJobRunCommand)[0]?.args[0].input).toEqual({ JobName: 'flight-delays-features', JobRunIds: ['jr_active'] });
     expect(t.glue.commandCalls(BatchDeleteTableCommand).map((c) => c.args[0].input.TablesToDelete?.length)).toEqual([100, 50]);
+    // With its named queries: they have no delete of their own in teardown.
+    expect(t.athena.commandCalls(DeleteWorkGroupCommand)[0]?.args[0].input).toEqual({ WorkGroup: 'flight-delays', RecursiveDeleteOption: true });
   });
 
   it("deletes only what is tagged as this stack's and reports the rest", async () => {
@@ -257,6 +272,7 @@ describe('executeTeardown', () => {
       'trigger flight-delays-schedule',
       'job flight-delays-features',
       'crawler flight-delays-raw-crawler',
+      'workgroup flight-delays',
       'bucket flight-delays-123456789012-eu-west-1',
     ]);
     expect(t.glue.commandCalls(DeleteTriggerCommand).map((c) => c.args[0].input.Name)).toEqual(['flight-delays-schedule']);
@@ -300,9 +316,13 @@ describe('executeTeardown', () => {
       database: 'missing',
       bucket: 'theirs',
       role: 'missing',
+      workgroup: 'theirs',
     });
     const outcome = await executeTeardown(t.ctx, await surveyTeardown(t.ctx));
-    expect(outcome).toEqual({ deleted: [], foreign: ['trigger flight-delays-on-crawl-success', 'bucket flight-delays-123456789012-eu-west-1'] });
+    expect(outcome).toEqual({
+      deleted: [],
+      foreign: ['trigger flight-delays-on-crawl-success', 'workgroup flight-delays', 'bucket flight-delays-123456789012-eu-west-1'],
+    });
     expect(mutatingCommands(t)).toEqual([]);
   });
 
@@ -327,7 +347,7 @@ describe('executeTeardown', () => {
     });
     const outcome = await executeTeardown(t.ctx, survey);
     expect(outcome.deleted).toContain('job flight-delays-features');
-    expect(outcome.deleted).toHaveLength(8);
+    expect(outcome.deleted).toHaveLength(9);
     expect(t.glue.commandCalls(DeleteCrawlerCommand)).toHaveLength(1);
     expect(t.s3.commandCalls(DeleteBucketCommand)).toHaveLength(1);
     // Looked once in the survey and once more after the failed delete.
