@@ -12,6 +12,12 @@ JSON-protocol operations, for the arrival start's requests:
 
     .venv/bin/python scripts/glue_shapes.py glue 2017-03-31 CreateTrigger > test/integration/fixtures/glue-trigger-shapes.json
     .venv/bin/python scripts/glue_shapes.py events 2015-10-07 PutRule PutTargets > test/integration/fixtures/events-shapes.json
+
+and the Athena workgroup's and named queries' (Athena speaks the same JSON protocol):
+
+    .venv/bin/python scripts/glue_shapes.py athena 2017-05-18 GetWorkGroup CreateWorkGroup UpdateWorkGroup DeleteWorkGroup \
+        ListTagsForResource TagResource ListNamedQueries GetNamedQuery CreateNamedQuery DeleteNamedQuery \
+        > test/integration/fixtures/athena-shapes.json
 """
 
 import gzip

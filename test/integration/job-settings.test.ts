@@ -79,6 +79,7 @@ describe('job settings, retention and cost against a local AWS', () => {
         expect.objectContaining({ ID: 'abort-incomplete-multipart-uploads', Status: 'Enabled' }),
         expect.objectContaining({ ID: 'retention-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 30 } }),
         expect.objectContaining({ ID: 'retention-spark-logs', Status: 'Enabled', Filter: { Prefix: 'spark-logs/' }, Expiration: { Days: 30 } }),
+        expect.objectContaining({ ID: 'retention-athena-results', Status: 'Enabled', Filter: { Prefix: 'athena-results/' }, Expiration: { Days: 30 } }),
       ]),
     );
   });
@@ -102,7 +103,7 @@ describe('job settings, retention and cost against a local AWS', () => {
     const job = output.changes.find((c) => c.kind === 'job');
     expect(job?.action).toBe('update');
     expect(job?.details).toEqual(expect.arrayContaining(['Glue version', 'execution class', 'Python modules', 'job run queuing']));
-    expect(output.changes.find((c) => c.kind === 'bucket')).toMatchObject({ action: 'update', details: ['retention of tmp/ and spark-logs/'] });
+    expect(output.changes.find((c) => c.kind === 'bucket')).toMatchObject({ action: 'update', details: ['retention of tmp/, spark-logs/ and athena-results/'] });
     // 2 DPU x 0.25 h x $0.29 (Flex in us-east-1).
     expect(output.cost.job).toMatchObject({ executionClass: 'FLEX', minutes: 15, usdPerDpuHour: 0.29, usd: 0.145 });
     expect(stack.log.mutating()).toEqual([]);
@@ -128,6 +129,7 @@ describe('job settings, retention and cost against a local AWS', () => {
     expect(rules.filter((r) => r.ID?.startsWith('retention-')).map((r) => [r.ID, r.Expiration?.Days])).toEqual([
       ['retention-tmp', 7],
       ['retention-spark-logs', 7],
+      ['retention-athena-results', 7],
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { GetWorkGroupCommand } from '@aws-sdk/client-athena';
 import { GetBucketEncryptionCommand } from '@aws-sdk/client-s3';
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateAliasCommand, CreateKeyCommand } from '@aws-sdk/client-kms';
@@ -73,6 +74,9 @@ describe('--kms-key', () => {
       SSEAlgorithm: 'aws:kms',
       KMSMasterKeyID: ALIAS,
     });
+    // Athena's query results with the same key, named by its ARN: Athena takes no alias.
+    const group = await stack.aws.athena.send(new GetWorkGroupCommand({ WorkGroup: STACK }));
+    expect(group.WorkGroup?.Configuration?.ResultConfiguration?.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_KMS', KmsKey: keyArn });
   });
 
   it('the policy IAM accepted lists and aborts uploads only under the prefixes the role uses', async () => {
@@ -88,11 +92,11 @@ describe('--kms-key', () => {
     ['the alias ARN', () => `arn:aws:kms:${REGION}:${ACCOUNT}:${ALIAS}`],
     ['the bare key id', () => keyId],
     ['the key ARN', () => keyArn],
-  ])('naming the same key by %s leaves the role as it is', async (_how, kmsKey) => {
+  ])('naming the same key by %s leaves the role and the workgroup as they are', async (_how, kmsKey) => {
     stack.log.clear();
     const result = await cli('up', '--kms-key', kmsKey());
     expect(result.code, result.stderr).toBe(0);
-    expect(stack.log.mutating().filter((r) => r.service === 'iam')).toEqual([]);
+    expect(stack.log.mutating().filter((r) => r.service === 'iam' || r.service === 'athena')).toEqual([]);
     const kmsStatements = (await rolePolicy()).filter((s) => asList(s.Action).some((a) => a.startsWith('kms:')));
     expect(kmsStatements.map((s) => s.Resource)).toEqual([keyArn]);
   });

@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
  * The start-up patches of scripts/moto_patches.py, each where moto lacks what AWS documents: named,
  * asked for by the test files that need them, and listed in the README (what the emulator proves).
  */
-export type MotoPatch = 's3-eventbridge-readback';
+export type MotoPatch = 's3-eventbridge-readback' | 'athena-workgroups';
 
 const launcher = fileURLToPath(new URL('../../../scripts/moto_launcher.py', import.meta.url));
 const venvPython = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));

@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
  * count mutating calls and check limits that moto does not enforce (e.g. DeleteObjects size).
  */
 export interface LoggedRequest {
-  readonly service: 's3' | 'glue' | 'iam' | 'sts' | 'sns' | 'events' | 'logs' | 'cloudwatch' | 'kms' | 'other';
+  readonly service: 's3' | 'glue' | 'iam' | 'sts' | 'sns' | 'events' | 'logs' | 'cloudwatch' | 'kms' | 'athena' | 'other';
   /** Operation name: the Glue target, the IAM/STS Action, or S3 method + subresource. */
   readonly operation: string;
   readonly method: string;
@@ -18,7 +18,7 @@ const MUTATING_OPERATION =
   /^(Create|Update|Delete|Put|Tag|Untag|Start|Stop|Batch(Create|Delete|Stop|Update)|Attach|Detach|Reset|Resume|Import|Set|Subscribe|Unsubscribe|Confirm|Publish|Remove|Add|Schedule|Cancel|Enable|Disable)/;
 
 /** The services whose requests are not told apart by their shape, by the signing name in the Authorization header. */
-const SIGNED_AS: Record<string, LoggedRequest['service']> = { sns: 'sns', events: 'events', logs: 'logs', monitoring: 'cloudwatch', kms: 'kms' };
+const SIGNED_AS: Record<string, LoggedRequest['service']> = { sns: 'sns', events: 'events', logs: 'logs', monitoring: 'cloudwatch', kms: 'kms', athena: 'athena' };
 
 function signedService(headers: IncomingMessage['headers']): LoggedRequest['service'] | undefined {
   const scope = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(String(headers.authorization ?? ''));
