@@ -233,6 +233,61 @@ def test_parquet_outputs_match_the_catalog_tables(spark, january_run):
             assert re.fullmatch(r"year=\d{4}/quarter=[1-4]", relative), (table["name"], relative)
 
 
+def _named_query(spark, out: Path, name: str) -> list[dict]:
+    """One of the named queries `up` saves in Athena (glue-job/queries.json), run by Spark SQL over the
+    job's output, each catalog table a view of its Parquet under the name Athena knows it by."""
+    for table in _catalog_tables()["tables"]:
+        spark.read.parquet(str(out / table["path"])).createOrReplaceTempView(table["name"])
+    queries = json.loads((JOB_DIR / "queries.json").read_text())["queries"]
+    (query,) = [q for q in queries if q["name"] == name]
+    return [row.asDict() for row in spark.sql("\n".join(query["sql"])).collect()]
+
+
+def _delays_from_features(out: Path) -> tuple[dict[tuple, list[int]], dict[tuple, list[int]]]:
+    """Each flight's delay by quarter and by (quarter, route), read from the features with pyarrow:
+    not from the aggregates the queries read, and not by Spark."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "features", columns=["year", "quarter", "route", "delay_minutes"]).to_pydict()
+    by_quarter: dict[tuple, list[int]] = {}
+    by_route: dict[tuple, list[int]] = {}
+    for year, quarter, route, delay in zip(table["year"], table["quarter"], table["route"], table["delay_minutes"], strict=True):
+        by_quarter.setdefault((int(year), int(quarter)), []).append(delay)
+        by_route.setdefault((int(year), int(quarter), route), []).append(delay)
+    return by_quarter, by_route
+
+
+def test_named_queries_answer_as_the_features_say(spark, january_run):
+    # The report's questions as Athena is asked them: the SQL must run over the tables as the job
+    # writes them, and give what the flights themselves say.
+    out, _, expected, _ = january_run
+    by_quarter, by_route = _delays_from_features(out)
+
+    def delayed(delays: list[int]) -> float:
+        return sum(d >= transforms.DELAYED_THRESHOLD_MINUTES for d in delays) / len(delays)
+
+    per_quarter = _named_query(spark, out, "flights-per-quarter")
+    assert [(a["year"], a["quarter"], a["flights"]) for a in per_quarter] == [(y, q, len(d)) for (y, q), d in sorted(by_quarter.items())]
+    assert sum(a["flights"] for a in per_quarter) == expected["used"]
+    for answer in per_quarter:
+        delays = by_quarter[(answer["year"], answer["quarter"])]
+        assert answer["mean_delay_minutes"] == pytest.approx(sum(delays) / len(delays), abs=0.005 + 1e-9)
+        assert answer["share_delayed"] == pytest.approx(delayed(delays), abs=0.00005 + 1e-9)
+
+    # The quarter the report's route chart shows: the latest with a tenth of the busiest's flights.
+    busiest = max(len(d) for d in by_quarter.values())
+    charted = max(key for key, d in by_quarter.items() if len(d) >= 0.1 * busiest)
+    candidates = [(key[2], d) for key, d in by_route.items() if key[:2] == charted and len(d) >= 100]
+    ranked = sorted(candidates, key=lambda c: (-sum(c[1]) / len(c[1]), -len(c[1]), c[0]))[:15]
+    worst = _named_query(spark, out, "worst-routes")
+    assert len(worst) == 15
+    assert [(a["year"], a["quarter"], a["route"], a["flights"]) for a in worst] == [(*charted, route, len(d)) for route, d in ranked]
+    for answer, (_, delays) in zip(worst, ranked, strict=True):
+        assert answer["mean_delay_minutes"] == pytest.approx(sum(delays) / len(delays), abs=0.05 + 1e-9)
+        assert answer["p90_delay_minutes"] == sorted(delays)[-(-9 * len(delays) // 10) - 1]
+        assert answer["share_delayed"] == pytest.approx(delayed(delays), abs=0.0005 + 1e-9)
+
+
 def test_the_run_manifest_of_a_local_run(january_run):
     # `python job.py` off Glue: a run id of its own, the local Spark, and the real month's bytes.
     out = january_run[0]
