@@ -19,10 +19,11 @@ Shape (every reason is always present, with 0 when no row had it):
                                            from all rows delivered so far; see incremental.py)
       "drift": [{"year": int, "quarter": int, "rows": int,
                  "against": {"year": int, "quarter": int} | null,
-                 "psi": {feature: float | null, ...}}, ...]
+                 "psi": {feature: float | null, ...},
+                 "quantiles": {feature: {"p01": float | null, ..., "p99": float | null}, ...}}, ...]
                                           (per recomputed quarter with flights, the population
                                            stability index of each numeric feature against the
-                                           quarter before: see drift.py)
+                                           quarter before, and its exact quantiles: see drift.py)
       "rules": {...the bounds and choices in force...},
       "outputs": {"features": uri, "rejected": uri, "aggregates": {name: {"parquet", "csv", "manifest"}},
                   "delivered": uri, "drift": uri, "report": uri, "run_manifest": uri},

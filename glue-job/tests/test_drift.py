@@ -1,9 +1,13 @@
 """The drift/ table against an independent computation over the feature table the job wrote.
 
-The job profiles each quarter in Spark (one grouped pass, bins as SQL
-expressions) and scores it against the quarter before on the driver. Here
-the features are read back with pyarrow and every figure is recomputed in
-plain Python: bins with bisect, means with fsum, PSI from its definition.
+The job profiles each quarter in Spark (counts per value, quantiles from a
+running sum of them) and scores it against the quarter before on the driver.
+Here the features are read back with pyarrow and every figure is recomputed in
+plain Python: bins with bisect, means with fsum, quantiles by sorting (the
+value at rank ceil(p * n / 100)), PSI from its definition. A second check runs
+the profile over generated quarters (seeded, of every size from one value up,
+with ties, nulls and quarters of nulls only) against the same computation and
+against the nearest-rank definition itself.
 """
 
 from __future__ import annotations
@@ -86,6 +90,26 @@ def _bins(values: list[float], edges: tuple[float, ...]) -> list[int]:
     return counts
 
 
+def _nearest_rank(ordered: list[float], percent: int) -> float | None:
+    """The value at rank ceil(percent * n / 100), from 1, of the n `ordered` values; None for none."""
+    if not ordered:
+        return None
+    rank = -(-percent * len(ordered) // 100)
+    return ordered[rank - 1]
+
+
+def _assert_quantiles(profile: dict, values: list[float], where: object) -> None:
+    ordered = sorted(values)
+    for percent in drift.QUANTILES:
+        found = profile[drift.quantile_column(percent)]
+        assert found == _nearest_rank(ordered, percent), (where, percent)
+        if found is not None:
+            # The definition itself: the least value with at least p% of the values at or below it.
+            assert found in values, (where, percent)
+            assert 100 * sum(v <= found for v in values) >= percent * len(values), (where, percent)
+            assert 100 * sum(v < found for v in values) < percent * len(values), (where, percent)
+
+
 def test_every_profile_and_psi_equals_an_independent_computation(written):
     out, _ = written
     features = _features_by_quarter(out)
@@ -103,6 +127,7 @@ def test_every_profile_and_psi_equals_an_independent_computation(written):
             if values:
                 assert profile["mean"] == pytest.approx(math.fsum(values) / len(values), rel=1e-12, abs=1e-12)
                 assert (profile["min"], profile["max"]) == (values[0], values[-1])
+            _assert_quantiles(profile, values, (year, quarter, name))
             before = profiles.get((year, quarter - 1, name))
             if before is None:
                 assert profile["psi"] is None and profile["against_year"] is None
@@ -120,6 +145,7 @@ def test_every_profile_and_psi_equals_an_independent_computation(written):
             assert profile["distinct"] == len(set(codes)), name
             assert profile["nulls"] == len(rows) - len(codes)
             assert profile["psi"] is None and profile["bins"] is None
+            assert all(profile[drift.quantile_column(p)] is None for p in drift.QUANTILES)
 
 
 def test_the_shifted_quarter_drifts_and_the_others_do_not(written):
@@ -140,6 +166,80 @@ def test_the_shifted_quarter_drifts_and_the_others_do_not(written):
         for name, value in entry["psi"].items():
             expected = table[(year, quarter, name)]
             assert value == (None if expected is None else round(expected, 6))
+
+
+def test_the_report_carries_each_features_quantiles_as_the_table_has_them(written):
+    out, report = written
+    table = {(r["year"], r["quarter"], r["feature"]): r for r in pq.read_table(out / "drift").to_pylist()}
+    for entry in report["drift"]:
+        assert set(entry["quantiles"]) == set(drift.NUMERIC_FEATURES)
+        for name, quantiles in entry["quantiles"].items():
+            stored = table[(entry["year"], entry["quarter"], name)]
+            assert quantiles == {drift.quantile_column(p): stored[drift.quantile_column(p)] for p in drift.QUANTILES}
+    # 45 minutes later, every delay: so is each quantile (from 1,500 rows each, within a few minutes).
+    by_quarter = {(d["year"], d["quarter"]): d["quantiles"]["delay_minutes"] for d in report["drift"]}
+    for column in ("p25", "p50", "p75"):
+        assert 40 <= by_quarter[(2003, 3)][column] - by_quarter[(2003, 2)][column] <= 50, column
+
+
+# The features table's column types (tables.json): the profile reads each as the job writes it.
+_FEATURE_TYPES = {
+    c["name"]: c["type"]
+    for t in json.loads((Path(drift.__file__).parent / "tables.json").read_text())["tables"]
+    if t["name"] == "features"
+    for c in t["columns"]
+}
+
+
+def _generated_quarter(rng: random.Random) -> dict[str, list]:
+    """One quarter's values per numeric feature: of any size, from a handful of values (ties) or many,
+    some or all of them null."""
+    size = rng.choice((1, 2, 3, 4, 5, 19, 20, 21, 99, 100, 101, rng.randrange(1, 1500)))
+    columns: dict[str, list] = {}
+    for name in drift.NUMERIC_FEATURES:
+        whole = _FEATURE_TYPES[name] in ("int", "bigint")
+        distinct = rng.choice((1, 2, 7, 1000))
+        pool = [rng.randrange(-300, 1500) if whole else round(rng.uniform(-200, 200), rng.choice((0, 3, 12))) for _ in range(distinct)]
+        nulls = rng.choice((0.0, 0.0, 0.1, 0.5, 1.0))
+        columns[name] = [None if rng.random() < nulls else rng.choice(pool) for _ in range(size)]
+    return columns
+
+
+def test_quantiles_of_generated_quarters_equal_sorting_the_values(spark):
+    from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
+
+    rng = random.Random(2027)
+    quarters = {(2000 + i // 4, i % 4 + 1): _generated_quarter(rng) for i in range(48)}
+    schema = StructType(
+        [
+            StructField("year", IntegerType()),
+            StructField("quarter", IntegerType()),
+            *(StructField(n, IntegerType() if _FEATURE_TYPES[n] == "int" else DoubleType()) for n in drift.NUMERIC_FEATURES),
+        ]
+    )
+    rows = [
+        (year, quarter, *(columns[name][i] for name in drift.NUMERIC_FEATURES))
+        for (year, quarter), columns in quarters.items()
+        for i in range(len(next(iter(columns.values()))))
+    ]
+    routes = spark.createDataFrame(
+        [(y, q, "AAA", "BBB", "AAA-BBB") for y, q in quarters], "year int, quarter int, origin string, destination string, route string"
+    )
+    found = {(r["year"], r["quarter"], r["feature"]): r for r in drift.profiles(spark.createDataFrame(rows, schema), routes)}
+
+    assert {(y, q) for y, q, _ in found} == set(quarters)
+    for (year, quarter), columns in quarters.items():
+        for name, edges in drift.NUMERIC_FEATURES.items():
+            profile, where = found[(year, quarter, name)], (year, quarter, name)
+            values = [float(v) for v in columns[name] if v is not None]
+            assert (profile["rows"], profile["nulls"]) == (len(columns[name]), len(columns[name]) - len(values)), where
+            assert profile["bins"] == _bins(values, edges), where
+            assert (profile["min"], profile["max"]) == ((min(values), max(values)) if values else (None, None)), where
+            if values:
+                assert profile["mean"] == pytest.approx(math.fsum(values) / len(values), rel=1e-12, abs=1e-9), where
+            else:
+                assert profile["mean"] is None, where
+            _assert_quantiles(profile, values, where)
 
 
 def test_psi_of_identical_bins_is_zero_and_grows_with_the_shift():

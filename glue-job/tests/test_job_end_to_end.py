@@ -210,7 +210,7 @@ def _catalog_tables() -> dict:
 
 def test_catalog_tables_cover_every_parquet_output():
     names = {table["name"] for table in _catalog_tables()["tables"]}
-    expected = {"features", "rejected", *(f"aggregates_{name}" for name in transforms.AGGREGATE_KEYS)}
+    expected = {"features", "rejected", "drift", *(f"aggregates_{name}" for name in transforms.AGGREGATE_KEYS)}
     assert names == expected
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from pyspark.sql import functions as F
 
+import drift
+
 HEADER = "date,delay,distance,origin,destination\n"
 FILES = {
     "a": ("year=2001/month=01/a.csv", [
@@ -108,6 +110,7 @@ def outputs(spark, out: Path) -> dict[str, list]:
         (
             (r["year"], r["quarter"], r["feature"], r["rows"], r["nulls"], r["distinct"], tuple(r["bins"] or ()),
              None if r["mean"] is None else round(r["mean"], 9), r["min"], r["max"],
+             *(r[drift.quantile_column(p)] for p in drift.QUANTILES),
              None if r["psi"] is None else round(r["psi"], 9), r["against_year"], r["against_quarter"])
             for r in spark.read.parquet(str(out / "drift")).collect()
         ),

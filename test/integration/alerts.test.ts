@@ -172,7 +172,7 @@ describe('failure alerts and the dashboard', () => {
     stack.log.clear();
     const result = await cli('up', ...NOTIFY, '--dashboard');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 25 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 26 unchanged/);
     expect(stack.log.requests.some((r) => r.service === 'sns')).toBe(true);
     expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });
@@ -214,7 +214,7 @@ describe('failure alerts and the dashboard', () => {
     expect(result.stdout).toContain(`- delete dashboard ${DASHBOARD}`);
     expect(result.stdout).toContain(`- delete topic     ${TOPIC}`);
     expect(result.stdout).toContain(`- delete key       ${KEY_ALIAS}`);
-    expect(result.stdout).toMatch(/0 created, 3 updated, 3 deleted, 18 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 3 updated, 3 deleted, 19 unchanged/);
 
     for (const rule of [JOB_RULE, CRAWL_RULE, DRIFT_RULE]) expect((await ruleTarget(rule)).map((t) => t.Arn)).toEqual([USER_TOPIC_ARN]);
     await expect(stack.aws.sns.send(new GetTopicAttributesCommand({ TopicArn: TOPIC_ARN }))).rejects.toMatchObject({ name: 'NotFoundException' });
@@ -231,7 +231,7 @@ describe('failure alerts and the dashboard', () => {
   it('up without alert flags deletes the rules; status then says alerts are off and lists none of them', async () => {
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 3 deleted, 17 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 3 deleted, 18 unchanged/);
     for (const rule of [JOB_RULE, DRIFT_RULE]) {
       await expect(stack.aws.events.send(new DescribeRuleCommand({ Name: rule }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     }
@@ -243,7 +243,7 @@ describe('failure alerts and the dashboard', () => {
     expect((status.resources as { kind: string }[]).map((r) => r.kind)).not.toContain('rule');
     stack.log.clear();
     const again = await cli('up');
-    expect(again.stdout).toMatch(/0 created, 0 updated, 17 unchanged/);
+    expect(again.stdout).toMatch(/0 created, 0 updated, 18 unchanged/);
     expect(stack.log.mutating()).toEqual([]);
   });
 

@@ -149,7 +149,7 @@ describe('bad input, foreign resources and small changes', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/~ update +job +flight-delays-features +\(workers\)/);
     expect(plan.stdout).toMatch(/~ update +trigger +flight-delays-schedule +\(schedule\)/);
-    expect(plan.stdout).toMatch(/Plan: 0 to create, 2 to update, 15 unchanged/);
+    expect(plan.stdout).toMatch(/Plan: 0 to create, 2 to update, 16 unchanged/);
     expect(stack.log.mutating()).toEqual([]);
 
     // The emulator has no UpdateJob: the step fails as it would on any AWS error, named, exit 1.

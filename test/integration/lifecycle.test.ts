@@ -53,7 +53,7 @@ describe('provisioner against a local AWS', () => {
     stack.log.clear();
     const result = await cli('plan');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/Plan: 17 to create, 0 to update, 0 unchanged/);
+    expect(result.stdout).toMatch(/Plan: 18 to create, 0 to update, 0 unchanged/);
     expect(stack.log.mutating()).toEqual([]);
     await expect(stack.aws.s3.send(new HeadBucketCommand({ Bucket: BUCKET }))).rejects.toThrow();
   });
@@ -169,7 +169,7 @@ describe('provisioner against a local AWS', () => {
     stack.log.clear();
     const result = await cli('up');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/0 created, 0 updated, 17 unchanged/);
+    expect(result.stdout).toMatch(/0 created, 0 updated, 18 unchanged/);
     expect(stack.log.requests.length).toBeGreaterThan(0);
     expect(stack.log.mutating().map((r) => `${r.service} ${r.operation}`)).toEqual([]);
   });

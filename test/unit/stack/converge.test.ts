@@ -412,6 +412,7 @@ describe('converge', () => {
       'create table flight_delays.aggregates_day_of_week',
       'create table flight_delays.aggregates_origin_hour',
       'create table flight_delays.aggregates_route_quarter',
+      'create table flight_delays.drift',
       'create workgroup flight-delays',
       'create queries flight-delays',
       'create crawler flight-delays-raw-crawler',

@@ -30,6 +30,7 @@ describe('stackResources', () => {
       'table flight_delays.aggregates_day_of_week',
       'table flight_delays.aggregates_origin_hour',
       'table flight_delays.aggregates_route_quarter',
+      'table flight_delays.drift',
       'workgroup flight-delays',
       'queries flight-delays',
       'crawler flight-delays-raw-crawler',
