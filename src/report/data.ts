@@ -48,6 +48,11 @@ export interface QuarterDrift {
   against: { year: number; quarter: number } | null;
   /** Population stability index per numeric feature; null where there was nothing to compare. */
   psi: Record<string, number | null>;
+  /**
+   * Exact nearest-rank quantiles per numeric feature, by name (`p01` … `p99`; null for a quarter
+   * without a value of it); empty in reports of job versions before quantiles.
+   */
+  quantiles: Record<string, Record<string, number | null>>;
 }
 
 /** What Spark measured during a run (the report's `spark`, see glue-job/report.py). */

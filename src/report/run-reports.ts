@@ -67,8 +67,20 @@ export function parseDrift(value: unknown, where = 'drift'): QuarterDrift[] {
       quarter: wholeNumber(entry.quarter, `${at}.quarter`, 1, 4),
       against: against === null ? null : { year: wholeNumber(against.year, `${at}.against.year`, 1, 9999), quarter: wholeNumber(against.quarter, `${at}.against.quarter`, 1, 4) },
       psi: Object.fromEntries(Object.entries(psi).map(([feature, score]) => [feature, nullableNumber(score, `${at}.psi.${feature}`)])),
+      quantiles: quantiles(entry.quantiles, `${at}.quantiles`),
     };
   });
+}
+
+/** A drift entry's `quantiles`, per feature its named values (any real number, or null); empty when absent. */
+function quantiles(value: unknown, where: string): Record<string, Record<string, number | null>> {
+  if (value === undefined || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(object(value, where)).map(([feature, named]) => [
+      feature,
+      Object.fromEntries(Object.entries(object(named, `${where}.${feature}`)).map(([name, found]) => [name, nullableReal(found, `${where}.${feature}.${name}`)])),
+    ]),
+  );
 }
 
 /** The features of `drift` whose PSI is above `threshold`, worst first. */
@@ -124,6 +136,13 @@ function slowestStage(value: unknown, where: string): SlowestStage | null {
 /** Absent or null is null; otherwise a non-negative number. */
 function nullableNumber(value: unknown, where: string): number | null {
   return value === undefined || value === null ? null : count(value, where, false);
+}
+
+/** Absent or null is null; otherwise a finite number, of either sign. */
+function nullableReal(value: unknown, where: string): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ShapeError(`${where} is ${JSON.stringify(value)}, not a number or null`);
+  return value;
 }
 
 /** Absent, null or empty is null; otherwise text. */

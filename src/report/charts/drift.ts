@@ -1,7 +1,9 @@
 /**
  * The drift chart: per quarter, the population stability index (PSI) of each numeric feature against
  * the quarter before, as a grid of features by quarters. Cells above --drift-threshold are red and
- * named under the chart; a quarter with nothing before it has no score.
+ * named under the chart; a quarter with nothing before it has no score. Below it, the same grid of
+ * each feature's median and 95th percentile (exact, nearest rank): where a score is high, how far
+ * the values moved.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { QuarterDrift, RunReport } from '../data.js';
@@ -51,6 +53,8 @@ export function driftChart(reports: readonly RunReport[], options: { threshold: 
     order.map((feature) => {
       const psi = entry.psi[feature] ?? null;
       const band = driftBand(psi, threshold);
+      const p50 = entry.quantiles[feature]?.p50 ?? null;
+      const p95 = entry.quantiles[feature]?.p95 ?? null;
       return {
         quarter: quarterLabel(entry.year, entry.quarter),
         against: entry.against ? quarterLabel(entry.against.year, entry.against.quarter) : null,
@@ -59,6 +63,9 @@ export function driftChart(reports: readonly RunReport[], options: { threshold: 
         band,
         above: band === 'above the threshold' ? 1 : 0,
         label: psi === null ? '–' : psi.toFixed(2),
+        p50,
+        p95,
+        quantiles: p50 === null && p95 === null ? '–' : `${formatQuantile(p50)} / ${formatQuantile(p95)}`,
       };
     }),
   );
@@ -74,20 +81,12 @@ export function driftChart(reports: readonly RunReport[], options: { threshold: 
   const more = drifted.length > 8 ? `, and ${drifted.length - 8} more` : '';
   const aboveNote = drifted.length > 0 ? `Above PSI ${threshold} (--drift-threshold): ${named.join(', ')}${more}.` : `No feature above PSI ${threshold} (--drift-threshold).`;
   const leftOut = all.length > shown.length ? ` The ${all.length - shown.length} earlier quarter${all.length - shown.length === 1 ? ' is' : 's are'} left out.` : '';
-  const spec = {
-    title: {
-      text: title,
-      subtitle: `each quarter against the one before it; below ${PSI_STABLE} stable, above ${threshold} (--drift-threshold) a different population`,
-    },
-    config: CONFIG,
-    datasets,
-    data: { name: 'cells' },
+  const x = { field: 'quarter', type: 'nominal', sort: quarters, axis: { labelAngle: 0, orient: 'top' } } as const;
+  const y = { field: 'feature', type: 'nominal', sort: order, title: 'feature', axis: levelTitle() } as const;
+  const scores = {
     width: { step: 64 },
     height: { step: 22 },
-    encoding: {
-      x: { field: 'quarter', type: 'nominal', sort: quarters, title: 'quarter (scored against the one before)', axis: { labelAngle: 0, orient: 'top' } },
-      y: { field: 'feature', type: 'nominal', sort: order, title: 'feature', axis: levelTitle() },
-    },
+    encoding: { x: { ...x, title: 'quarter (scored against the one before)' }, y },
     layer: [
       {
         mark: { type: 'rect', stroke: 'white', strokeWidth: 2 },
@@ -101,18 +100,40 @@ export function driftChart(reports: readonly RunReport[], options: { threshold: 
           },
         },
       },
-      {
-        mark: { type: 'text', fontSize: 11 },
-        encoding: {
-          text: { field: 'label' },
-          // Bold on the cells above the threshold: they read apart without the colour too.
-          fontWeight: { condition: { test: 'datum.above === 1', value: 'bold' }, value: 'normal' },
-          color: { condition: { test: "datum.band === 'above the threshold'", value: 'white' }, value: '#1d1d1f' },
-        },
-      },
+      // Bold and white on the cells above the threshold: they read apart without the colour too.
+      // (A text layer each: Vega-Lite has no font weight channel to set per datum.)
+      { transform: [{ filter: 'datum.above === 1' }], mark: { type: 'text', fontSize: 11, fontWeight: 'bold', color: 'white' }, encoding: { text: { field: 'label' } } },
+      { transform: [{ filter: 'datum.above !== 1' }], mark: { type: 'text', fontSize: 11, color: '#1d1d1f' }, encoding: { text: { field: 'label' } } },
     ],
+  };
+  // Reports of job versions before quantiles have none: the second grid is left out rather than drawn empty.
+  const withQuantiles = cells.some((cell) => cell.quantiles !== '–');
+  const quantileGrid = {
+    width: { step: 64 },
+    height: { step: 22 },
+    encoding: { x: { ...x, title: 'quarter: median / 95th percentile (exact, nearest rank)' }, y },
+    layer: [
+      { mark: { type: 'rect', stroke: 'white', strokeWidth: 2, color: '#f4f5f7' } },
+      { mark: { type: 'text', fontSize: 10, color: '#1d1d1f' }, encoding: { text: { field: 'quantiles' } } },
+    ],
+  };
+  const spec = {
+    title: {
+      text: title,
+      subtitle: `each quarter against the one before it; below ${PSI_STABLE} stable, above ${threshold} (--drift-threshold) a different population`,
+    },
+    config: CONFIG,
+    datasets,
+    data: { name: 'cells' },
+    vconcat: withQuantiles ? [scores, quantileGrid] : [scores],
   } as TopLevelSpec;
   return { id, title, datasets, spec, note: `${aboveNote}${leftOut}` };
+}
+
+/** A quantile as the grid shows it: whole numbers whole, others to three significant digits; – for none. */
+export function formatQuantile(value: number | null): string {
+  if (value === null) return '–';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
 }
 
 /** The legend's words for each band, as a Vega expression over the band's name. */

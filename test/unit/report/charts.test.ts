@@ -227,9 +227,20 @@ describe('the six charts from the fixture tree', () => {
       ['2024 Q1', 'distance_miles', 0.03, 'stable', 0],
     ]);
     expect(c.datasets.cells?.find((cell) => cell.quarter === '2024 Q1')?.against).toBe('2023 Q4');
+    // Medians and 95th percentiles from the April run; the January run's report (an older job) has none.
+    expect(c.datasets.cells?.map((cell) => [cell.quarter, cell.feature, cell.p50, cell.p95, cell.quantiles])).toEqual([
+      ['2023 Q4', 'delay_minutes', null, null, '–'],
+      ['2023 Q4', 'hour', null, null, '–'],
+      ['2023 Q4', 'distance_miles', null, null, '–'],
+      ['2024 Q1', 'delay_minutes', 4, 97, '4 / 97'],
+      ['2024 Q1', 'hour', 13, 20, '13 / 20'],
+      ['2024 Q1', 'distance_miles', 862, 2586, '862 / 2586'],
+    ]);
     expect(c.note).toBe('Above PSI 0.2 (--drift-threshold): delay_minutes in 2024 Q1 (0.41).');
     const svg = await svgOf(c);
-    for (const text of ['0.41', '0.08', 'delay_minutes', '2024 Q1', 'above 0.2: drifted']) expect(svg).toContain(text);
+    for (const text of ['0.41', '0.08', 'delay_minutes', '2024 Q1', 'above 0.2: drifted', '4 / 97', '862 / 2586', 'median / 95th percentile']) {
+      expect(svg).toContain(text);
+    }
 
     const lenient = chart(reportCharts(data, { driftThreshold: 0.5 }), 'drift');
     expect(lenient.datasets.cells?.filter((cell) => cell.above === 1)).toEqual([]);
