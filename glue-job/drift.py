@@ -30,9 +30,10 @@ few thousand). So each feature is counted per (quarter, value), one small
 hash aggregate per feature as the bins were, and everything else follows
 from those counts: bins, min, max, mean, and the quantiles from a running
 sum of the counts in value order (a window per quarter and feature over its
-few thousand distinct values). At 12 million bench rows (8 quarters) the
-counts are some 10^5 rows in all, shuffled once more and never collected: the
-driver collects one row per quarter and feature. Nothing bounds the distinct
+few thousand distinct values). The 3 million rows of the benchmark (two
+quarters and a day) make 14,554 counts in all, 12 million about four times
+as many; they are shuffled once more and never collected: the driver
+collects one row per quarter and feature, as before. Nothing bounds the distinct
 values: a feature with many more (a continuous measure, say) still gives
 exact figures, its counts then costing about a sort of that column (the hash
 aggregate falls back to sorting when its table outgrows memory), never more
