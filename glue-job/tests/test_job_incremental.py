@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql import functions as F
@@ -52,9 +54,7 @@ AIRPORTS_CSV = "iata,name,city,state,country,latitude,longitude\nAAA,Alpha,Alpha
 AGGREGATES = ("route_quarter", "origin_hour", "day_of_week")
 
 
-@pytest.fixture
-def raw(tmp_path):
-    root = tmp_path / "raw"
+def write_raw(root: Path) -> Path:
     for relative, lines in FILES.values():
         path = root / "flights" / relative
         path.parent.mkdir(parents=True)
@@ -62,6 +62,39 @@ def raw(tmp_path):
     (root / "airports").mkdir()
     (root / "airports" / "airports.csv").write_text(AIRPORTS_CSV)
     return root
+
+
+@pytest.fixture
+def raw(tmp_path):
+    """FILES of this test's own, which it may change (a file delivered again)."""
+    return write_raw(tmp_path / "raw")
+
+
+@pytest.fixture(scope="module")
+def untouched_raw(tmp_path_factory):
+    """FILES for the tests that change none of them, so that their runs can be shared.
+
+    The rows a run writes name the files they came from, so a run stands in for
+    another only over the same files: see shared.
+    """
+    return write_raw(tmp_path_factory.mktemp("untouched") / "raw")
+
+
+class Shared:
+    """What the tests over untouched_raw compute alike, computed by the first that needs it."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Any] = {}
+
+    def once(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._found:
+            self._found[key] = compute()
+        return self._found[key]
+
+
+@pytest.fixture(scope="module")
+def shared(untouched_raw) -> Shared:
+    return Shared()
 
 
 def deliver(glue, raw: Path, names: str) -> None:
@@ -198,7 +231,8 @@ def test_a_delivery_reads_only_the_quarters_it_rewrites(spark, fake_glue, raw, t
 
 
 @pytest.mark.parametrize("damage", ["index removed", "index marked stale"])
-def test_an_index_that_is_missing_or_stale_is_rebuilt_from_the_delivered_rows(spark, fake_glue, raw, tmp_path, damage):
+def test_an_index_that_is_missing_or_stale_is_rebuilt_from_the_delivered_rows(spark, fake_glue, untouched_raw, shared, tmp_path, damage):
+    raw = untouched_raw
     out = tmp_path / "processed"
     run_deliveries(fake_glue, raw, out, ["ac"])
     index = out / "delivered" / "_index"
@@ -209,9 +243,13 @@ def test_an_index_that_is_missing_or_stale_is_rebuilt_from_the_delivered_rows(sp
         (index / "_STALE").write_text("")
     # d.csv holds a.csv's undated row: only the index can tell this Q3 run about it.
     run_deliveries(fake_glue, raw, out, ["d"])
-    reference = tmp_path / "reference"
-    run_deliveries(fake_glue, raw, reference, ["acd"])
-    assert outputs(spark, out) == outputs(spark, reference)
+
+    def reference() -> dict[str, list]:
+        folder = tmp_path / "reference"
+        run_deliveries(fake_glue, raw, folder, ["acd"])
+        return outputs(spark, folder)
+
+    assert outputs(spark, out) == shared.once("one run over acd", reference)
     assert not (index / "_STALE").exists()
 
 
@@ -220,50 +258,78 @@ def delivered_rows(spark, out: Path) -> tuple[list[str], list[tuple]]:
     return df.columns, sorted((tuple(r) for r in df.select(*sorted(df.columns)).collect()), key=repr)
 
 
-def test_a_quarter_without_history_is_delivered_by_moving_the_new_rows(spark, fake_glue, raw, tmp_path, monkeypatch):
+def _delivered_quarters(df) -> list[tuple[int, int]]:
+    return sorted({(r.year, r.quarter) for r in df.select("year", "quarter").distinct().collect()})
+
+
+def a_then_bc(fake_glue, raw: Path, out: Path) -> dict[str, list]:
+    """Deliveries a, then bc, into `out`, as the job runs them, seen from inside: per run, the
+    quarters of each write of delivered/, and the rows of each classified working copy."""
+    import job
+
+    seen: dict[str, list] = {"delivered writes": [], "classified copies": []}
+    write, staged = job._write_partitioned, job._staged
+
+    def recording_write(df, path):
+        if path.rstrip("/").endswith("delivered"):
+            seen["delivered writes"][-1].append(_delivered_quarters(df))
+        write(df, path)
+
+    def recording_staged(spark, df, path):
+        copy = staged(spark, df, path)
+        seen["classified copies"].append(copy.collect())  # the working copies are gone when the run returns
+        return copy
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(job, "_write_partitioned", recording_write)
+        patch.setattr(job, "_staged", recording_staged)
+        for names in ("a", "bc"):
+            seen["delivered writes"].append([])
+            run_deliveries(fake_glue, raw, out, [names])
+    return seen
+
+
+def shared_a_then_bc(shared: Shared, fake_glue, raw: Path, tmp_path_factory) -> tuple[Path, dict[str, list]]:
+    """a_then_bc over untouched_raw, run once for the tests that look at it."""
+    def compute() -> tuple[Path, dict[str, list]]:
+        out = tmp_path_factory.mktemp("a-then-bc") / "processed"
+        return out, a_then_bc(fake_glue, raw, out)
+
+    return shared.once("a, then bc", compute)
+
+
+def test_a_quarter_without_history_is_delivered_by_moving_the_new_rows(
+    spark, fake_glue, untouched_raw, shared, tmp_path, tmp_path_factory, monkeypatch
+):
     import job
     import storage
 
+    out, seen = shared_a_then_bc(shared, fake_glue, untouched_raw, tmp_path_factory)
+    after_a, after_bc = seen["delivered writes"]
+    assert after_a == []  # a fresh output: the rows' Parquet is written once, in the working copy
+    assert after_bc == [[(2001, 1)]]  # Q1 holds a.csv's rows; Q2 has no history
+
+    # The same rows and columns as when every quarter is written from the classified rows.
     rewritten = []
     write = job._write_partitioned
 
     def recording(df, path):
         if path.rstrip("/").endswith("delivered"):
-            rewritten.append(sorted({(r.year, r.quarter) for r in df.select("year", "quarter").distinct().collect()}))
+            rewritten.append(_delivered_quarters(df))
         write(df, path)
 
     monkeypatch.setattr(job, "_write_partitioned", recording)
-    out = tmp_path / "processed"
-    run_deliveries(fake_glue, raw, out, ["a"])
-    assert rewritten == []  # a fresh output: the rows' Parquet is written once, in the working copy
-    run_deliveries(fake_glue, raw, out, ["bc"])
-    assert rewritten == [[(2001, 1)]]  # Q1 holds a.csv's rows; Q2 has no history
-
-    # The same rows and columns as when every quarter is written from the classified rows.
     monkeypatch.setattr(storage, "same_file_system", lambda spark, first, second: False)
     reference = tmp_path / "reference"
-    run_deliveries(fake_glue, raw, reference, ["a", "bc"])
-    assert rewritten[1:] == [[(2001, 1)], [(2001, 1), (2001, 2)]]
+    run_deliveries(fake_glue, untouched_raw, reference, ["a", "bc"])
+    assert rewritten == [[(2001, 1)], [(2001, 1), (2001, 2)]]
     assert delivered_rows(spark, out) == delivered_rows(spark, reference)
     assert outputs(spark, out) == outputs(spark, reference)
 
 
-def test_the_classified_copy_holds_the_raw_values_only_where_they_are_read(spark, fake_glue, raw, tmp_path, monkeypatch):
-    import job
-
-    copies = []
-    staged = job._staged
-
-    def recording(spark, df, path):
-        copy = staged(spark, df, path)
-        copies.append(copy.collect())  # the working copies are gone when the run returns
-        return copy
-
-    monkeypatch.setattr(job, "_staged", recording)
-    out = tmp_path / "processed"
-    run_deliveries(fake_glue, raw, out, ["a"])
-    run_deliveries(fake_glue, raw, out, ["bc"])
-    fresh, delivery = copies
+def test_the_classified_copy_holds_the_raw_values_only_where_they_are_read(spark, fake_glue, untouched_raw, shared, tmp_path_factory):
+    _, seen = shared_a_then_bc(shared, fake_glue, untouched_raw, tmp_path_factory)
+    fresh, delivery = seen["classified copies"]
 
     def raw_values(rows, quarter):
         # (used, holds its raw values) of every row of the quarter

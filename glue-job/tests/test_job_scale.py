@@ -16,8 +16,9 @@ from conftest import JOB_DIR, REPO_ROOT
 AIRPORTS = REPO_ROOT / "rawdata" / "airports"
 MONTH_FILE = REPO_ROOT / "rawdata" / "flights" / "year=2001" / "month=01" / "flights-2001-01.csv.gz"
 
-# Runs the job on local[4] over one gzip file, then prints, for the stages of
-# the job's first step, how many tasks each had and what it read.
+# Runs the job on local[4] over one gzip file (the job prints its run report),
+# then prints, for the stages of the job's first step, how many tasks each had
+# and what it read.
 SPREAD_PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -52,16 +53,25 @@ def one_big_file(tmp_path_factory) -> Path:
     return root.parent.parent
 
 
-def test_one_gzip_file_is_spread_over_every_core_right_after_the_read(one_big_file, tmp_path):
+@pytest.fixture(scope="module")
+def probed_run(one_big_file, tmp_path_factory) -> tuple[list[dict], dict, Path]:
+    """One run over one_big_file on local[4], in a Spark of its own: the stages of its first step,
+    its run report and its output folder."""
+    out = tmp_path_factory.mktemp("probed") / "out"
     env = dict(os.environ)
     env["PYSPARK_SUBMIT_ARGS"] = "--master local[4] --conf spark.ui.showConsoleProgress=false pyspark-shell"
     result = subprocess.run(
-        [sys.executable, "-c", SPREAD_PROBE, str(JOB_DIR), str(one_big_file), str(AIRPORTS), str(tmp_path / "out")],
+        [sys.executable, "-c", SPREAD_PROBE, str(JOB_DIR), str(one_big_file), str(AIRPORTS), str(out)],
         env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     (line,) = [s for s in result.stdout.splitlines() if s.startswith("STAGES ")]
-    stages = json.loads(line[len("STAGES "):])
+    (report,) = [s for s in result.stdout.splitlines() if s.startswith("RUN_REPORT ")]
+    return json.loads(line[len("STAGES "):]), json.loads(report[len("RUN_REPORT "):]), out
+
+
+def test_one_gzip_file_is_spread_over_every_core_right_after_the_read(probed_run):
+    stages = probed_run[0]
     reads = [s for s in stages if s["input_records"] > 0]
     after = [s for s in stages if s["shuffle_read_records"] > 0]
     assert [s["tasks"] for s in reads] == [1]  # gzip: one task reads the file
@@ -74,12 +84,12 @@ def _argv(flights: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def calm_run(spark, one_big_file, tmp_path_factory) -> tuple[dict, Path]:
-    """The run report and the output folder of one run over one_big_file."""
-    import job
-
-    out = tmp_path_factory.mktemp("calm")
-    return job.main([*_argv(one_big_file), "--output_path", str(out)]), out
+def calm_run(probed_run) -> tuple[dict, Path]:
+    """The run report and the output folder of one run over one_big_file: the probed one, which
+    had all the memory it needed (a second run here would only repeat it)."""
+    _, document, out = probed_run
+    assert json.loads((out / "reports" / "run_report.json").read_text()) == document
+    return document, out
 
 
 def _encodings(table: Path) -> dict[str, set[str]]:

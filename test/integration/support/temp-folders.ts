@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { JOB_DIR } from './paths.js';
+import { JOB_DIR, RAW_DATA_DIR } from './paths.js';
 import { writeTinyRawData } from './tiny-data.js';
 
 /** Temporary folders a test file makes, all removed together when the file is done. */
@@ -15,10 +15,17 @@ export class TempFolders {
     return dir;
   }
 
-  /** A new folder holding the few rows of tiny-data.ts, for stacks whose job runs on local Spark. */
-  tinyRawData(label: string): { readonly dir: string; readonly rows: number } {
+  /**
+   * A new folder holding the few rows of tiny-data.ts, for stacks whose job runs on local Spark, and
+   * for tests of `up` whose subject is not the data. With `contract`, rawdata/'s data contract too,
+   * so `plan` and `up` hold the files to it as they do the real data (in milliseconds, not the
+   * seconds the 3 million real rows take).
+   */
+  tinyRawData(label: string, options: { readonly contract?: boolean } = {}): { readonly dir: string; readonly rows: number } {
     const dir = this.dir(label);
-    return { dir, ...writeTinyRawData(dir) };
+    const written = writeTinyRawData(dir);
+    if (options.contract) copyFileSync(path.join(RAW_DATA_DIR, 'contract.json'), path.join(dir, 'contract.json'));
+    return { dir, ...written };
   }
 
   /** A copy of the job's scripts that a test may change without touching the checkout. */
