@@ -216,30 +216,11 @@ class RowScan implements RecordSink {
 
   /** Counts the row as bad if it breaks the contract, and keeps its problem among the first. */
   private judge(record: string[], line: number): void {
-    const problem = this.check(record, line);
+    const problem = recordProblem(this.table, this.known, record, line);
     if (problem) {
       this.badRows += 1;
       if (this.problems.length < this.options.examples) this.problems.push(problem);
     }
-  }
-
-  private check(record: string[], line: number): Problem | undefined {
-    const { columns, checks } = this.table;
-    if (record.length !== columns.length) {
-      return { line, column: null, value: record.join(','), rule: 'columns', expected: `${columns.length} values, as the header has; found ${record.length}` };
-    }
-    for (let i = 0; i < checks.length; i += 1) {
-      const broken = checks[i]!(record[i]!);
-      if (broken) return { line, column: columns[i]!, value: record[i]!, ...broken };
-    }
-    for (let i = 0; i < columns.length; i += 1) {
-      const known = this.known[i];
-      if (known && !known.has(trimmed(record[i]!))) {
-        const key = this.table.foreignKeys.find((k) => k.column === columns[i])!;
-        return { line, column: columns[i]!, value: record[i]!, rule: 'foreignKey', expected: `a value of ${key.table}.${key.referenced} (in this data directory)` };
-      }
-    }
-    return undefined;
   }
 
   fail(problem: Problem): void {
@@ -257,8 +238,36 @@ function decode(bytes: Buffer, starts: Int32Array, ends: Int32Array, count: numb
   return values;
 }
 
+/**
+ * The first rule a decoded record breaks, if any: its column count, then each value in column
+ * order, then its foreign keys (`known`: per column, the values it may take, trimmed).
+ */
+export function recordProblem(
+  table: TableContract,
+  known: readonly (ReadonlySet<string> | undefined)[],
+  record: string[],
+  line: number,
+): Problem | undefined {
+  const { columns, checks } = table;
+  if (record.length !== columns.length) {
+    return { line, column: null, value: record.join(','), rule: 'columns', expected: `${columns.length} values, as the header has; found ${record.length}` };
+  }
+  for (let i = 0; i < checks.length; i += 1) {
+    const broken = checks[i]!(record[i]!);
+    if (broken) return { line, column: columns[i]!, value: record[i]!, ...broken };
+  }
+  for (let i = 0; i < columns.length; i += 1) {
+    const values = known[i];
+    if (values && !values.has(trimmed(record[i]!))) {
+      const key = table.foreignKeys.find((k) => k.column === columns[i])!;
+      return { line, column: columns[i]!, value: record[i]!, rule: 'foreignKey', expected: `a value of ${key.table}.${key.referenced} (in this data directory)` };
+    }
+  }
+  return undefined;
+}
+
 /** As the job compares codes: Spark's trim, of spaces only. */
-function trimmed(value: string): string {
+export function trimmed(value: string): string {
   // Nearly every value has no blank at either end: spared the regular expression.
   return value.startsWith(' ') || value.endsWith(' ') ? value.replace(/^ +| +$/g, '') : value;
 }

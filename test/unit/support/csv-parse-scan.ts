@@ -1,6 +1,7 @@
 /**
  * The check of one file as it was before src/contract/csv-records.ts: every record through
- * csv-parse's stream, every value checked as text. The tests hold the fast check to it, file by
+ * csv-parse's stream, every value checked as text (by the check's own recordProblem, which the
+ * fast check falls back to). The tests hold the fast check to it, file by
  * file, over random input: the same rows, bad rows, problems and failures.
  */
 import { createReadStream } from 'node:fs';
@@ -9,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import type { TableContract } from '../../../src/contract/contract.js';
-import type { FileScan, Problem, ScanOptions } from '../../../src/contract/check-file.js';
+import { recordProblem, trimmed, type FileScan, type Problem, type ScanOptions } from '../../../src/contract/check-file.js';
 
 /**
  * Streams one file through csv-parse (gunzipped when its name ends in `.gz`, as Hadoop decides a
@@ -92,30 +93,11 @@ class RowScan {
       const value = trimmed(record[i] ?? '');
       if (value !== '') this.collect[i]?.add(value);
     }
-    const problem = this.check(record, line);
+    const problem = recordProblem(this.table, this.known, record, line);
     if (problem) {
       this.badRows += 1;
       if (this.problems.length < this.options.examples) this.problems.push(problem);
     }
-  }
-
-  private check(record: string[], line: number): Problem | undefined {
-    const { columns, checks } = this.table;
-    if (record.length !== columns.length) {
-      return { line, column: null, value: record.join(','), rule: 'columns', expected: `${columns.length} values, as the header has; found ${record.length}` };
-    }
-    for (let i = 0; i < checks.length; i += 1) {
-      const broken = checks[i]!(record[i]!);
-      if (broken) return { line, column: columns[i]!, value: record[i]!, ...broken };
-    }
-    for (let i = 0; i < columns.length; i += 1) {
-      const known = this.known[i];
-      if (known && !known.has(trimmed(record[i]!))) {
-        const key = this.table.foreignKeys.find((k) => k.column === columns[i])!;
-        return { line, column: columns[i]!, value: record[i]!, rule: 'foreignKey', expected: `a value of ${key.table}.${key.referenced} (in this data directory)` };
-      }
-    }
-    return undefined;
   }
 
   fail(problem: Problem): void {
@@ -125,12 +107,6 @@ class RowScan {
   result(): FileScan {
     return { rows: this.rows, badRows: this.badRows, problems: this.problems, ...(this.unreadable ? { unreadable: this.unreadable } : {}) };
   }
-}
-
-/** As the job compares codes: Spark's trim, of spaces only. */
-function trimmed(value: string): string {
-  // Nearly every value has no blank at either end: spared the regular expression.
-  return value.startsWith(' ') || value.endsWith(' ') ? value.replace(/^ +| +$/g, '') : value;
 }
 
 function newlinesIn(record: readonly string[]): number {
