@@ -395,8 +395,9 @@ class Written:
     drift: list[dict[str, Any]]
     layout: OutputLayout
     files_read: list[str]
-    # Each rewritten table's rows and digest per recomputed quarter (run_manifest.TableDigests).
+    # Each rewritten table's rows per recomputed quarter, and its digest (run_manifest.TableDigests).
     tables: list[dict[str, Any]]
+    table_digests: list[dict[str, Any]]
 
 
 def run(
@@ -413,13 +414,14 @@ def run(
     """
     layout = OutputLayout.under(output_path, transforms.AGGREGATE_KEYS)
     if _empty_delivery(flights_raw):
-        return Written([], [], [], layout, [], [])
+        return Written([], [], [], layout, [], [], [])
     working = storage.join(scratch or storage.join(output_path, "_scratch"), f"run-{uuid.uuid4().hex}")
     try:
-        counts, recomputed, drift_rows, files_read, tables = _run(spark, flights_raw, airports_raw, layout, working)
+        counts, recomputed, drift_rows, files_read, digests = _run(spark, flights_raw, airports_raw, layout, working)
     finally:
         storage.delete(spark, working)
-    return Written(counts, recomputed, drift.summary(drift_rows), layout, files_read, tables)
+    tables, table_digests = ([], []) if digests is None else (digests.tables(), digests.digests())
+    return Written(counts, recomputed, drift.summary(drift_rows), layout, files_read, tables, table_digests)
 
 
 # The first working copy is filed as delivered/ is, by year and quarter, and
@@ -493,7 +495,7 @@ def _run(
     layout: OutputLayout,
     working: str,
 ) -> tuple[
-    list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]], list[str], list[dict[str, Any]]
+    list[tuple[Any, Any, str | None, int]], list[incremental.Quarter], list[dict[str, Any]], list[str], run_manifest.TableDigests | None
 ]:
     parallelism = spark.sparkContext.defaultParallelism
     normalised = spread(transforms.normalise_flights(flights_raw), parallelism)
@@ -506,7 +508,7 @@ def _run(
     if not found:
         # Files with a header and no rows: nothing to write, and no stored
         # aggregate or manifest needs rewriting.
-        return [], [], [], [], []
+        return [], [], [], [], None
 
     stored = storage.read_parquet(
         spark, layout.delivered, StructType([f for f in new.schema.fields if f.name in delivered_columns])
@@ -547,7 +549,7 @@ def _run(
             columns=delivered.stored_columns(),
         )
     counts, drift_rows = _write_outputs(spark, classified, airports, layout, recomputed, delivered, digests)
-    return counts, recomputed, drift_rows, sorted({a.source_file for a in found}), digests.tables()
+    return counts, recomputed, drift_rows, sorted({a.source_file for a in found}), digests
 
 
 # What only delivered/ and rejected/ read of a row (and the history's index, of
@@ -808,6 +810,7 @@ def record_run(
         summary=report.summarise(written.counts),
         recomputed=written.recomputed,
         tables=written.tables,
+        table_digests=written.table_digests,
     )
     run_manifest.write(spark, run_manifest.build(spark, facts, written.layout), written.layout)
 

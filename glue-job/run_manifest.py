@@ -26,7 +26,8 @@ well as one started by hand:
       "outputs": {
         "files": [{"key": path under --output_path, "size": int, "sha256": hex,
                    "modified": ISO-8601 UTC, "run_id": the run that first recorded the file}, ...],
-        "tables": [{"table": "features", "year": int, "quarter": int, "rows": int, "digest": str}, ...]
+        "tables": [{"table": "features", "year": int, "quarter": int, "rows": int}, ...],
+        "table_digests": [{"table": "features", "rows": int, "digest": str}, ...]
       }
     }
 
@@ -39,17 +40,18 @@ file no earlier manifest records (the first run, or the first after an
 upgrade) is hashed too. Left out: the run reports, the run manifests and the
 working copies under `_scratch/`, and Spark's hidden files (`.crc`, `_SUCCESS`).
 
-"outputs.tables" is, per Parquet table and recomputed quarter, its row count
-and the sum of the xxhash64 of each of its rows: the same for the same rows,
-whatever files Spark split them into and in what order. They are taken as the
-rows are written (TableDigests), not read back.
+"outputs.tables" is, per Parquet table and recomputed quarter, its row count;
+"outputs.table_digests", per table, the rows of all the recomputed quarters and
+the sum of the xxhash64 of each of them: the same for the same rows, whatever
+files Spark split them into and in what order. They are taken as the rows are
+written (TableDigests), not read back.
 
 Two runs over the same inputs with the same arguments into the same (empty)
 output give manifests that differ only in the fields of VARIES: times, run
 ids, and, for Spark's data files, names (Spark puts its write's random UUID
 in each) and, for the tables whose rows Spark spreads over tasks (FREE_ORDER),
 the split of their rows into files and the order within them, hence those
-files' size and sha256. Their content is then compared by "outputs.tables".
+files' size and sha256. Their content is then compared by "outputs.table_digests".
 
 Hashing reads each file whole into one task's memory (Spark's binaryFile
 source, which stops at 2 GiB a file): raw gzip files of a quarter are far
@@ -68,6 +70,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from fnmatch import fnmatch
+from functools import reduce
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,7 +83,7 @@ import storage
 from layout import OutputLayout
 from transforms import PARTITION_COLUMNS
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 # Every module of the job: what Glue runs as the script and the --extra-py-files.
 JOB_MODULES = (
@@ -327,24 +330,27 @@ def output_files(listing: OutputListing, hashed: Mapping[str, tuple[int, str]], 
 
 T = TypeVar("T")
 
-# The column a watched write carries its rows' hashes in, dropped before the write.
-_ROW_HASH = "_row_hash"
-
 
 class TableDigests:
-    """Rows and an order-free digest of each recomputed quarter of each Parquet table, as the run writes them.
+    """Each Parquet table's rows per recomputed quarter, and one order-free digest of what the run
+    wrote of it, as the run writes them.
 
     Every write of a partitioned table goes through `write`, which has Spark
     observe the metrics in the same pass that writes the rows
-    (DataFrame.observe): nothing is read back, so the digests cost a hash per
-    row written, not a second read of every table. A row's hash is the
-    xxhash64 of its columns as the files store them (all but year and
-    quarter, which are folders) in file order: the same rows read back hash
-    alike (a test holds the two equal). A quarter's digest is the sum of its
-    rows' hashes, blind to order and to the split into files; it is summed as
-    two longs, of the hashes' high and low 32 bits, which hold it exactly up
-    to 2**31 rows per table and quarter, and joined on the driver. A quarter
-    a run writes no row of has 0 rows and digest "0".
+    (DataFrame.observe): nothing is read back. A row's hash is the xxhash64 of
+    its columns as the files store them (all but year and quarter, which are
+    folders) in file order: the same rows read back hash alike (a test holds
+    the two equal). A table's digest is the sum of the hashes of its rows in
+    the recomputed quarters, blind to order and to the split into files; it is
+    summed as two longs, of the hashes' high and low 32 bits, which hold it
+    exactly up to 2**31 rows, and joined on the driver.
+
+    One digest per table, not one per quarter: the hash is evaluated inside
+    the metrics, where Spark does not share it between expressions, so each
+    sum costs a hash of the whole row. Two sums per table cost the write next
+    to nothing; two per quarter cost the feature table's write a quarter more
+    at 9 quarters. Counting a quarter's rows needs no hash, so rows stay per
+    quarter.
     """
 
     def __init__(self, layout: OutputLayout, recomputed: Sequence[incremental.Quarter]) -> None:
@@ -352,8 +358,10 @@ class TableDigests:
         self._names = {table: table[len(root):].rstrip("/") for table in layout.partitioned_tables()}
         dated = sorted((q for q in recomputed if None not in q), key=incremental.quarter_order)
         self._quarters = [*dated, *(q for q in recomputed if None in q)]
-        # (table name, year, quarter) -> [rows, sum of the hashes]
-        self._sums = {(name, *q): [0, 0] for name in self._names.values() for q in self._quarters}
+        # (table name, year, quarter) -> rows
+        self._rows = {(name, *q): 0 for name in self._names.values() for q in self._quarters}
+        # table name -> sum of the hashes of its rows in the recomputed quarters
+        self._sums = dict.fromkeys(self._names.values(), 0)
 
     def write(
         self,
@@ -364,40 +372,47 @@ class TableDigests:
         quarters: Sequence[incremental.Quarter] | None = None,
         columns: Sequence[str] | None = None,
     ) -> T:
-        """`write(rows)`, adding to `table`'s digests what `rows` hold of `quarters` (default: all
-        recomputed ones). `columns`: the table's stored columns, in file order, when `rows` has more."""
+        """`write(rows)`, adding to `table`'s rows and digest what `rows` hold of `quarters` (default:
+        all recomputed ones). `columns`: the table's stored columns, in file order, when `rows` has more."""
         name = self._names[table]
         wanted = [q for q in self._quarters if quarters is None or q in quarters]
         if not wanted:
             return write(rows)
         stored = list(columns) if columns is not None else [c for c in rows.columns if c not in PARTITION_COLUMNS]
-        hashed = rows.withColumn(_ROW_HASH, F.xxhash64(*stored))
-        high, low = F.shiftright(F.col(_ROW_HASH), 32), F.col(_ROW_HASH).bitwiseAND(F.lit(0xFFFFFFFF))
-        metrics = []
-        for i, (year, quarter) in enumerate(wanted):
-            match = F.col("year").eqNullSafe(F.lit(year)) & F.col("quarter").eqNullSafe(F.lit(quarter))
-            metrics += [
-                F.count(F.when(match, 1)).alias(f"rows_{i}"),
-                F.sum(F.when(match, high)).alias(f"high_{i}"),
-                F.sum(F.when(match, low)).alias(f"low_{i}"),
-            ]
+        row_hash = F.xxhash64(*stored)
+        matches = [F.col("year").eqNullSafe(F.lit(year)) & F.col("quarter").eqNullSafe(F.lit(quarter)) for year, quarter in wanted]
+        in_wanted = reduce(lambda a, b: a | b, matches)
+        metrics = [F.count(F.when(match, 1)).alias(f"rows_{i}") for i, match in enumerate(matches)]
+        metrics += [
+            F.sum(F.when(in_wanted, F.shiftright(row_hash, 32))).alias("high"),
+            F.sum(F.when(in_wanted, row_hash.bitwiseAND(F.lit(0xFFFFFFFF)))).alias("low"),
+        ]
         observation = Observation()
-        result = write(hashed.observe(observation, *metrics).drop(_ROW_HASH))
+        result = write(rows.observe(observation, *metrics))
         # Read at once: an observation waits for its own write, which has run.
         found = observation.get
         for i, each in enumerate(wanted):
-            entry = self._sums[(name, *each)]
-            entry[0] += int(found[f"rows_{i}"])
-            entry[1] += (int(found[f"high_{i}"] or 0) << 32) + int(found[f"low_{i}"] or 0)
+            self._rows[(name, *each)] += int(found[f"rows_{i}"])
+        self._sums[name] += (int(found["high"] or 0) << 32) + int(found["low"] or 0)
         return result
 
     def tables(self) -> list[dict[str, Any]]:
         """The manifest's "outputs.tables": each table in layout order, its quarters in time order."""
         return [
-            {"table": name, "year": year, "quarter": quarter, "rows": rows, "digest": str(digest)}
+            {"table": name, "year": year, "quarter": quarter, "rows": self._rows[(name, year, quarter)]}
             for name in self._names.values()
             for (year, quarter) in self._quarters
-            for rows, digest in [self._sums[(name, year, quarter)]]
+        ]
+
+    def digests(self) -> list[dict[str, Any]]:
+        """The manifest's "outputs.table_digests": each table in layout order, over the recomputed quarters."""
+        return [
+            {
+                "table": name,
+                "rows": sum(self._rows[(name, *q)] for q in self._quarters),
+                "digest": str(self._sums[name]),
+            }
+            for name in self._names.values()
         ]
 
 
@@ -420,6 +435,7 @@ class RunFacts:
     summary: Mapping[str, Any]
     recomputed: Sequence[incremental.Quarter]
     tables: Sequence[Mapping[str, Any]]
+    table_digests: Sequence[Mapping[str, Any]]
 
 
 def build(spark: SparkSession, facts: RunFacts, layout: OutputLayout) -> dict[str, Any]:
@@ -446,6 +462,7 @@ def build(spark: SparkSession, facts: RunFacts, layout: OutputLayout) -> dict[st
         "outputs": {
             "files": output_files(listing, hashed, facts.run_id),
             "tables": [dict(t) for t in facts.tables],
+            "table_digests": [dict(t) for t in facts.table_digests],
         },
     }
     document["finished_at"] = _iso(datetime.now(timezone.utc))

@@ -57,25 +57,30 @@ def fake_glue(monkeypatch):
         del sys.modules[name]
 
 
-def read_back_digests(spark, output: Path, tables: list[str], quarters: list[tuple]) -> list[dict]:
-    """The run manifest's "outputs.tables" computed apart, from the files: per table (a folder
-    under `output`) and quarter, the rows read back and the sum of the xxhash64 of their stored
-    columns (all but the year and quarter folders), as a decimal that cannot overflow."""
+def read_back_digests(spark, output: Path, tables: list[str], quarters: list[tuple]) -> tuple[list[dict], list[dict]]:
+    """The run manifest's "outputs.tables" and "outputs.table_digests" computed apart, from the
+    files: per table (a folder under `output`) and quarter, the rows read back; per table, those
+    rows over all `quarters` and the sum of the xxhash64 of their stored columns (all but the
+    year and quarter folders), summed as decimals that cannot overflow."""
     from pyspark.sql import functions as F
 
-    found = []
+    per_quarter, per_table = [], []
     for table in tables:
+        total_rows, total = 0, 0
         for year, quarter in quarters:
             folder = output / table / f"year={_folder_value(year)}" / f"quarter={_folder_value(quarter)}"
             files = [p for p in folder.glob("*") if p.is_file() and not p.name.startswith((".", "_"))] if folder.is_dir() else []
-            rows, digest = 0, "0"
+            rows = 0
             if files:
                 df = spark.read.option("basePath", str(output / table)).parquet(str(folder))
                 stored = [c for c in df.columns if c not in ("year", "quarter")]
                 (row,) = df.select(F.count(F.lit(1)).alias("n"), F.sum(F.xxhash64(*stored).cast("decimal(38,0)")).alias("s")).collect()
-                rows, digest = int(row["n"]), str(row["s"] if row["s"] is not None else 0)
-            found.append({"table": table, "year": year, "quarter": quarter, "rows": rows, "digest": digest})
-    return found
+                rows = int(row["n"])
+                total += int(row["s"] or 0)
+            per_quarter.append({"table": table, "year": year, "quarter": quarter, "rows": rows})
+            total_rows += rows
+        per_table.append({"table": table, "rows": total_rows, "digest": str(total)})
+    return per_quarter, per_table
 
 
 def _folder_value(value) -> str:

@@ -23,7 +23,7 @@ export interface RunManifest {
   readonly rows: { readonly read: number; readonly written: number; readonly rejected: number } | null;
   readonly rejectedByReason: Readonly<Record<string, number>>;
   readonly files: readonly ManifestFile[];
-  readonly tables: readonly TableDigest[];
+  readonly tables: readonly TableRows[];
   /** The document as the job wrote it, for --json. */
   readonly document: Readonly<Record<string, unknown>>;
 }
@@ -44,13 +44,16 @@ export interface ManifestFile {
   readonly runId: string | null;
 }
 
-export interface TableDigest {
+/** A table's rows in one quarter the run rewrote. */
+export interface TableRows {
   readonly table: string;
   readonly year: number | null;
   readonly quarter: number | null;
   readonly rows: number;
-  readonly digest: string;
 }
+
+/** The manifest versions read: 2 has one digest per table, beside the rows per quarter; 1 had one per quarter. */
+const MANIFEST_VERSIONS: readonly unknown[] = [1, 2];
 
 /** Where the job keeps run manifests, under processed/ (and in an export). */
 export const RUN_MANIFESTS = 'manifests/runs/';
@@ -93,7 +96,7 @@ export function runManifestOf(root: unknown, where: string): RunManifest {
     throw new ProvisionerError(`${where} is not a run manifest: ${what}`);
   };
   if (!isObject(root)) return bad('not a JSON object');
-  if (root.manifest_version !== 1) return bad(`manifest_version ${JSON.stringify(root.manifest_version)}, expected 1`);
+  if (!MANIFEST_VERSIONS.includes(root.manifest_version)) return bad(`manifest_version ${JSON.stringify(root.manifest_version)}, expected ${MANIFEST_VERSIONS.join(' or ')}`);
   if (typeof root.run_id !== 'string') return bad('no run_id');
   const outputs = isObject(root.outputs) ? root.outputs : bad('no outputs');
   const files = Array.isArray(outputs.files) ? outputs.files : bad('no outputs.files');
@@ -123,7 +126,6 @@ export function runManifestOf(root: unknown, where: string): RunManifest {
       year: typeof entry.year === 'number' ? entry.year : null,
       quarter: typeof entry.quarter === 'number' ? entry.quarter : null,
       rows: isCount(entry.rows) ? entry.rows : 0,
-      digest: textOrNull(entry.digest) ?? '',
     })),
     document: root,
   };

@@ -183,7 +183,7 @@ describe('provisioner export and cycle', () => {
     const manifestFile = `manifests/runs/${path.basename(report.outputs.run_manifest)}`;
     expect(files.filter((f) => f.startsWith('manifests/runs/'))).toEqual([manifestFile]);
     const manifest = JSON.parse(readFileSync(path.join(out, manifestFile), 'utf8'));
-    expect(manifest).toMatchObject({ manifest_version: 1, runtime: { platform: 'local' }, contract_sha256: null, rows: report.rows });
+    expect(manifest).toMatchObject({ manifest_version: 2, runtime: { platform: 'local' }, contract_sha256: null, rows: report.rows });
     expect(manifest.run_id).toMatch(/^local-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     const raw = `s3a://${name}-123456789012-us-east-1/raw/`;
     const local = (key: string) => path.join(dataDir, ...key.slice(raw.length).split('/'));

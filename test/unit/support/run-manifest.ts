@@ -3,7 +3,7 @@ export const RUN = `jr_${'a'.repeat(64)}`;
 
 export function manifestDocument(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    manifest_version: 1,
+    manifest_version: 2,
     run_id: RUN,
     job_name: 'flight-delays-features',
     started_at: '2026-12-07T06:00:02Z',
@@ -24,8 +24,12 @@ export function manifestDocument(overrides: Record<string, unknown> = {}): Recor
         { key: 'features/year=2000/quarter=4/part-00000-y.snappy.parquet', size: 1024, sha256: '5e'.repeat(32), modified: '2026-09-07T06:08:00.000Z', run_id: 'jr_older' },
       ],
       tables: [
-        { table: 'features', year: 2001, quarter: 1, rows: 990, digest: '123' },
-        { table: 'rejected', year: 2001, quarter: 1, rows: 10, digest: '456' },
+        { table: 'features', year: 2001, quarter: 1, rows: 990 },
+        { table: 'rejected', year: 2001, quarter: 1, rows: 10 },
+      ],
+      table_digests: [
+        { table: 'features', rows: 990, digest: '123' },
+        { table: 'rejected', rows: 10, digest: '456' },
       ],
     },
     ...overrides,

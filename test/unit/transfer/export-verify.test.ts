@@ -23,7 +23,7 @@ const RESULTS: Record<string, string> = {
 
 function runManifest(runId: string, finishedAt: string, files: Record<string, string>): string {
   return JSON.stringify({
-    manifest_version: 1,
+    manifest_version: 2,
     run_id: runId,
     finished_at: finishedAt,
     outputs: { files: Object.entries(files).map(([key, body]) => ({ key, size: Buffer.byteLength(body), sha256: sha256(body), run_id: runId })), tables: [] },

@@ -22,10 +22,16 @@ describe('parseRunManifest', () => {
     expect(manifest.document).toEqual(document);
   });
 
+  it('reads a version 1 manifest, whose digests were per quarter, for its rows per quarter', () => {
+    const tables = [{ table: 'features', year: 2001, quarter: 1, rows: 990, digest: '123' }];
+    const older = manifestDocument({ manifest_version: 1, outputs: { files: [], tables } });
+    expect(parseRunManifest(JSON.stringify(older), 'here').tables).toEqual([{ table: 'features', year: 2001, quarter: 1, rows: 990 }]);
+  });
+
   it.each([
     ['not json', 'not JSON'],
     ['[1]', 'not a JSON object'],
-    [JSON.stringify(manifestDocument({ manifest_version: 2 })), 'manifest_version 2, expected 1'],
+    [JSON.stringify(manifestDocument({ manifest_version: 3 })), 'manifest_version 3, expected 1 or 2'],
     [JSON.stringify(manifestDocument({ outputs: { files: [{ key: 'k', size: -1, sha256: 'x' }] } })), 'outputs.files[0] lacks a key, size or sha256'],
   ])('refuses %s in one line naming where it was read', (text, problem) => {
     expect(() => parseRunManifest(text, 's3://b/processed/manifests/runs/x.json')).toThrow(new ProvisionerError(`s3://b/processed/manifests/runs/x.json is not a run manifest: ${problem}`));
