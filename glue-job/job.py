@@ -88,7 +88,8 @@ step holds more than a task's share of rows in memory:
     a flight meets the previous quarter's aggregates on such a long too;
   * the classified rows of those quarters are written to a second working
     copy, and every output is read from it; a used row of a moved quarter
-    keeps there only what its features read;
+    keeps there only what its features read, and airports are there as ids
+    only (their codes, states and positions are looked up again, broadcast);
   * partitioned writes keep a file open per quarter instead of sorting;
   * what is broadcast is small by construction: the airports, and the
     aggregates of the quarters just before the recomputed ones.
@@ -622,7 +623,7 @@ def _write_outputs(
     with step(spark, "write rejected/"):
         digests.write(layout.rejected, transforms.rejected_rows(classified), lambda r: _write_partitioned(r, layout.rejected))
 
-    flight_rows = transforms.flight_rows(classified)
+    flight_rows = transforms.flight_rows(classified, airports)
     fresh = {
         name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
         for name, aggregate in transforms.quarterly_aggregates(flight_rows, airports).items()

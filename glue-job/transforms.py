@@ -10,7 +10,7 @@ step is a Spark SQL expression, so it all scales out on the executors.
     classify(flights, airports)            parsed values and `reject_reason` (null = usable)
     classify_marked(marked, airports)      the same, for rows whose duplicates are already marked
     rejected_rows(classified)              the quarantine, raw values and reason
-    flight_rows(classified)                the usable flights with their per-flight features
+    flight_rows(classified, airports)      the usable flights with their per-flight features
     quarterly_aggregates(flights, airports) per route / origin x hour / day of week, per quarter
     combine_aggregates(fresh, stored, q)   the quarters q recomputed by this run replace the stored ones
     with_previous_quarter(flights, aggs, airports) the feature table: flights + previous-quarter aggregates
@@ -401,23 +401,13 @@ def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str]
         F.trim("destination").alias("_destination"),
     )
 
-    origins = F.broadcast(
-        airports.select(
-            F.col("iata").alias("_origin_iata"),
-            F.col("state").alias("origin_state"),
-            F.col("latitude").alias("origin_latitude"),
-            F.col("longitude").alias("origin_longitude"),
-            F.col("airport_id").alias("origin_id"),
-        )
-    )
+    # Only the airports' ids are looked up here: a used row's code, state and
+    # position follow from its id, and flight_rows looks them up again. The
+    # classified rows are written once and read by every output, so each column
+    # left out of them is one less to encode, write and read back per row.
+    origins = F.broadcast(airports.select(F.col("iata").alias("_origin_iata"), F.col("airport_id").alias("origin_id")))
     destinations = F.broadcast(
-        airports.select(
-            F.col("iata").alias("_destination_iata"),
-            F.col("state").alias("destination_state"),
-            F.col("latitude").alias("destination_latitude"),
-            F.col("longitude").alias("destination_longitude"),
-            F.col("airport_id").alias("destination_id"),
-        )
+        airports.select(F.col("iata").alias("_destination_iata"), F.col("airport_id").alias("destination_id"))
     )
     joined = parsed.join(origins, F.col("_origin") == F.col("_origin_iata"), "left").join(
         destinations, F.col("_destination") == F.col("_destination_iata"), "left"
@@ -449,16 +439,8 @@ def classify_marked(flights: DataFrame, airports: DataFrame, keep: Sequence[str]
         "departure_time",
         F.when(delay.between(MIN_DELAY_MINUTES, MAX_DELAY_MINUTES), delay.cast("int")).alias("delay_minutes"),
         distance.alias("distance_miles"),
-        F.col("_origin").alias("origin_code"),
-        F.col("_destination").alias("destination_code"),
         "origin_id",
         "destination_id",
-        "origin_state",
-        "origin_latitude",
-        "origin_longitude",
-        "destination_state",
-        "destination_latitude",
-        "destination_longitude",
         reason.alias("reject_reason"),
         *_year_and_quarter(F.col("departure_time")),
         *keep,
@@ -488,17 +470,33 @@ def _distance_band(miles: Column) -> Column:
     return band
 
 
-def flight_rows(classified: DataFrame) -> DataFrame:
+def _airport_columns(airports: DataFrame, end: str) -> DataFrame:
+    """The airports as the `end` ("origin" or "destination") of a flight: `<end>_id`, `_<end>_code`,
+    `<end>_state`, `<end>_latitude`, `<end>_longitude`."""
+    return airports.select(
+        F.col("airport_id").alias(f"{end}_id"),
+        F.col("iata").alias(f"_{end}_code"),
+        *[F.col(c).alias(f"{end}_{c}") for c in ("state", "latitude", "longitude")],
+    )
+
+
+def flight_rows(classified: DataFrame, airports: DataFrame) -> DataFrame:
     """The usable flights with their per-flight features and year, quarter, and the airports'
     `origin_id` and `destination_id` (which the aggregates group on; not features).
 
+    `airports` is prepare_airports': a used row's airports are known, and
+    their codes, states and positions are looked up by id (broadcast).
     day_of_week is ISO: 1 = Monday ... 7 = Sunday; is_weekend = Saturday or Sunday.
     `delayed` (the label) is delay_minutes >= 15.
     """
     ts = F.col("departure_time")
     # Spark's dayofweek is 1 = Sunday ... 7 = Saturday.
     iso_day = ((F.dayofweek(ts) + 5) % 7) + 1
-    usable = classified.where(F.col("reject_reason").isNull())
+    usable = (
+        classified.where(F.col("reject_reason").isNull())
+        .join(F.broadcast(_airport_columns(airports, "origin")), "origin_id")
+        .join(F.broadcast(_airport_columns(airports, "destination")), "destination_id")
+    )
     return usable.select(
         F.to_date(ts).alias("flight_date"),
         ts.alias("departure_time"),
@@ -507,9 +505,9 @@ def flight_rows(classified: DataFrame) -> DataFrame:
         iso_day.alias("day_of_week"),
         F.hour(ts).alias("hour"),
         (iso_day >= 6).alias("is_weekend"),
-        F.col("origin_code").alias("origin"),
-        F.col("destination_code").alias("destination"),
-        _route(F.col("origin_code"), F.col("destination_code")).alias("route"),
+        F.col("_origin_code").alias("origin"),
+        F.col("_destination_code").alias("destination"),
+        _route(F.col("_origin_code"), F.col("_destination_code")).alias("route"),
         "origin_state",
         "origin_latitude",
         "origin_longitude",
@@ -572,36 +570,36 @@ def _exact_measures(flights: DataFrame, group: list[str], airports: DataFrame) -
     """MEASURES per group, all exact, from one row per (group, delay in minutes).
 
     Delays are whole minutes within [MIN_DELAY_MINUTES, MAX_DELAY_MINUTES], so
-    a group has at most 1,561 such rows however many flights it holds: the
-    percentile is read off running counts over them, with no sort of the
-    flights themselves and no approximation. Whether a flight is delayed is
-    a function of its delay, so it is not a key of those rows either.
-    `airports` (prepare_airports) names the airports of the packed keys.
+    a group has at most 1,561 such rows however many flights it holds: they
+    are gathered into one array per group, sorted by delay, and the
+    percentile is read off their running counts, with no sort of the flights
+    themselves, no window over the histogram (which shuffled and sorted all
+    its rows a second time) and no approximation. Whether a flight is
+    delayed is a function of its delay, so it is not a key of those rows
+    either. `airports` (prepare_airports) names the airports of the packed keys.
     """
     keys = [c for c in group if c not in DERIVED_KEYS and c not in PARTITION_COLUMNS]
     packed, layout = _packed(keys)
     hashed = [*PARTITION_COLUMNS, "_key"]
     histogram = flights.groupBy(*PARTITION_COLUMNS, packed.alias("_key"), "delay_minutes").agg(F.count(F.lit(1)).alias("_n"))
-    in_group = Window.partitionBy(*hashed)
-    running = in_group.orderBy("delay_minutes").rowsBetween(Window.unboundedPreceding, Window.currentRow)
-    ranked = histogram.select(
-        *hashed,
-        "delay_minutes",
-        "_n",
-        F.sum("_n").over(running).alias("_at_or_below"),
-        F.sum("_n").over(in_group).alias("_flights"),
-    )
-    # Nearest rank: the ceil(0.9 n)-th smallest delay; integer arithmetic, so
-    # no rounding of 0.9 n can move it.
-    p90_rank = F.expr("(9 * _flights + 9) div 10")
     n = F.col("_n")
     delayed = F.col("delay_minutes") >= DELAYED_THRESHOLD_MINUTES
-    measures = ranked.groupBy(*hashed).agg(
+    grouped = histogram.groupBy(*hashed).agg(
         F.sum(n).alias("flights"),
         (F.sum(n * F.col("delay_minutes")) / F.sum(n)).alias("mean_delay"),
-        F.min(F.when(F.col("_at_or_below") >= p90_rank, F.col("delay_minutes"))).alias("p90_delay"),
         (F.sum(F.when(delayed, n).otherwise(0)) / F.sum(n)).alias("share_delayed"),
+        F.array_sort(F.collect_list(F.struct("delay_minutes", "_n"))).alias("_histogram"),
     )
+    # Nearest rank: the ceil(0.9 n)-th smallest delay, the first whose running
+    # count reaches (9 n + 9) div 10; integer arithmetic, so no rounding of
+    # 0.9 n can move it.
+    p90 = F.expr(
+        "aggregate(_histogram, named_struct('seen', 0L, 'p90', cast(null AS INT)),"
+        " (acc, x) -> named_struct('seen', acc.seen + x._n, 'p90',"
+        " coalesce(acc.p90, IF(acc.seen + x._n >= (9 * flights + 9) div 10, x.delay_minutes, NULL))),"
+        " acc -> acc.p90)"
+    )
+    measures = grouped.select(*hashed, "flights", "mean_delay", p90.alias("p90_delay"), "share_delayed")
     unpacked = measures.select(
         *PARTITION_COLUMNS,
         *[F.shiftright("_key", at).bitwiseAND(mask).cast("int").alias(PACKED_KEY_SOURCES.get(k, k)) for k, (at, mask) in layout.items()],

@@ -41,7 +41,7 @@ def normalised(spark, rows, source=("f.csv", 2001, 1), wrong_column_count=()):
 
 
 def flights_of(spark, airports, rows):
-    return transforms.flight_rows(transforms.classify(normalised(spark, rows), airports))
+    return transforms.flight_rows(transforms.classify(normalised(spark, rows), airports), airports)
 
 
 # ---------------------------------------------------------------------------
@@ -180,7 +180,8 @@ def test_parsed_values_and_quarter_of_used_and_rejected_rows(spark, airports):
     used, rejected = got
     assert used.departure_time == dt.datetime(2001, 4, 1, 2, 30)
     assert (used.delay_minutes, used.distance_miles, used.year, used.quarter) == (-3, 300.0, 2001, 2)
-    assert (used.origin_state, used.origin_latitude, used.destination_state) == ("CA", 34.5, "NY")
+    (flight,) = transforms.flight_rows(classified, airports).collect()
+    assert (flight.origin, flight.origin_state, flight.origin_latitude, flight.destination_state) == ("AAA", "CA", 34.5, "NY")
     # no timestamp: the quarter of the delivery partition (month 5)
     assert (rejected.reject_reason, rejected.year, rejected.quarter) == ("unparseable_timestamp", 2001, 2)
 
