@@ -100,7 +100,7 @@ def test_an_empty_delivery_is_a_clean_run_that_reports_nothing_read(spark, deliv
     assert flights == [
         (f"file:{delivery / 'raw' / 'flights' / r}", len(t), hashlib.sha256(t.encode()).hexdigest()) for r, t in files.items()
     ]
-    assert manifest["outputs"] == {"files": [], "tables": []}
+    assert manifest["outputs"] == {"files": [], "tables": [], "table_digests": []}
 
 
 def test_a_missing_input_path_is_an_input_error(spark, delivery):
