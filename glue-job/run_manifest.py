@@ -347,10 +347,10 @@ class TableDigests:
 
     One digest per table, not one per quarter: the hash is evaluated inside
     the metrics, where Spark does not share it between expressions, so each
-    sum costs a hash of the whole row. Two sums per table cost the write next
-    to nothing; two per quarter cost the feature table's write a quarter more
-    at 9 quarters. Counting a quarter's rows needs no hash, so rows stay per
-    quarter.
+    sum costs a hash of the whole row. At 12M rows over 9 quarters the feature
+    table's write took 40-44 s with two sums per table, 34-43 s with no digest
+    and 50-68 s with two per quarter. Counting a quarter's rows needs no hash,
+    so rows stay per quarter.
     """
 
     def __init__(self, layout: OutputLayout, recomputed: Sequence[incremental.Quarter]) -> None:
