@@ -20,12 +20,15 @@ const TEARDOWN_OPTIONS = {
   yes: { type: 'boolean', default: false, describe: 'Confirm without a prompt' },
 } as const;
 
+const PYTHON_DESCRIPTION =
+  "Python with pyspark, for --local (default: the one `make` installs for the stack's --glue-version, .venv/ or .venv-spark4/, if in this folder; else python3)";
+
 const RUN_OPTIONS = {
   wait: { type: 'boolean', default: false, describe: 'Follow the run to its end; exit 0 only if the job SUCCEEDED' },
   timeout: { default: 120, describe: 'Minutes to wait with --wait' },
   'poll-interval': { default: 15, describe: 'Seconds between status checks with --wait' },
   local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark against the bucket" },
-  python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+  python: { type: 'string', describe: PYTHON_DESCRIPTION },
 } as const;
 
 const LOGS_OPTIONS = {
@@ -55,7 +58,7 @@ const EXPORT_ONLY_OPTIONS = {
 const CYCLE_OPTIONS = {
   ...EXPORT_OPTIONS,
   local: { type: 'boolean', default: false, describe: "Run the job on this machine's Spark, as run --local does" },
-  python: { type: 'string', default: 'python3', describe: 'Python with pyspark, for --local' },
+  python: { type: 'string', describe: PYTHON_DESCRIPTION },
   // Numbers are handed over as given (yargs would make "abc" a NaN, shown as null); positiveNumber converts them.
   timeout: { default: 120, describe: 'Minutes to wait for the run' },
   'poll-interval': { default: 15, describe: 'Seconds between status checks of the run' },
@@ -99,6 +102,11 @@ export function exportOptions(args: Record<string, unknown>): { to: string; only
 export function nonEmpty(value: unknown, flag: string): string {
   if (typeof value === 'string' && value.trim() !== '') return value;
   throw new UsageError(`invalid --${flag} ${JSON.stringify(value)}: expected a non-empty value`);
+}
+
+/** An optional text option: undefined when not given, refused when given empty. */
+export function optionalText(value: unknown, flag: string): string | undefined {
+  return value === undefined ? undefined : nonEmpty(value, flag);
 }
 
 export function positiveNumber(value: unknown, flag: string): number {

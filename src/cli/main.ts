@@ -14,7 +14,7 @@ import { followedLogs, formatLogs, stdoutTakesColor } from './format-logs.js';
 import { formatRunReport } from './run-report.js';
 import { shown, stepsAsText } from './show.js';
 import { bindValues } from './argv.js';
-import { exportOptions, nonEmpty, positiveNumber, runCount } from './command-options.js';
+import { exportOptions, nonEmpty, optionalText, positiveNumber, runCount } from './command-options.js';
 import { boundFlags, commandFlags, globalOptions } from './options.js';
 import { runManifestStatus, status } from '../commands/status.js';
 import { teardown } from '../commands/teardown.js';
@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
         (y) => y.options(commandFlags('run')),
         withSettings((env, a, io) => {
           const timing = { timeoutMinutes: positiveNumber(a.timeout, 'timeout'), pollSeconds: positiveNumber(a.pollInterval, 'poll-interval') };
-          if (a.local === true) return shown(io, runLocally(env, { python: String(a.python) }), formatRunReport);
+          if (a.local === true) return shown(io, runLocally(env, { python: optionalText(a.python, 'python') }), formatRunReport);
           return a.wait === true ? shown(io, runPipelineToEnd(env, timing), formatRunOutcome) : shown(io, startPipelineRun(env), formatRunStarted);
         }),
       )
@@ -153,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
           const options = {
             ...exportOptions(a),
             local: a.local === true,
-            python: String(a.python),
+            python: optionalText(a.python, 'python'),
             timeoutMinutes: positiveNumber(a.timeout, 'timeout'),
             pollSeconds: positiveNumber(a.pollInterval, 'poll-interval'),
             yes: a.yes === true,

@@ -12,7 +12,8 @@ export interface CycleOptions {
   readonly only: string | undefined;
   readonly force: boolean;
   readonly local: boolean;
-  readonly python: string;
+  /** --python; undefined: the one run --local finds for the Glue version. */
+  readonly python: string | undefined;
   readonly timeoutMinutes: number;
   readonly pollSeconds: number;
   readonly yes: boolean;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { succeeded, type CommandEnv, type Outcome } from './command.js';
 import { formatDuration } from '../core/units.js';
 import { EXIT_COST_CEILING, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, ProvisionerError } from '../core/errors.js';
@@ -6,7 +5,7 @@ import { ceilingStop } from '../stack/cost-ceiling.js';
 import { bucketExists } from '../resources/bucket.js';
 import { runJobLocally } from '../run/local-run.js';
 import { withLock } from '../stack/lock.js';
-import { checkLocalSpark } from '../run/local-tools.js';
+import { checkLocalSpark, chooseLocalPython } from '../run/local-tools.js';
 import { followPipelineRun, pipelineRunLinks, startOrJoinPipelineRun, type PipelineRun, type PipelineSnapshot } from '../run/pipeline-run.js';
 import type { StackContext } from '../core/context.js';
 import type { Logger } from '../core/logger.js';
@@ -17,7 +16,8 @@ export interface RunOptions {
   readonly timeoutMinutes: number;
   readonly pollSeconds: number;
   readonly local: boolean;
-  readonly python: string;
+  /** --python; undefined: the one chooseLocalPython finds. */
+  readonly python: string | undefined;
 }
 
 /** What `run` prints once a run was started or joined (without --wait). */
@@ -47,9 +47,8 @@ export interface PipelineRunOutcome {
  */
 export async function runLocally({ settings, runtime }: CommandEnv, options: Pick<RunOptions, 'python'>): Promise<Outcome<unknown>> {
   // Check the local tools before touching AWS: a missing Java should not cost a round trip.
-  // A relative path names a file here; the job runs from a scratch directory.
-  const python = options.python.includes('/') ? path.resolve(options.python) : options.python;
-  const spark = await checkLocalSpark(python, settings.glueVersion);
+  // A relative path names a file here, made absolute: the job runs from a scratch directory.
+  const spark = await checkLocalSpark(chooseLocalPython(options.python, settings.glueVersion), settings.glueVersion);
   return withStack(settings, runtime, async (ctx) => {
     if (!(await bucketExists(ctx.aws.s3, ctx.names.bucket))) {
       throw new ProvisionerError(`bucket ${ctx.names.bucket} does not exist: run \`provisioner up\` first`, 'user');

@@ -66,7 +66,7 @@ export async function runJobLocally(ctx: StackContext, spark: LocalSpark): Promi
       throw new ProvisionerError(`s3://${ctx.names.bucket}/${PREFIX.scripts}${JOB_ENTRY_SCRIPT} is missing: run \`provisioner up\` first`, 'user');
     }
     const memory = chooseSparkMemory(ctx.settings.sparkMemory, totalmem());
-    ctx.logger.info(`running ${JOB_ENTRY_SCRIPT} on local Spark ${spark.pysparkVersion} (hadoop-aws ${spark.hadoopVersion})`);
+    ctx.logger.info(`running ${JOB_ENTRY_SCRIPT} on local Spark ${spark.pysparkVersion} (hadoop-aws ${spark.hadoopVersion}) with ${spark.python}`);
     // local[*]: Spark runs as many tasks at once as the JVM sees processors.
     ctx.logger.info(describeLocalSpark(availableParallelism(), memory));
     const stdout = await runSpark(ctx, spark, workDir, memory.size, await contractOfJob(ctx));

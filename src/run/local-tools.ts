@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ProvisionerError } from '../core/errors.js';
 import { GLUE_RUNTIMES, sparkLine, type GlueVersion } from '../core/glue.js';
 
@@ -8,6 +10,22 @@ export const LOCAL_VENVS: Readonly<Record<GlueVersion, string>> = {
   '5.1': '.venv/bin/python',
   '6.0': '.venv-spark4/bin/python',
 };
+
+/**
+ * The Python `run --local` uses: `--python` if given (a path relative to here, or a command on
+ * PATH), else the one `make` installs for the stack's Glue version if it is in the current
+ * folder (a checkout of the tool), else `python3`. checkLocalSpark then holds it to the version.
+ */
+export function chooseLocalPython(
+  given: string | undefined,
+  glueVersion: GlueVersion,
+  cwd = process.cwd(),
+  exists: (file: string) => boolean = existsSync,
+): string {
+  if (given !== undefined) return given.includes('/') ? path.resolve(cwd, given) : given;
+  const made = path.join(cwd, LOCAL_VENVS[glueVersion]);
+  return exists(made) ? made : 'python3';
+}
 
 export interface LocalSpark {
   readonly python: string;

@@ -80,6 +80,7 @@ describe('main: bad input stops before any AWS call, with exit code 2', () => {
     [['plan', '--execution-class', 'FLEX', '--worker-type', 'G.8X'], 'invalid --worker-type G.8X with --execution-class FLEX'],
     [['plan', '--python-modules', 'pandas=='], 'invalid --python-modules "pandas=="'],
     [['plan', '--retention-days', '-1'], 'invalid --retention-days -1'],
+    [['run', '--local', '--python', ''], 'invalid --python "": expected a non-empty value'],
   ])('rejects %j', async (argv, text) => {
     await expect(main(argv)).resolves.toBe(2);
     expect(errorOutput()).toContain(text);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/core/logger.js';
 import { silentProgress, type Progress } from '../../../src/core/progress.js';
 import { chooseSparkMemory, describeLocalSpark, jobArguments, runJobLocally, sparkSubmitArgs } from '../../../src/run/local-run.js';
-import { checkLocalSpark, type CommandOutput } from '../../../src/run/local-tools.js';
+import { checkLocalSpark, chooseLocalPython, type CommandOutput } from '../../../src/run/local-tools.js';
 import { mockedStack } from '../support/stack.js';
 
 const ok = (stdout = ''): CommandOutput => ({ code: 0, stdout, stderr: '' });
@@ -18,6 +18,31 @@ function tools(answers: Record<string, CommandOutput>) {
     return answers.pyspark ?? missing;
   };
 }
+
+describe('chooseLocalPython', () => {
+  const made = (...files: string[]) => (file: string) => files.includes(file);
+
+  it.each([
+    ['5.0', '/repo/.venv/bin/python'],
+    ['5.1', '/repo/.venv/bin/python'],
+    ['6.0', '/repo/.venv-spark4/bin/python'],
+  ] as const)('takes for Glue %s the Python `make` installs for it, when it is here', (version, python) => {
+    const here = made('/repo/.venv/bin/python', '/repo/.venv-spark4/bin/python');
+    expect(chooseLocalPython(undefined, version, '/repo', here)).toBe(python);
+  });
+
+  it("falls back to python3 when the version's Python is not here, even if the other one is", () => {
+    expect(chooseLocalPython(undefined, '6.0', '/repo', made('/repo/.venv/bin/python'))).toBe('python3');
+    expect(chooseLocalPython(undefined, '5.0', '/repo', made('/repo/.venv-spark4/bin/python'))).toBe('python3');
+  });
+
+  it('takes --python over any of them: a path made absolute from here, a bare command as it is', () => {
+    const here = made('/repo/.venv/bin/python', '/repo/.venv-spark4/bin/python');
+    expect(chooseLocalPython('.venv/bin/python', '6.0', '/repo', here)).toBe('/repo/.venv/bin/python');
+    expect(chooseLocalPython('python3.13', '6.0', '/repo', here)).toBe('python3.13');
+    expect(chooseLocalPython('/opt/py/bin/python', '5.0', '/repo', here)).toBe('/opt/py/bin/python');
+  });
+});
 
 describe('checkLocalSpark', () => {
   it('finds pyspark and the Hadoop version it ships', async () => {
@@ -207,7 +232,7 @@ describe('runJobLocally progress', () => {
     const report = (await runJobLocally({ ...t.ctx, logger }, { python: 'python3', pysparkVersion: '3.5.4', hadoopVersion: '3.3.4' })) as { args: string };
     expect(report.args).toContain('--driver-memory 2g ');
     expect(info.slice(0, 2)).toEqual([
-      'running job.py on local Spark 3.5.4 (hadoop-aws 3.3.4)',
+      'running job.py on local Spark 3.5.4 (hadoop-aws 3.3.4) with python3',
       expect.stringMatching(/^local Spark: (1 core|all \d+ cores), 2g of memory \(--spark-memory\)$/),
     ]);
   });
