@@ -242,6 +242,12 @@ def test_quantiles_of_generated_quarters_equal_sorting_the_values(spark):
             _assert_quantiles(profile, values, where)
 
 
+def test_every_numeric_feature_is_counted_in_exactly_one_group():
+    # A feature in no group would have no profile; one in two would be counted twice.
+    counted = [name for group in drift.COUNTED_TOGETHER for name in group]
+    assert sorted(counted) == sorted(drift.NUMERIC_FEATURES)
+
+
 def test_psi_of_identical_bins_is_zero_and_grows_with_the_shift():
     assert drift.psi([10, 20, 30], [10, 20, 30]) == 0
     far, near = drift.psi([0, 0, 60], [10, 20, 30]), drift.psi([5, 20, 35], [10, 20, 30])
