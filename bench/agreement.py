@@ -13,6 +13,9 @@ Compares, with DuckDB reading both folders' Parquet:
     aggregates   every group of route_quarter, origin_hour and day_of_week:
                  the same groups, flights and p90_delay equal, mean_delay and
                  share_delayed within 1e-9
+    drift        every (year, quarter, feature) profile: rows, nulls, min, max,
+                 the percentiles, distinct codes, bins and the quarter compared
+                 against equal, mean and psi within 1e-9
 
 and prints one JSON object: per table, `agree` and what differs. Runs in
 .venv-bench, like the peer:
@@ -29,7 +32,7 @@ from typing import Any
 
 import duckdb  # type: ignore[import-not-found]
 
-from duckdb_peer import AGGREGATE_KEYS, FLIGHT_FEATURE_COLUMNS, MEASURES, REJECTED_COLUMNS, previous_quarter_columns
+from duckdb_peer import AGGREGATE_KEYS, FLIGHT_FEATURE_COLUMNS, MEASURES, QUANTILES, REJECTED_COLUMNS, previous_quarter_columns
 
 TOLERANCE = 1e-9
 DECIMALS = 9
@@ -185,6 +188,37 @@ def compare_aggregate(con: Any, job_out: Path, peer_out: Path, name: str) -> dic
     }
 
 
+def compare_drift(con: Any, job_out: Path, peer_out: Path) -> dict[str, Any]:
+    job, peer = _source(job_out / "drift"), _source(peer_out / "drift")
+    missing = _empty_or_missing(job, peer)
+    if missing is not None or job is None or peer is None:
+        return missing or {}
+    keys = [*PARTITIONS, "feature"]
+    exact = ["kind", "rows", "nulls", "min", "max", *(f"p{p:02d}" for p in QUANTILES), "distinct", "bins",
+             "against_year", "against_quarter"]
+    on = " AND ".join(f"j.{k} IS NOT DISTINCT FROM p.{k}" for k in keys)
+    differs = " OR ".join([
+        "j.feature IS NULL", "p.feature IS NULL",
+        *[f'j."{c}" IS DISTINCT FROM p."{c}"' for c in exact],
+        *[f"(j.{m} IS NULL) <> (p.{m} IS NULL) OR abs(j.{m} - p.{m}) > {TOLERANCE}" for m in ("mean", "psi")],
+    ])
+    job_rows, peer_rows, differing = con.execute(f"""
+        SELECT count(j.feature), count(p.feature), count(*) FILTER ({differs})
+        FROM {job} j FULL OUTER JOIN {peer} p ON {on}
+    """).fetchone()
+    examples = con.execute(f"""
+        SELECT coalesce(j.year, p.year), coalesce(j.quarter, p.quarter), coalesce(j.feature, p.feature),
+               {', '.join(f'j."{c}", p."{c}"' for c in (*exact, 'mean', 'psi'))}
+        FROM {job} j FULL OUTER JOIN {peer} p ON {on} WHERE {differs} LIMIT {EXAMPLES}
+    """).fetchall() if differing else []
+    return {
+        "agree": not differing and job_rows > 0,
+        "profiles": [job_rows, peer_rows],
+        "differing": differing,
+        "examples": [[str(v) for v in row] for row in examples],
+    }
+
+
 def compare(job_out: Path, peer_out: Path) -> dict[str, Any]:
     con = duckdb.connect(config={"threads": 2, "memory_limit": "4GB"})
     con.execute("SET TimeZone = 'UTC'")
@@ -194,6 +228,7 @@ def compare(job_out: Path, peer_out: Path) -> dict[str, Any]:
     }
     for name in AGGREGATE_KEYS:
         result[f"aggregates/{name}"] = compare_aggregate(con, job_out, peer_out, name)
+    result["drift"] = compare_drift(con, job_out, peer_out)
     con.close()
     return result
 

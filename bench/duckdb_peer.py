@@ -9,6 +9,11 @@ of the job writes, under the same folder names:
     aggregates/<name>/parquet/year=/quarter=/   route_quarter, origin_hour, day_of_week
     aggregates/<name>/csv/              the same, all quarters, one sorted CSV
     delivered/year=/quarter=/           every row read, as text (for equal work; not compared)
+    drift/year=/quarter=/               a profile of each feature per quarter and its PSI (drift.py)
+
+and, as the job's run manifest does, it hashes every input and output file
+(SHA-256) and counts and digests each table's rows per quarter (for equal
+work; not compared)
 
 all Parquet (snappy) partitioned by year and quarter, under the rules of
 glue-job/transforms.py, which this file follows step by step: the validation
@@ -25,10 +30,13 @@ Runs in .venv-bench (DuckDB is not a dependency of the job):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import math
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 THREADS = 2
 MEMORY_LIMIT = "4GB"
@@ -69,6 +77,25 @@ REASONS = (
     "wrong_column_count", "duplicate", "unparseable_timestamp", "non_numeric_delay", "absurd_delay",
     "non_numeric_distance", "non_positive_distance", "unknown_origin", "unknown_destination",
 )
+# drift.py's features, the inner edges of their bins, the percentiles of a profile and the
+# least share a bin counts as in the PSI.
+NUMERIC_FEATURES = {
+    "delay_minutes": (-15, -5, 0, 5, 15, 30, 60, 120, 240),
+    "distance_miles": (250, 500, 750, 1000, 1500, 2000, 3000),
+    "hour": (6, 9, 12, 15, 18, 21),
+    "day_of_week": (2, 3, 4, 5, 6, 7),
+    "day_of_month": (8, 15, 22, 29),
+    "origin_latitude": (25, 30, 35, 40, 45, 50),
+    "origin_longitude": (-120, -110, -100, -90, -80),
+    "destination_latitude": (25, 30, 35, 40, 45, 50),
+    "destination_longitude": (-120, -110, -100, -90, -80),
+    "route_prev_quarter_mean_delay": (-5, 0, 5, 10, 15, 20, 30),
+    "route_prev_quarter_share_delayed": (0.1, 0.2, 0.3, 0.4, 0.5),
+    "origin_hour_prev_quarter_mean_delay": (-5, 0, 5, 10, 15, 20, 30),
+}
+CODE_FEATURES = ("origin", "destination", "route")
+QUANTILES = (1, 5, 25, 50, 75, 95, 99)
+MIN_SHARE = 1e-4
 REJECTED_COLUMNS = (
     "date", "delay", "distance", "origin", "destination",
     "reject_reason", "source_file", "source_year", "source_month", "year", "quarter",
@@ -304,6 +331,108 @@ def features_sql() -> str:
     return f"SELECT {flight_columns}, {', '.join(columns)}, f.year, f.quarter FROM flights f {' '.join(joins)}"
 
 
+def numeric_profile_sql(name: str) -> str:
+    """drift._numeric_cells for one feature, per quarter: rows, nulls, mean, min, max, the
+    nearest-rank percentiles of QUANTILES (quantile_disc with DECIMAL fractions picks the
+    ceil(p n / 100)-th smallest value, as aggregate_sql says of p90) and rows per bin."""
+    edges = NUMERIC_FEATURES[name]
+    bin_of = " + ".join(f"CAST({name} >= {float(e)} AS INTEGER)" for e in edges)
+    fractions = ", ".join(f"{p / 100:.2f}" for p in QUANTILES)
+    bins = ", ".join(f"count(*) FILTER (bin = {i})" for i in range(len(edges) + 1))
+    return f"""
+        SELECT year, quarter, count(*) AS rows, count(*) - count({name}) AS nulls,
+               avg({name}) AS mean, CAST(min({name}) AS DOUBLE) AS min, CAST(max({name}) AS DOUBLE) AS max,
+               CAST(quantile_disc({name}, [{fractions}]) AS DOUBLE[]) AS quantiles, [{bins}] AS bins
+        FROM (SELECT year, quarter, {name}, {bin_of} AS bin FROM features)
+        GROUP BY year, quarter
+    """
+
+
+def psi(current: list[int], reference: list[int]) -> float | None:
+    """drift.psi: the population stability index of two bin counts, None if either is empty."""
+    now_total, before_total = sum(current), sum(reference)
+    if not now_total or not before_total:
+        return None
+    score = 0.0
+    for now, before in zip(current, reference, strict=True):
+        a, e = max(now / now_total, MIN_SHARE), max(before / before_total, MIN_SHARE)
+        score += (a - e) * math.log(a / e)
+    return score
+
+
+def drift_rows(con: Any) -> list[tuple]:
+    """drift.profiles and drift.with_psi for a fresh run: each quarter's profile of each feature,
+    with the PSI of the numeric ones against the quarter before when it has one."""
+    profiles: dict[tuple[int, int, str], dict[str, Any]] = {}
+    for name, edges in NUMERIC_FEATURES.items():
+        for year, quarter, rows, nulls, mean, low, high, quantiles, bins in con.execute(numeric_profile_sql(name)).fetchall():
+            profiles[(year, quarter, name)] = {
+                "kind": "numeric", "rows": rows, "nulls": nulls, "mean": mean, "min": low, "max": high,
+                "quantiles": quantiles or [None] * len(QUANTILES),
+                "distinct": None, "edges": [float(e) for e in edges], "bins": bins,
+            }
+    quarter_rows = {(y, q): p["rows"] for (y, q, _), p in profiles.items()}
+    codes = con.execute(
+        "SELECT year, quarter, count(DISTINCT origin), count(DISTINCT destination), count(DISTINCT route) "
+        "FROM route_quarter GROUP BY year, quarter"
+    ).fetchall()
+    distinct = {(y, q): dict(zip(CODE_FEATURES, counts, strict=True)) for y, q, *counts in codes}
+    for (year, quarter), rows in quarter_rows.items():
+        for name in CODE_FEATURES:
+            profiles[(year, quarter, name)] = {
+                "kind": "code", "rows": rows, "nulls": 0, "mean": None, "min": None, "max": None,
+                "quantiles": [None] * len(QUANTILES), "distinct": distinct.get((year, quarter), {}).get(name),
+                "edges": None, "bins": None,
+            }
+    found = []
+    for (year, quarter, name), profile in profiles.items():
+        before = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        reference = profiles.get((*before, name))
+        score = None
+        if reference is not None and profile["bins"] is not None and reference["bins"] is not None:
+            score = psi(profile["bins"], reference["bins"])
+        found.append((
+            name, profile["kind"], profile["rows"], profile["nulls"], profile["mean"], profile["min"], profile["max"],
+            *profile["quantiles"], profile["distinct"], profile["edges"], profile["bins"], score,
+            before[0] if reference else None, before[1] if reference else None, year, quarter,
+        ))
+    return found
+
+
+# drift.SCHEMA, in its order.
+DRIFT_COLUMNS = (
+    "feature VARCHAR", "kind VARCHAR", "rows BIGINT", "nulls BIGINT", "mean DOUBLE", "min DOUBLE", "max DOUBLE",
+    *(f"p{p:02d} DOUBLE" for p in QUANTILES),
+    "\"distinct\" BIGINT", "edges DOUBLE[]", "bins BIGINT[]", "psi DOUBLE", "against_year INTEGER",
+    "against_quarter INTEGER", "year INTEGER", "quarter INTEGER",
+)
+
+
+def table_digests(con: Any, tables: dict[str, str]) -> list[tuple]:
+    """The run manifest's rows per table and quarter, and an order-free digest of each table's rows
+    (the sum of their hashes), for each query of `tables` by name."""
+    found = []
+    for table, query in tables.items():
+        found += [(table, *r) for r in con.execute(
+            f"SELECT year, quarter, count(*), sum(CAST(hash(COLUMNS(* EXCLUDE (year, quarter))) AS HUGEINT)) "
+            f"FROM ({query}) GROUP BY year, quarter"
+        ).fetchall()]
+    return found
+
+
+def file_checksums(*folders: Path) -> dict[str, str]:
+    """The run manifest's SHA-256 of every file under `folders`."""
+    sums = {}
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(chunk)
+            sums[str(path)] = digest.hexdigest()
+    return sums
+
+
 def run(flights: Path, airports: Path, out: Path, temp_dir: Path | None) -> dict[str, object]:
     # Here, not at the top: job_bench.py imports this module's rules without DuckDB.
     import duckdb  # type: ignore[import-not-found]
@@ -336,17 +465,26 @@ def run(flights: Path, airports: Path, out: Path, temp_dir: Path | None) -> dict
     counts = con.execute("SELECT count(*), count(*) FILTER (reject_reason IS NULL) FROM classified").fetchone()
 
     # The tables that need every row first, so that they can go before the features.
-    write("rejected", with_source_file(", ".join(REJECTED_COLUMNS), "WHERE reject_reason IS NOT NULL"), out / "rejected")
-    write("delivered",
-          with_source_file("date, delay, distance, origin, destination, wrong_column_count, source_file, "
-                           "source_year, source_month, c.rowid AS row_order, year, quarter"),
-          out / "delivered")
+    rejected = with_source_file(", ".join(REJECTED_COLUMNS), "WHERE reject_reason IS NOT NULL")
+    delivered = with_source_file("date, delay, distance, origin, destination, wrong_column_count, source_file, "
+                                 "source_year, source_month, c.rowid AS row_order, year, quarter")
+    write("rejected", rejected, out / "rejected")
+    write("delivered", delivered, out / "delivered")
+    started = time.perf_counter()
+    digests = table_digests(con, {"rejected": rejected, "delivered": delivered})
+    steps["manifest"] = round(time.perf_counter() - started, 2)
     step("flights", f"CREATE TEMP TABLE flights AS {flights_sql()}")
     con.execute("DROP TABLE classified")
 
     for name in AGGREGATE_KEYS:
         step(name, f"CREATE TEMP TABLE {name} AS {aggregate_sql(name)}")
-    write("features", features_sql(), out / "features")
+    step("features_table", f"CREATE TEMP TABLE features AS {features_sql()}")
+    write("features", "SELECT * FROM features", out / "features")
+    started = time.perf_counter()
+    con.execute(f"CREATE TEMP TABLE drift ({', '.join(DRIFT_COLUMNS)})")
+    con.executemany(f"INSERT INTO drift VALUES ({', '.join('?' for _ in DRIFT_COLUMNS)})", drift_rows(con))
+    steps["drift_profile"] = round(time.perf_counter() - started, 2)
+    write("drift", "SELECT * FROM drift", out / "drift")
     for name, keys in AGGREGATE_KEYS.items():
         folder = out / "aggregates" / name
         write(f"{name}_parquet", f"SELECT * FROM {name}", folder / "parquet")
@@ -355,6 +493,11 @@ def run(flights: Path, airports: Path, out: Path, temp_dir: Path | None) -> dict
         step(f"{name}_csv", f"COPY (SELECT * FROM {name} ORDER BY {order}) TO "
                             f"{_quote(str(folder / 'csv' / 'part-00000.csv'))} (HEADER)")
 
+    started = time.perf_counter()
+    digests += table_digests(con, {name: f"SELECT * FROM {name}" for name in ("features", "drift", *AGGREGATE_KEYS)})
+    checksums = file_checksums(flights, airports, out)
+    steps["manifest"] += round(time.perf_counter() - started, 2)
+    (out / "manifest.json").write_text(json.dumps({"tables": digests, "files": checksums}, default=str))
     con.close()
     read, written = counts if counts is not None else (0, 0)
     return {"rows": {"read": read, "written": written, "rejected": read - written}, "steps_seconds": steps}

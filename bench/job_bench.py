@@ -200,6 +200,7 @@ def bench_python() -> Path:
 def peer_rule_differences() -> list[str]:
     """The rules and names the peer copies from transforms.py that no longer match it."""
     sys.path.insert(0, str(REPO_ROOT / "glue-job"))
+    import drift
     import duckdb_peer as peer
     import transforms
 
@@ -218,6 +219,10 @@ def peer_rule_differences() -> list[str]:
         "MEASURES": (tuple(transforms.MEASURES), peer.MEASURES),
         "FLIGHT_FEATURE_COLUMNS": (tuple(transforms.FLIGHT_FEATURE_COLUMNS), peer.FLIGHT_FEATURE_COLUMNS),
         "REJECTED_COLUMNS": (tuple(transforms.REJECTED_COLUMNS), peer.REJECTED_COLUMNS),
+        "drift NUMERIC_FEATURES": (dict(drift.NUMERIC_FEATURES), peer.NUMERIC_FEATURES),
+        "drift CODE_FEATURES": (tuple(drift.CODE_FEATURES), peer.CODE_FEATURES),
+        "drift QUANTILES": (tuple(drift.QUANTILES), peer.QUANTILES),
+        "drift MIN_SHARE": (drift.MIN_SHARE, peer.MIN_SHARE),
         "DUPLICATE_KEY": (tuple(transforms.DUPLICATE_KEY),
                           ("wrong_column_count", "date", "delay", "distance", "origin", "destination")),
     }
@@ -336,16 +341,28 @@ class Bench:
             shutil.rmtree(self.workdir / case, ignore_errors=True)
 
     def fresh(self, name: str, flights: Path, rows: str) -> Case:
-        """The job, then the peer, over the same files into empty folders."""
+        """The job, then the peer, over the same files into empty folders; --rounds times, taking
+        turns, so that a slower spell of the machine falls on both tools alike."""
         case = Case(name, rows)
         folder = self.folder(name)
-        case.job, error = self.job(flights, folder / "job", f"{rows} fresh")
-        case.errors += [error] if error else []
-        if self.peer_python is not None:
-            case.peer, error = self.peer(flights, folder / "peer", f"{rows} fresh")
+        jobs: list[dict[str, Any]] = []
+        peers: list[dict[str, Any]] = []
+        for round_number in range(1, self.args.rounds + 1):
+            turn = f" (round {round_number} of {self.args.rounds})" if self.args.rounds > 1 else ""
+            for side in ("job", "peer"):
+                shutil.rmtree(folder / side, ignore_errors=True)
+            figures, error = self.job(flights, folder / "job", f"{rows} fresh{turn}")
             case.errors += [error] if error else []
-            if not case.errors:
-                self.agree(case, folder / "job", folder / "peer")
+            jobs.append(figures)
+            if self.peer_python is not None:
+                figures, error = self.peer(flights, folder / "peer", f"{rows} fresh{turn}")
+                case.errors += [error] if error else []
+                peers.append(figures)
+            if case.errors:
+                break
+        case.job, case.peer = _median_run(jobs), _median_run(peers)
+        if case.peer is not None and not case.errors:
+            self.agree(case, folder / "job", folder / "peer")
         self.done(name)
         return case
 
@@ -375,6 +392,14 @@ class Bench:
 
 # ---------------------------------------------------------------------------
 # Reporting
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The run of median wall time (the lower middle of an even count), with every round's time."""
+    if not runs:
+        return None
+    ordered = sorted(runs, key=lambda r: r.get("wall_seconds") or 0.0)
+    return {**ordered[(len(ordered) - 1) // 2], "rounds_wall_seconds": [r.get("wall_seconds") for r in runs]}
 
 
 def mib(n: int | None) -> str:
@@ -489,6 +514,8 @@ def main() -> int:
     parser.add_argument("--cases", help="comma-separated case names (or the groups fresh, history) to run")
     parser.add_argument("--driver-memory", default="1g", help="Spark driver memory (default 1g, Spark's own default)")
     parser.add_argument("--skip-peer", action="store_true", help="run the job only (no DuckDB, no agreement check)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="fresh cases: run the job and the peer this many times, taking turns, and take each one's median")
     parser.add_argument("--keep", type=Path, help="keep the outputs in this folder (default: a temp folder, removed)")
     args = parser.parse_args()
     names = case_names(args)
@@ -547,6 +574,11 @@ def main() -> int:
     if busy:
         print(f"other processes kept the machine busy during {', '.join(sorted(set(busy)))}: those times are inflated")
     for case in cases:
+        rounds = {side: (f or {}).get("rounds_wall_seconds") or [] for side, f in (("job", case.job), ("DuckDB", case.peer))}
+        if len(rounds["job"]) > 1:
+            by_round = [_ratio(j, p) for j, p in zip(rounds["job"], rounds["DuckDB"], strict=False)]
+            print(f"{case.name} rounds (the table shows the median of each): job {rounds['job']} s, "
+                  f"DuckDB {rounds['DuckDB']} s, job / DuckDB by round {by_round}")
         spark = (case.job or {}).get("spark") or {}
         if spark.get("slowest_stage"):
             print(f"{case.name} slowest Spark stage: {json.dumps(spark['slowest_stage'], default=str)}")
