@@ -624,13 +624,12 @@ def _write_outputs(
         digests.write(layout.rejected, transforms.rejected_rows(classified), lambda r: _write_partitioned(r, layout.rejected))
 
     flight_rows = transforms.flight_rows(classified, airports)
-    fresh = {
-        name: aggregate.persist(StorageLevel.MEMORY_AND_DISK)
-        for name, aggregate in transforms.quarterly_aggregates(flight_rows, airports).items()
-    }
+    # Every group of the three aggregates, computed once and kept (a few rows per route, origin
+    # and hour, day of week and quarter): each aggregate is read from it four times below.
+    measures = transforms.aggregate_measures(flight_rows).persist(StorageLevel.MEMORY_AND_DISK)
     with step(spark, "compute the aggregates"):
-        for aggregate in fresh.values():
-            aggregate.count()
+        measures.count()
+    fresh = transforms.aggregates_of(measures, airports)
     recomputed_frame = spark.createDataFrame(recomputed, "year int, quarter int")
     combined = {}
     for name, aggregate in fresh.items():
@@ -683,8 +682,7 @@ def _write_outputs(
             with_rows=_quarters_with(outcomes),
             with_undated=_quarters_with(outcomes, undated=True),
         )
-    for frame in fresh.values():
-        frame.unpersist()
+    measures.unpersist()
     return counts, drift_rows
 
 

@@ -566,22 +566,48 @@ def _packed(keys: Sequence[str]) -> tuple[Column, dict[str, tuple[int, int]]]:
     return packed, layout
 
 
-def _exact_measures(flights: DataFrame, group: list[str], airports: DataFrame) -> DataFrame:
-    """MEASURES per group, all exact, from one row per (group, delay in minutes).
+# Where an aggregate's number sits in the keys of aggregate_measures: above every
+# layout's bits (at most 42, the route's), below the sign.
+AGGREGATE_TAG_SHIFT = 60
+
+
+def _aggregate_layouts() -> dict[str, tuple[list[str], Column, dict[str, tuple[int, int]]]]:
+    """Per aggregate: its packed keys (AGGREGATE_KEYS less the derived ones), the long that packs
+    them with the aggregate's number in its top bits (AGGREGATE_TAG_SHIFT), and the keys' layout."""
+    found = {}
+    for number, (name, keys) in enumerate(AGGREGATE_KEYS.items()):
+        packed_keys = [k for k in keys if k not in DERIVED_KEYS]
+        packed, layout = _packed(packed_keys)
+        if sum(PACKED_KEY_BITS[k] for k in packed_keys) > AGGREGATE_TAG_SHIFT:
+            raise ValueError(f"keys of {name} need more than {AGGREGATE_TAG_SHIFT} bits")
+        found[name] = (packed_keys, packed.bitwiseOR(F.lit(number << AGGREGATE_TAG_SHIFT)), layout)
+    return found
+
+
+def aggregate_measures(flights: DataFrame) -> DataFrame:
+    """MEASURES of every group of every aggregate, all exact, in one pass over `flights`
+    (flight_rows): year, quarter, `_key` (the group's keys packed, tagged with its aggregate),
+    then MEASURES. aggregates_of splits it into the aggregates.
 
     Delays are whole minutes within [MIN_DELAY_MINUTES, MAX_DELAY_MINUTES], so
-    a group has at most 1,561 such rows however many flights it holds: they
-    are gathered into one array per group, sorted by delay, and the
-    percentile is read off their running counts, with no sort of the flights
-    themselves, no window over the histogram (which shuffled and sorted all
-    its rows a second time) and no approximation. Whether a flight is
-    delayed is a function of its delay, so it is not a key of those rows
-    either. `airports` (prepare_airports) names the airports of the packed keys.
+    a group has at most 1,561 (group, delay) rows however many flights it
+    holds: each flight is counted once per aggregate into that histogram (one
+    hash aggregate for the three: a flight's three packed keys, one row each),
+    the histogram's rows of a group are gathered into one array sorted by
+    delay, and the percentile is read off their running counts, with no sort
+    of the flights themselves, no window over the histogram (which shuffled
+    and sorted all its rows a second time) and no approximation. Whether a
+    flight is delayed is a function of its delay, so it is not a key of those
+    rows either. One pass rather than one per aggregate: the flights are read,
+    joined with their airports and their timestamps taken apart once.
     """
-    keys = [c for c in group if c not in DERIVED_KEYS and c not in PARTITION_COLUMNS]
-    packed, layout = _packed(keys)
+    keys = [packed for _, packed, _ in _aggregate_layouts().values()]
+    histogram = (
+        flights.select(*PARTITION_COLUMNS, F.explode(F.array(*keys)).alias("_key"), "delay_minutes")
+        .groupBy(*PARTITION_COLUMNS, "_key", "delay_minutes")
+        .agg(F.count(F.lit(1)).alias("_n"))
+    )
     hashed = [*PARTITION_COLUMNS, "_key"]
-    histogram = flights.groupBy(*PARTITION_COLUMNS, packed.alias("_key"), "delay_minutes").agg(F.count(F.lit(1)).alias("_n"))
     n = F.col("_n")
     delayed = F.col("delay_minutes") >= DELAYED_THRESHOLD_MINUTES
     grouped = histogram.groupBy(*hashed).agg(
@@ -599,18 +625,30 @@ def _exact_measures(flights: DataFrame, group: list[str], airports: DataFrame) -
         " coalesce(acc.p90, IF(acc.seen + x._n >= (9 * flights + 9) div 10, x.delay_minutes, NULL))),"
         " acc -> acc.p90)"
     )
-    measures = grouped.select(*hashed, "flights", "mean_delay", p90.alias("p90_delay"), "share_delayed")
-    unpacked = measures.select(
-        *PARTITION_COLUMNS,
-        *[F.shiftright("_key", at).bitwiseAND(mask).cast("int").alias(PACKED_KEY_SOURCES.get(k, k)) for k, (at, mask) in layout.items()],
-        *MEASURES,
-    )
-    for key in keys:
-        if key in PACKED_KEY_SOURCES:
-            codes = airports.select(F.col("airport_id").alias(PACKED_KEY_SOURCES[key]), F.col("iata").alias(key))
-            unpacked = unpacked.join(F.broadcast(codes), PACKED_KEY_SOURCES[key])
-    named = [DERIVED_KEYS[c]().alias(c) if c in DERIVED_KEYS else F.col(c) for c in group]
-    return unpacked.select(*named, *MEASURES)
+    return grouped.select(*hashed, "flights", "mean_delay", p90.alias("p90_delay"), "share_delayed")
+
+
+def aggregates_of(measures: DataFrame, airports: DataFrame) -> dict[str, DataFrame]:
+    """aggregate_measures split into one DataFrame per entry of AGGREGATE_KEYS: year, quarter, the
+    keys, then MEASURES. `airports` (prepare_airports) names the airports of the packed keys."""
+    found = {}
+    for number, (name, (keys, _, layout)) in enumerate(_aggregate_layouts().items()):
+        mine = measures.where(F.shiftright("_key", AGGREGATE_TAG_SHIFT) == number)
+        unpacked = mine.select(
+            *PARTITION_COLUMNS,
+            *[
+                F.shiftright("_key", at).bitwiseAND(mask).cast("int").alias(PACKED_KEY_SOURCES.get(k, k))
+                for k, (at, mask) in layout.items()
+            ],
+            *MEASURES,
+        )
+        for key in keys:
+            if key in PACKED_KEY_SOURCES:
+                codes = airports.select(F.col("airport_id").alias(PACKED_KEY_SOURCES[key]), F.col("iata").alias(key))
+                unpacked = unpacked.join(F.broadcast(codes), PACKED_KEY_SOURCES[key])
+        named = [DERIVED_KEYS[c]().alias(c) if c in DERIVED_KEYS else F.col(c) for c in (*PARTITION_COLUMNS, *AGGREGATE_KEYS[name])]
+        found[name] = unpacked.select(*named, *MEASURES)
+    return found
 
 
 def quarterly_aggregates(flights: DataFrame, airports: DataFrame) -> dict[str, DataFrame]:
@@ -621,11 +659,9 @@ def quarterly_aggregates(flights: DataFrame, airports: DataFrame) -> dict[str, D
     ceil(0.9 n)-th smallest delay of the group's n flights, always one of its
     delays (a group of 10 with delays 0, 10, ..., 90 has 80). `flights` are
     flight_rows, with their airports' ids; `airports` is prepare_airports'.
+    The job computes aggregate_measures once and splits it with aggregates_of.
     """
-    return {
-        name: _exact_measures(flights, [*PARTITION_COLUMNS, *keys], airports)
-        for name, keys in AGGREGATE_KEYS.items()
-    }
+    return aggregates_of(aggregate_measures(flights), airports)
 
 
 def combine_aggregates(fresh: DataFrame, stored: DataFrame | None, recomputed: DataFrame | None = None) -> DataFrame:
