@@ -478,8 +478,10 @@ def run(flights: Path, airports: Path, out: Path, temp_dir: Path | None) -> dict
 
     for name in AGGREGATE_KEYS:
         step(name, f"CREATE TEMP TABLE {name} AS {aggregate_sql(name)}")
-    step("features_table", f"CREATE TEMP TABLE features AS {features_sql()}")
-    write("features", "SELECT * FROM features", out / "features")
+    write("features", features_sql(), out / "features")
+    # As the job does, the drift profile and the digests read the feature table back.
+    con.execute(f"CREATE TEMP VIEW features AS SELECT * FROM read_parquet("
+                f"{_quote(str(out / 'features' / '**' / '*.parquet'))}, hive_partitioning = true)")
     started = time.perf_counter()
     con.execute(f"CREATE TEMP TABLE drift ({', '.join(DRIFT_COLUMNS)})")
     con.executemany(f"INSERT INTO drift VALUES ({', '.join('?' for _ in DRIFT_COLUMNS)})", drift_rows(con))

@@ -84,7 +84,8 @@ step holds more than a task's share of rows in memory:
     (history.py): only the delivered rows of those quarters are read;
   * duplicates are judged without sorting the rows (transforms.mark_duplicates);
   * the aggregates group on one long per flight that packs their keys, the
-    airports as numbers rather than codes (transforms.PACKED_KEY_BITS), and
+    airports as numbers rather than codes (transforms.PACKED_KEY_BITS), all
+    three in one pass over the flights (transforms.aggregate_measures), and
     a flight meets the previous quarter's aggregates on such a long too;
   * the classified rows of those quarters are written to a second working
     copy, and every output is read from it; a used row of a moved quarter
