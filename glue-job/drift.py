@@ -23,26 +23,27 @@ feature has integer quantiles, and the median of an even count is the lower
 middle value.
 
 How, at about the cost of the bins alone: every numeric feature has few
-distinct values in a quarter by construction (whole minutes and miles, hours,
-days, the coordinates of a few hundred airports, and the previous-quarter
-measures of a route or an origin-hour: one value per route or origin-hour, a
-few thousand). So each feature is counted per (quarter, value), and
-everything else follows from those counts: bins, min, max, mean, and the
-quantiles from a running sum of the counts in value order (a window per
-quarter and feature over its few thousand distinct values). Features that
-follow from one another are counted together (COUNTED_TOGETHER: an origin's
-coordinates, its hours and their previous-quarter delay; a destination's
-coordinates, the route's distance and previous-quarter measures), one hash
-aggregate per group over their combinations, which are about as few as the
-values of any one of them, and each feature's counts are summed from that
-small table: the rows are read and hashed four times instead of twelve
-(measured on the 12M benchmark's features: 8-11 s against 11-17 s). The
-grouping is a matter of speed only: any grouping gives the same exact counts. The 3 million rows of the benchmark (two
-quarters and a day) make 14,554 counts in all, 12 million about four times
-as many; they are shuffled once more and never collected: the driver
-collects one row per quarter and feature, as before. Nothing bounds the distinct
-values: a feature with many more (a continuous measure, say) still gives
-exact figures, its counts then costing about a sort of that column (the hash
+distinct values in a quarter by construction (whole minutes and miles,
+hours, days, the coordinates of a few hundred airports, and the
+previous-quarter measures of a route or an origin-hour: one value per route
+or origin-hour, a few thousand). So each feature is counted per (quarter,
+value), and everything else follows from those counts: bins, min, max, mean,
+and the quantiles from a running sum of the counts in value order (a window
+per quarter and feature over its few thousand distinct values). Features
+that follow from one another are counted together (COUNTED_TOGETHER: an
+origin's coordinates, its hours and their previous-quarter delay; a
+destination's coordinates, the route's distance and previous-quarter
+measures), one hash aggregate per group over their combinations, which are
+about as few as the values of any one of them, and each feature's counts are
+summed from that small table: the rows are read and hashed four times
+instead of twelve (measured on the 12M benchmark's features: 8-11 s against
+11-17 s). The grouping is a matter of speed only: any grouping gives the
+same exact counts. The 3 million rows of the benchmark (two quarters and a
+day) make 14,554 counts in all, 12 million about four times as many; they
+are shuffled once more and never collected: the driver collects one row per
+quarter and feature, as before. Nothing bounds the distinct values: a
+feature with many more (a continuous measure, say) still gives exact
+figures, its counts then costing about a sort of that column (the hash
 aggregate falls back to sorting when its table outgrows memory), never more
 driver memory. Spark's percentile_approx, by contrast, kept a sketch per
 (quarter, feature) for every row and cost more than the rest of the profile.
